@@ -1,0 +1,32 @@
+package dev.sparkgen.model;
+
+/**
+ * Rows decoding together against one KV cache: prefill once, then one token per row per step.
+ * Row results never depend on which other rows share the batch.
+ */
+public interface DecodeBatch extends AutoCloseable {
+
+  /** Current number of rows. */
+  int rows();
+
+  /** Runs the prompts and returns each row's logits at its last prompt position: [rows][vocab]. */
+  float[][] prefill();
+
+  /** Appends one token per row (length {@link #rows()}) and returns the next logits: [rows][vocab]. */
+  float[][] step(int[] tokens);
+
+  /**
+   * Keeps only the given rows, in the given order; an index may repeat (beam search forks a row).
+   * Finished rows are dropped this way so they stop costing compute.
+   */
+  void select(int[] rows);
+
+  /**
+   * How many more tokens row {@code row} can take: limited by the model's context (its prompt plus
+   * generated tokens may not exceed {@link BatchModel#maxPositions()}) and by the batch's cache.
+   */
+  int remaining(int row);
+
+  @Override
+  void close();
+}

@@ -1,0 +1,191 @@
+package dev.sparkgen.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.Shape;
+import dev.sparkgen.model.cache.KvCache;
+import dev.sparkgen.model.nn.StepInputs;
+import java.util.List;
+
+/**
+ * {@link CausalLm}'s decode batch. Prompts are left-padded to a common length so that every row
+ * writes the same cache slot each step; Hugging Face positions ({@code cumsum(mask) - 1}) and an
+ * additive mask make the padding invisible, so a row's logits do not depend on its neighbours.
+ * Each call runs in an {@link NDScope}, so native memory does not grow with the number of steps.
+ */
+final class LmBatch implements DecodeBatch {
+  private static final float MASKED = -Float.MAX_VALUE; // HF fills with the dtype's most negative value
+
+  private final CausalLm lm;
+  private final NDManager manager;
+  private final KvCache cache;
+  private final int vocab;
+  private int[][] prompts;
+  private int[] pad; // per row: slots of left padding
+  private int[] length; // per row: real tokens so far (prompt + generated)
+  private int slots; // slots filled so far, the same for every row
+  private boolean prefilled;
+
+  LmBatch(CausalLm lm, List<int[]> prompts, int maxNewTokens) {
+    if (prompts.isEmpty()) {
+      throw new IllegalArgumentException("a batch needs at least one prompt");
+    }
+    this.lm = lm;
+    this.vocab = lm.vocabSize();
+    this.prompts = prompts.toArray(new int[0][]);
+    int rows = this.prompts.length;
+    int longest = 0;
+    int shortest = Integer.MAX_VALUE;
+    for (int[] p : this.prompts) {
+      if (p.length == 0) {
+        throw new IllegalArgumentException("empty prompt");
+      }
+      if (p.length > lm.maxPositions()) {
+        throw new IllegalArgumentException("prompt of " + p.length + " tokens exceeds the context of " + lm.maxPositions());
+      }
+      for (int id : p) {
+        if (id < 0 || id >= vocab) {
+          throw new IllegalArgumentException("token id " + id + " is outside the vocabulary [0, " + vocab + ")");
+        }
+      }
+      longest = Math.max(longest, p.length);
+      shortest = Math.min(shortest, p.length);
+    }
+    this.pad = new int[rows];
+    this.length = new int[rows];
+    for (int r = 0; r < rows; r++) {
+      pad[r] = longest - this.prompts[r].length;
+      length[r] = this.prompts[r].length;
+    }
+    // No row can use more than (context - its prompt) new tokens, so the shortest bounds the cache.
+    int newTokens = Math.max(0, Math.min(maxNewTokens, lm.maxPositions() - shortest));
+    this.manager = lm.manager().newSubManager();
+    this.cache = lm.newCache(rows, longest + newTokens);
+  }
+
+  @Override
+  public int rows() {
+    return prompts.length;
+  }
+
+  @Override
+  public float[][] prefill() {
+    try (NDScope ignored = new NDScope()) {
+      return split(forwardPrompts(false).toFloatArray(), prompts.length);
+    }
+  }
+
+  /** Prefill returning logits at every position of row 0: [T][V] (single-row batches). */
+  float[][] prefillAll() {
+    try (NDScope ignored = new NDScope()) {
+      return split(forwardPrompts(true).toFloatArray(), prompts[0].length);
+    }
+  }
+
+  private NDArray forwardPrompts(boolean allPositions) {
+    if (prefilled) {
+      throw new IllegalStateException("prefill already ran");
+    }
+    prefilled = true;
+    int rows = prompts.length;
+    int t = pad[0] + prompts[0].length;
+    long[] ids = new long[rows * t];
+    long[] pos = new long[rows * t];
+    float[] bias = new float[rows * t * t];
+    for (int r = 0; r < rows; r++) {
+      for (int i = 0; i < t; i++) {
+        boolean real = i >= pad[r];
+        ids[r * t + i] = real ? prompts[r][i - pad[r]] : 0;
+        pos[r * t + i] = real ? i - pad[r] : 1; // HF: cumsum(mask) - 1, padding set to 1
+        for (int j = 0; j < t; j++) {
+          bias[(r * t + i) * t + j] = j <= i && j >= pad[r] ? 0f : MASKED;
+        }
+      }
+    }
+    slots = t;
+    NDArray logits = run(ids, pos, bias, rows, t, 0, allPositions);
+    return allPositions ? logits.get("0") : logits;
+  }
+
+  @Override
+  public float[][] step(int[] tokens) {
+    if (!prefilled) {
+      throw new IllegalStateException("step before prefill");
+    }
+    int rows = prompts.length;
+    if (tokens.length != rows) {
+      throw new IllegalArgumentException("expected " + rows + " tokens, got " + tokens.length);
+    }
+    if (slots >= cache.capacity()) {
+      throw new IllegalStateException("the batch's cache is full (" + cache.capacity() + " slots)");
+    }
+    int s = slots + 1;
+    long[] ids = new long[rows];
+    long[] pos = new long[rows];
+    float[] bias = new float[rows * s];
+    for (int r = 0; r < rows; r++) {
+      if (tokens[r] < 0 || tokens[r] >= vocab) {
+        throw new IllegalArgumentException("token id " + tokens[r] + " is outside the vocabulary [0, " + vocab + ")");
+      }
+      if (length[r] >= lm.maxPositions()) {
+        throw new IllegalStateException("row " + r + " is at the context limit of " + lm.maxPositions());
+      }
+      ids[r] = tokens[r];
+      pos[r] = length[r]; // the new token's position: real tokens before it
+      for (int j = 0; j < s; j++) {
+        bias[r * s + j] = j >= pad[r] ? 0f : MASKED;
+      }
+      length[r]++;
+    }
+    try (NDScope ignored = new NDScope()) {
+      float[][] out = split(run(ids, pos, bias, rows, 1, slots, false).toFloatArray(), rows);
+      slots = s;
+      return out;
+    }
+  }
+
+  private NDArray run(long[] ids, long[] pos, float[] bias, int rows, int t, int slot, boolean all) {
+    NDManager m = manager;
+    NDArray idArr = m.create(ids, new Shape(rows, t));
+    NDArray posArr = m.create(pos, new Shape(rows, t));
+    NDArray biasArr = m.create(bias, new Shape(rows, 1, t, slot + t));
+    StepInputs in = new StepInputs(slot, biasArr, lm.rope(posArr));
+    return lm.forward(idArr, posArr, in, cache, all);
+  }
+
+  @Override
+  public void select(int[] rows) {
+    int[][] p = new int[rows.length][];
+    int[] newPad = new int[rows.length];
+    int[] newLength = new int[rows.length];
+    for (int i = 0; i < rows.length; i++) {
+      p[i] = prompts[rows[i]];
+      newPad[i] = pad[rows[i]];
+      newLength[i] = length[rows[i]];
+    }
+    cache.select(rows);
+    prompts = p;
+    pad = newPad;
+    length = newLength;
+  }
+
+  @Override
+  public int remaining(int row) {
+    return Math.min(cache.capacity() - slots, lm.maxPositions() - length[row]);
+  }
+
+  private float[][] split(float[] flat, int rows) {
+    float[][] out = new float[rows][vocab];
+    for (int r = 0; r < rows; r++) {
+      System.arraycopy(flat, r * vocab, out[r], 0, vocab);
+    }
+    return out;
+  }
+
+  @Override
+  public void close() {
+    cache.close();
+    manager.close();
+  }
+}

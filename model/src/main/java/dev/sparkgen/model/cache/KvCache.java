@@ -1,0 +1,74 @@
+package dev.sparkgen.model.cache;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+
+/**
+ * Keys and values of every layer, preallocated for the batch's whole run and written in place:
+ * per layer {@code [batch, kvHeads, capacity, headDim]}. Owns its own manager.
+ */
+public final class KvCache implements AutoCloseable {
+  private final NDManager manager;
+  private final NDArray[] keys;
+  private final NDArray[] values;
+  private final int capacity;
+
+  public KvCache(NDManager parent, int layers, int batch, int kvHeads, int capacity, int headDim) {
+    this.manager = parent.newSubManager();
+    this.capacity = capacity;
+    this.keys = new NDArray[layers];
+    this.values = new NDArray[layers];
+    Shape shape = new Shape(batch, kvHeads, capacity, headDim);
+    for (int l = 0; l < layers; l++) {
+      keys[l] = manager.zeros(shape, DataType.FLOAT32);
+      values[l] = manager.zeros(shape, DataType.FLOAT32);
+    }
+  }
+
+  /** Slots per row. */
+  public int capacity() {
+    return capacity;
+  }
+
+  /** Writes k and v ([batch, kvHeads, t, headDim]) of layer {@code l} at slots {@code [slot, slot + t)}. */
+  public void write(int l, int slot, NDArray k, NDArray v) {
+    long t = k.getShape().get(2);
+    NDIndex at = new NDIndex(":, :, {}:{}", slot, slot + t);
+    keys[l].set(at, k);
+    values[l].set(at, v);
+  }
+
+  /** Layer {@code l}'s keys for slots {@code [0, length)}: a view, [batch, kvHeads, length, headDim]. */
+  public NDArray keys(int l, int length) {
+    return keys[l].get(new NDIndex(":, :, :{}", length));
+  }
+
+  /** Layer {@code l}'s values for slots {@code [0, length)}. */
+  public NDArray values(int l, int length) {
+    return values[l].get(new NDIndex(":, :, :{}", length));
+  }
+
+  /** Keeps the given batch rows in the given order (repeats allowed), reallocating once. */
+  public void select(int[] rows) {
+    NDArray index = manager.create(rows);
+    for (int l = 0; l < keys.length; l++) {
+      NDArray k = keys[l].get(index);
+      NDArray v = values[l].get(index);
+      keys[l].close();
+      values[l].close();
+      keys[l] = k;
+      values[l] = v;
+      k.attach(manager);
+      v.attach(manager);
+    }
+    index.close();
+  }
+
+  @Override
+  public void close() {
+    manager.close();
+  }
+}

@@ -1,0 +1,22 @@
+package dev.sparkgen.model.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.nn.core.Linear;
+
+/**
+ * GPT-2's MLP: {@code c_proj(gelu_new(c_fc(x)))}. Weights are in Linear layout [out, in] (the
+ * Conv1D [in, out] files are transposed at load).
+ */
+public record GeluMlp(NDArray fcWeight, NDArray fcBias, NDArray projWeight, NDArray projBias, Constants k) implements Mlp {
+  @Override
+  public NDArray apply(NDArray x) {
+    NDArray h = Linear.linear(x, fcWeight, fcBias).singletonOrThrow(); // [B, T, 4d]
+    return Linear.linear(geluNew(h, k), projWeight, projBias).singletonOrThrow();
+  }
+
+  /** The tanh approximation {@code 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))}, not erf GELU. */
+  static NDArray geluNew(NDArray x, Constants k) {
+    NDArray inner = x.mul(x).mul(x).mul(k.geluCubic()).add(x).mul(k.sqrtTwoOverPi());
+    return inner.tanh().add(k.one()).mul(x).mul(k.half());
+  }
+}

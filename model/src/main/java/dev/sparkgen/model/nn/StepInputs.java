@@ -1,0 +1,12 @@
+package dev.sparkgen.model.nn;
+
+import ai.djl.ndarray.NDArray;
+
+/**
+ * What every layer needs for one forward call over t new tokens per row.
+ *
+ * @param slot first cache slot written by this call; keys visible are slots [0, slot + t)
+ * @param maskBias additive mask, [batch, 1, t, slot + t]: 0 where visible, float min where not
+ * @param rope cos and sin for these positions (Llama), or null (GPT-2)
+ */
+public record StepInputs(int slot, NDArray maskBias, NDArray[] rope) {}

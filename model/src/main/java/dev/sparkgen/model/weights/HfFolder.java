@@ -1,0 +1,166 @@
+package dev.sparkgen.model.weights;
+
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import dev.sparkgen.model.CheckpointException;
+import dev.sparkgen.model.config.ModelConfig;
+import dev.sparkgen.model.config.ModelFamily;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * A Hugging Face model folder: {@code config.json} plus {@code model.safetensors}, or a sharded
+ * {@code model.safetensors.index.json} with its shards. Only safetensors are read: pickle weights
+ * can run code when loaded.
+ */
+public final class HfFolder {
+  public static final String CONFIG = "config.json";
+  public static final String WEIGHTS = "model.safetensors";
+  public static final String INDEX = "model.safetensors.index.json";
+
+  private HfFolder() {}
+
+  /** Reads and validates {@code config.json}. */
+  public static ModelConfig readConfig(Path dir) {
+    Path file = dir.resolve(CONFIG);
+    if (!Files.isDirectory(dir)) {
+      throw new CheckpointException(dir + ": model folder does not exist");
+    }
+    if (!Files.isRegularFile(file)) {
+      throw new CheckpointException(file + ": missing config.json in model folder " + dir);
+    }
+    return ModelFamily.parse(readJson(file), file.toString());
+  }
+
+  /** Opens the folder's weights; the checkpoint keeps the files open until closed. */
+  public static Checkpoint open(Path dir) {
+    ModelConfig config = readConfig(dir);
+    List<SafetensorsFile> files = new ArrayList<>();
+    try {
+      Path single = dir.resolve(WEIGHTS);
+      Path index = dir.resolve(INDEX);
+      if (Files.isRegularFile(single)) {
+        files.add(SafetensorsFile.open(new FileByteSource(single)));
+      } else if (Files.isRegularFile(index)) {
+        for (Path shard : shards(index)) {
+          if (!Files.isRegularFile(shard)) {
+            throw new CheckpointException(index + ": shard " + shard.getFileName() + " is missing");
+          }
+          files.add(SafetensorsFile.open(new FileByteSource(shard)));
+        }
+      } else {
+        throw new CheckpointException(noWeightsMessage(dir));
+      }
+      Map<String, WeightSource> found = new LinkedHashMap<>();
+      for (SafetensorsFile f : files) {
+        for (TensorInfo t : f.tensors().values()) {
+          String canonical = config.family().canonicalName(t.name());
+          if (canonical != null) {
+            found.put(canonical, WeightSource.of(f, t));
+          }
+        }
+      }
+      String where = files.size() == 1 ? files.get(0).name() : dir.toString();
+      return new Checkpoint(config, found, where, files);
+    } catch (IOException e) {
+      closeAll(files);
+      throw new CheckpointException(dir + ": cannot read weights: " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      closeAll(files);
+      throw e;
+    }
+  }
+
+  private static String noWeightsMessage(Path dir) {
+    try (Stream<Path> s = Files.list(dir)) {
+      List<String> pickles = s.map(p -> p.getFileName().toString())
+          .filter(n -> n.endsWith(".bin") || n.endsWith(".pt") || n.endsWith(".pth") || n.endsWith(".ckpt"))
+          .sorted().toList();
+      if (!pickles.isEmpty()) {
+        return dir + ": only pickle weights found " + pickles + "; sparkgen reads safetensors only, because"
+            + " loading a pickle can run arbitrary code. Convert the checkpoint to model.safetensors.";
+      }
+    } catch (IOException ignored) {
+      // fall through to the generic message
+    }
+    return dir + ": no weights found (expected " + WEIGHTS + " or " + INDEX + ")";
+  }
+
+  private static List<Path> shards(Path index) {
+    JsonObject root = readJson(index);
+    JsonElement map = root.get("weight_map");
+    if (map == null || !map.isJsonObject()) {
+      throw new CheckpointException(index + ": missing object 'weight_map'");
+    }
+    List<Path> out = new ArrayList<>();
+    for (Map.Entry<String, JsonElement> e : map.getAsJsonObject().entrySet()) {
+      String name = e.getValue().getAsString();
+      Path shard = index.getParent().resolve(name).normalize();
+      if (!shard.getParent().equals(index.getParent().normalize())) {
+        throw new CheckpointException(index + ": shard '" + name + "' for tensor '" + e.getKey() + "' is outside the model folder");
+      }
+      if (!out.contains(shard)) {
+        out.add(shard);
+      }
+    }
+    return out;
+  }
+
+  private static JsonObject readJson(Path file) {
+    try {
+      JsonElement el = JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8));
+      if (!el.isJsonObject()) {
+        throw new CheckpointException(file + ": not a JSON object");
+      }
+      return el.getAsJsonObject();
+    } catch (IOException e) {
+      throw new CheckpointException(file + ": cannot read: " + e.getMessage(), e);
+    } catch (JsonParseException e) {
+      throw new CheckpointException(file + ": invalid JSON: " + e.getMessage(), e);
+    }
+  }
+
+  /** Writes {@code config.json} and a float32 {@code model.safetensors} into {@code dir}. */
+  public static void save(Checkpoint checkpoint, Path dir) throws IOException {
+    Files.createDirectories(dir);
+    writeConfig(checkpoint.config(), dir);
+    try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(dir.resolve(WEIGHTS)), 1 << 20)) {
+      SafetensorsWriter.write(fileNamed(checkpoint), out);
+    }
+  }
+
+  /** Writes {@code config.json} alone. */
+  public static void writeConfig(ModelConfig config, Path dir) throws IOException {
+    String json = new GsonBuilder().setPrettyPrinting().serializeNulls().create().toJson(ModelFamily.toJson(config));
+    Files.writeString(dir.resolve(CONFIG), json + "\n", StandardCharsets.UTF_8);
+  }
+
+  /** The checkpoint's tensors under the names they carry in Hugging Face files. */
+  static Map<String, WeightSource> fileNamed(Checkpoint checkpoint) {
+    Map<String, WeightSource> out = new LinkedHashMap<>();
+    checkpoint.tensors().forEach((k, v) -> out.put(checkpoint.config().family().fileName(k), v));
+    return out;
+  }
+
+  private static void closeAll(List<SafetensorsFile> files) {
+    for (SafetensorsFile f : files) {
+      try {
+        f.close();
+      } catch (IOException ignored) {
+        // already failing; the first error is the one to report
+      }
+    }
+  }
+}
