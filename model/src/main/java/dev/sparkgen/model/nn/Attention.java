@@ -17,7 +17,10 @@ public record Attention(
     NDArray qkvWeight, NDArray qkvBias, NDArray outWeight, NDArray outBias,
     NDArray scale, RotaryEmbedding rotary) {
 
-  /** x: [B, T, hidden] -> [B, T, hidden]; writes this layer's k, v at the step's slots. */
+  /**
+   * x: [B, T, hidden] -> [B, T, hidden]; writes this layer's k, v at the step's slots. With no
+   * cache (training: one full sequence, gradients flow) the keys are this call's own.
+   */
   public NDArray apply(NDArray x, StepInputs in, KvCache cache) {
     long b = x.getShape().get(0);
     long t = x.getShape().get(1);
@@ -32,10 +35,14 @@ public record Attention(
       q = rotary.apply(q, in.rope());
       k = rotary.apply(k, in.rope());
     }
-    cache.write(layer, in.slot(), k, v);
     int s = in.slot() + (int) t;
-    NDArray keys = cache.keys(layer, s); // [B, K, S, hd]
-    NDArray values = cache.values(layer, s);
+    NDArray keys = k; // [B, K, S, hd]
+    NDArray values = v;
+    if (cache != null) {
+      cache.write(layer, in.slot(), k, v);
+      keys = cache.keys(layer, s);
+      values = cache.values(layer, s);
+    }
     // Group query heads under their KV head instead of repeating K and V: [B, K, G*T, hd].
     NDArray qg = q.mul(scale).reshape(b, kvHeads, groups * t, headDim);
     NDArray scores = qg.matMul(keys.transpose(0, 1, 3, 2)) // [B, K, G*T, S]
