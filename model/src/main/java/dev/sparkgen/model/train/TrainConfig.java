@@ -6,12 +6,13 @@ import java.util.Map;
 
 /**
  * Trainer settings, from {@code --key=value} arguments over the defaults that produced the demo
- * model. Validated here, with the key and value in every message.
+ * model. Validated here, with the key and value in every message. {@code steps} sets the schedule;
+ * {@code until} stops a run early (its state saved) so that a later {@code resume=true} continues it.
  */
 public record TrainConfig(
     Path data, Path out, Path state, int layers, int hidden, int heads, int context, int batch, int steps,
     double lr, double minLr, int warmup, double weightDecay, double clip, int evalEvery, int evalBatches,
-    long seed, boolean resume, int threads) {
+    long seed, boolean resume, int threads, int until) {
 
   /** Defaults: the demo model (about 2.4 M parameters, byte-level, 256-token context). */
   public static final Map<String, String> DEFAULTS = defaults();
@@ -37,6 +38,7 @@ public record TrainConfig(
     d.put("seed", "1234");
     d.put("resume", "false");
     d.put("threads", "2");
+    d.put("until", "0"); // stop (after saving state) at this step; 0: run all steps
     return java.util.Collections.unmodifiableMap(d);
   }
 
@@ -57,7 +59,11 @@ public record TrainConfig(
         positive(v, "layers"), positive(v, "hidden"), positive(v, "heads"), positive(v, "context"),
         positive(v, "batch"), positive(v, "steps"), number(v, "lr"), number(v, "min_lr"), nonNegative(v, "warmup"),
         number(v, "weight_decay"), number(v, "clip"), positive(v, "eval_every"), positive(v, "eval_batches"),
-        Long.parseLong(v.get("seed")), Boolean.parseBoolean(v.get("resume")), positive(v, "threads"));
+        Long.parseLong(v.get("seed")), Boolean.parseBoolean(v.get("resume")), positive(v, "threads"),
+        nonNegative(v, "until"));
+    if (c.until > c.steps) {
+      throw new IllegalArgumentException("until=" + c.until + " must not exceed steps=" + c.steps);
+    }
     if (c.hidden % c.heads != 0) {
       throw new IllegalArgumentException("hidden=" + c.hidden + " must be divisible by heads=" + c.heads);
     }

@@ -95,7 +95,8 @@ public final class Trainer {
       long t0 = System.nanoTime();
       long tokens = 0;
       double smoothed = Double.NaN;
-      for (int step = start; step < cfg.steps(); step++) {
+      int end = cfg.until() > 0 ? cfg.until() : cfg.steps();
+      for (int step = start; step < end; step++) {
         double loss = trainStep(model, opt, schedule.at(step), step);
         smoothed = Double.isNaN(smoothed) ? loss : 0.9 * smoothed + 0.1 * loss;
         tokens += (long) cfg.batch() * cfg.context();
@@ -104,10 +105,14 @@ public final class Trainer {
           System.out.printf("step %5d/%d  loss %.4f  lr %.2e  %,.0f tokens/s%n", step + 1, cfg.steps(), smoothed,
               schedule.at(step), tokens / secs);
         }
-        if ((step + 1) % cfg.evalEvery() == 0 || step + 1 == cfg.steps()) {
+        if ((step + 1) % cfg.evalEvery() == 0 || step + 1 == end) {
           System.out.printf("step %5d  validation loss %.4f%n", step + 1, evaluate(model, cfg.evalBatches()));
           saveState(model, opt, step + 1);
         }
+      }
+      if (end < cfg.steps()) {
+        System.out.printf("stopped at step %d; continue with --resume=true%n", end);
+        return Double.NaN;
       }
       double finalLoss = evaluate(model, Integer.MAX_VALUE);
       save(model, finalLoss);
