@@ -2,6 +2,7 @@ package dev.sparkgen.model.cache;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -53,18 +54,22 @@ public final class KvCache implements AutoCloseable {
 
   /** Keeps the given batch rows in the given order (repeats allowed), reallocating once. */
   public void select(int[] rows) {
-    NDArray index = manager.create(rows);
-    for (int l = 0; l < keys.length; l++) {
-      NDArray k = keys[l].get(index);
-      NDArray v = values[l].get(index);
-      keys[l].close();
-      values[l].close();
-      keys[l] = k;
-      values[l] = v;
-      k.attach(manager);
-      v.attach(manager);
+    // Each get(NDArray) leaves a temporary on this manager (seen in NativeMemoryTest): the scope
+    // closes it and the index, and only the new keys and values leave it.
+    try (NDScope ignored = new NDScope()) {
+      NDArray index = manager.create(rows);
+      for (int l = 0; l < keys.length; l++) {
+        NDArray k = keys[l].get(index);
+        NDArray v = values[l].get(index);
+        NDScope.unregister(k, v);
+        keys[l].close();
+        values[l].close();
+        keys[l] = k;
+        values[l] = v;
+        k.attach(manager);
+        v.attach(manager);
+      }
     }
-    index.close();
   }
 
   @Override

@@ -37,8 +37,24 @@ public final class SafetensorsFile implements AutoCloseable {
     this.metadata = metadata;
   }
 
-  /** Parses and validates the header of {@code source}; the source is closed with this file. */
+  /**
+   * Parses and validates the header of {@code source}; the source is closed with this file, or at
+   * once if the header is refused.
+   */
   public static SafetensorsFile open(ByteSource source) {
+    try {
+      return parse(source);
+    } catch (RuntimeException e) {
+      try {
+        source.close();
+      } catch (Exception suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e;
+    }
+  }
+
+  private static SafetensorsFile parse(ByteSource source) {
     String file = source.name();
     try {
       if (source.size() < 8) {

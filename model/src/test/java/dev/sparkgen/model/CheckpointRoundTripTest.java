@@ -1,0 +1,162 @@
+package dev.sparkgen.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import dev.sparkgen.model.TinyModels.Named;
+import dev.sparkgen.model.config.ModelConfig;
+import dev.sparkgen.model.weights.Checkpoint;
+import dev.sparkgen.model.weights.HfFolder;
+import dev.sparkgen.model.weights.SafetensorsWriter;
+import dev.sparkgen.model.weights.WeightSource;
+import dev.sparkgen.model.weights.WeightsPayload;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Saving, sharding and broadcasting a checkpoint loses nothing: bit-exact weights, identical logits. */
+class CheckpointRoundTripTest {
+  @TempDir Path dir;
+
+  static List<Named> models() {
+    return TinyModels.all();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("models")
+  void saveThenReloadGivesIdenticalWeightsAndLogits(Named m) throws IOException {
+    Checkpoint ckpt = TinyModels.checkpoint(m.config(), 21);
+    HfFolder.save(ckpt, dir);
+    assertEquals(m.config(), HfFolder.readConfig(dir));
+    try (Checkpoint back = HfFolder.open(dir)) {
+      assertSameWeights(ckpt, back);
+    }
+    try (CausalLm original = CausalLm.of(ckpt); CausalLm reloaded = CausalLm.load(dir)) {
+      assertSameLogits(original, reloaded);
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("models")
+  void chunkedPayloadRebuildsAnIdenticalModel(Named m) throws Exception {
+    Checkpoint ckpt = TinyModels.checkpoint(m.config(), 22);
+    WeightsPayload payload = WeightsPayload.of(ckpt, 1000);
+    assertTrue(payload.chunks().size() > 2, "small chunks: " + payload.chunks().size());
+    for (byte[] c : payload.chunks()) {
+      assertTrue(c.length <= 1000);
+    }
+    WeightsPayload copy = javaRoundTrip(payload);
+    assertEquals(payload.sha256(), copy.sha256());
+    try (Checkpoint back = copy.open()) {
+      assertEquals(m.config(), back.config());
+      assertSameWeights(ckpt, back);
+      try (CausalLm original = CausalLm.of(ckpt); CausalLm rebuilt = CausalLm.of(back)) {
+        assertSameLogits(original, rebuilt);
+      }
+    }
+    // The hash names the weights image, whatever the chunking: it equals the sha256 of the saved file.
+    assertEquals(payload.sha256(), WeightsPayload.of(ckpt).sha256());
+    HfFolder.save(ckpt, dir);
+    assertEquals(payload.sha256(), sha256(Files.readAllBytes(dir.resolve(HfFolder.WEIGHTS))));
+    assertNotEquals(payload.sha256(), WeightsPayload.of(TinyModels.checkpoint(m.config(), 23), 1000).sha256());
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("models")
+  void shardedCheckpointLoadsWithIdenticalLogits(Named m) throws IOException {
+    Checkpoint ckpt = TinyModels.checkpoint(m.config(), 24);
+    writeTwoShards(ckpt, dir);
+    assertTrue(Files.notExists(dir.resolve(HfFolder.WEIGHTS)));
+    try (Checkpoint back = HfFolder.open(dir)) {
+      assertSameWeights(ckpt, back);
+    }
+    try (CausalLm original = CausalLm.of(ckpt); CausalLm sharded = CausalLm.load(dir)) {
+      assertSameLogits(original, sharded);
+    }
+  }
+
+  /** Writes config.json, two shards (tensors alternating between them) and the index, as HF does. */
+  static void writeTwoShards(Checkpoint ckpt, Path dir) throws IOException {
+    ModelConfig c = ckpt.config();
+    HfFolder.writeConfig(c, dir);
+    List<Map<String, WeightSource>> shards = List.of(new LinkedHashMap<>(), new LinkedHashMap<>());
+    JsonObject weightMap = new JsonObject();
+    int i = 0;
+    for (Map.Entry<String, WeightSource> e : ckpt.tensors().entrySet()) {
+      String fileName = c.family().fileName(e.getKey());
+      int shard = i++ % 2;
+      shards.get(shard).put(fileName, e.getValue());
+      weightMap.addProperty(fileName, shardName(shard));
+    }
+    for (int s = 0; s < 2; s++) {
+      try (OutputStream out = Files.newOutputStream(dir.resolve(shardName(s)))) {
+        SafetensorsWriter.write(shards.get(s), out);
+      }
+    }
+    JsonObject index = new JsonObject();
+    JsonObject meta = new JsonObject();
+    meta.addProperty("total_size", c.parameterCount() * 4);
+    index.add("metadata", meta);
+    index.add("weight_map", weightMap);
+    Files.writeString(dir.resolve(HfFolder.INDEX), index.toString());
+  }
+
+  private static String shardName(int s) {
+    return String.format("model-%05d-of-00002.safetensors", s + 1);
+  }
+
+  static void assertSameWeights(Checkpoint want, Checkpoint got) {
+    assertEquals(want.tensors().keySet(), got.tensors().keySet());
+    want.tensors().forEach((name, w) -> {
+      assertArrayEquals(w.shape(), got.tensor(name).shape(), name);
+      float[] a = TinyModels.floats(w);
+      float[] b = TinyModels.floats(got.tensor(name));
+      for (int i = 0; i < a.length; i++) {
+        if (Float.floatToRawIntBits(a[i]) != Float.floatToRawIntBits(b[i])) {
+          throw new AssertionError(name + " element " + i + ": " + a[i] + " came back as " + b[i]);
+        }
+      }
+    });
+  }
+
+  static void assertSameLogits(CausalLm want, CausalLm got) {
+    int[] prompt = TinyModels.tokens(new SplittableRandom(5), 7, want.vocabSize());
+    float[][] a = want.allLogits(prompt);
+    float[][] b = got.allLogits(prompt);
+    for (int t = 0; t < a.length; t++) {
+      assertArrayEquals(a[t], b[t], 0f, "position " + t);
+    }
+  }
+
+  private static WeightsPayload javaRoundTrip(WeightsPayload p) throws IOException, ClassNotFoundException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+      out.writeObject(p);
+    }
+    try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
+      return (WeightsPayload) in.readObject();
+    }
+  }
+
+  private static String sha256(byte[] data) throws NoSuchAlgorithmException {
+    return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
+  }
+}
