@@ -53,6 +53,21 @@ class BadCheckpointTest {
     assertFails(dir.toString(), "pytorch_model.bin", "pickle", "can run arbitrary code", "safetensors");
   }
 
+  @Test
+  void missingShardIsRefused() throws IOException {
+    HfFolder.writeConfig(GPT2, dir);
+    Files.writeString(dir.resolve(HfFolder.INDEX),
+        "{\"weight_map\": {\"wte.weight\": \"model-00001-of-00002.safetensors\"}}");
+    assertFails(dir.resolve(HfFolder.INDEX).toString(), "shard model-00001-of-00002.safetensors is missing");
+  }
+
+  @Test
+  void shardOutsideTheModelFolderIsRefused() throws IOException {
+    HfFolder.writeConfig(GPT2, dir);
+    Files.writeString(dir.resolve(HfFolder.INDEX), "{\"weight_map\": {\"wte.weight\": \"../elsewhere.safetensors\"}}");
+    assertFails(dir.resolve(HfFolder.INDEX).toString(), "'../elsewhere.safetensors'", "'wte.weight'", "outside the model folder");
+  }
+
   // ---- safetensors container ----
 
   @Test
