@@ -140,6 +140,16 @@ class GeneratorTest {
   }
 
   @Test
+  void minNewTokensBansEosUntilReached() {
+    TableModel model = counting(20, 64, 13);
+    Sequence s = new Generator(model, config("eos_token_id", "13", "min_new_tokens", "1", "max_new_tokens", "20"), null)
+        .generate(List.of(new PromptInput(1, new int[] {12})), 1).get(0).get(0);
+    // eos (13) is banned at the first step; the rest score equally, so argmax takes id 0 and counts up.
+    assertArrayEquals(new int[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13}, s.tokenIds());
+    assertEquals(FinishReason.EOS, s.finishReason());
+  }
+
+  @Test
   void contextLimitEndsARowWithFinishReasonLength() {
     TableModel model = counting(20, 8, 13);
     List<List<Sequence>> out = new Generator(model, config("max_new_tokens", "10"), null)

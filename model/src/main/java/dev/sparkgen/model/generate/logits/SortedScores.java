@@ -18,13 +18,16 @@ final class SortedScores {
 
   static SortedScores of(float[] scores) {
     int n = 0;
-    long[] keys = new long[scores.length];
+    for (float s : scores) {
+      n += s != Float.NEGATIVE_INFINITY ? 1 : 0; // after top-k only a few remain: sort just those
+    }
+    long[] keys = new long[n];
+    int filled = 0;
     for (int i = 0; i < scores.length; i++) {
       if (scores[i] != Float.NEGATIVE_INFINITY) {
-        keys[n++] = ((long) sortable(scores[i]) << 32) | i; // score in the high bits, index breaks ties
+        keys[filled++] = ((long) sortable(scores[i]) << 32) | i; // score in the high bits, index breaks ties
       }
     }
-    keys = Arrays.copyOf(keys, n);
     Arrays.sort(keys);
     int[] index = new int[n];
     float[] prob = new float[n];
