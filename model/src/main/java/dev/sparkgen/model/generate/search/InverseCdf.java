@@ -33,7 +33,9 @@ public final class InverseCdf {
   public static double[] weights(float[] scores) {
     float max = Float.NEGATIVE_INFINITY;
     for (float s : scores) {
-      max = Math.max(max, s);
+      if (s > max) { // plain comparison: Math.max(float) pays for NaN and -0 handling
+        max = s;
+      }
     }
     double[] w = new double[scores.length];
     for (int i = 0; i < scores.length; i++) {
