@@ -6,6 +6,7 @@ import dev.sparkgen.model.generate.Sequence;
 import dev.sparkgen.model.generate.logits.LogitsPipeline;
 import dev.sparkgen.model.generate.logits.TokenHistory;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -163,7 +164,7 @@ final class BeamState {
       return;
     }
     int[] tokens = appended(beam.history.generatedIds(), token);
-    float[] raw = java.util.Arrays.copyOf(beam.rawLogprobs, beam.rawLogprobs.length + 1);
+    float[] raw = Arrays.copyOf(beam.rawLogprobs, beam.rawLogprobs.length + 1);
     raw[beam.rawLogprobs.length] = rawLp;
     int at = 0;
     while (at < finished.size() && finished.get(at).score() >= score) {
@@ -197,7 +198,7 @@ final class BeamState {
   }
 
   private static int[] appended(int[] ids, int token) {
-    int[] out = java.util.Arrays.copyOf(ids, ids.length + 1);
+    int[] out = Arrays.copyOf(ids, ids.length + 1);
     out[ids.length] = token;
     return out;
   }

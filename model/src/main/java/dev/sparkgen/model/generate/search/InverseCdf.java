@@ -14,6 +14,9 @@ public final class InverseCdf {
     for (double w : weights) {
       total += w;
     }
+    if (!(total > 0) || Double.isInfinite(total)) {
+      return TokenSelector.argmax(scores); // nothing drawable (every token banned, or NaN logits)
+    }
     double target = u * total;
     double cumulative = 0;
     int lastPossible = -1;
