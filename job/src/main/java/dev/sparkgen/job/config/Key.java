@@ -1,0 +1,9 @@
+package dev.sparkgen.job.config;
+
+/**
+ * One setting: its name, built-in default (empty = unset), the values it takes, and a help line.
+ *
+ * @param generation true for the Hugging Face generation keys, handed to {@code GenerationConfig}
+ * @param path true when a relative value in a properties file is resolved against the file's folder
+ */
+public record Key(String name, String defaultValue, String values, String help, boolean generation, boolean path) {}

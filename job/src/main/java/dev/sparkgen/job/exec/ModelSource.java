@@ -1,0 +1,35 @@
+package dev.sparkgen.job.exec;
+
+import dev.sparkgen.model.weights.Checkpoint;
+import dev.sparkgen.model.weights.HfFolder;
+import dev.sparkgen.model.weights.WeightsPayload;
+import java.io.Serializable;
+import java.nio.file.Path;
+import org.apache.spark.SparkFiles;
+import org.apache.spark.broadcast.Broadcast;
+
+/** Where an executor gets the weights from; {@link #sha256()} identifies them (the cache key). */
+public sealed interface ModelSource extends Serializable {
+
+  /** sha256 of the weights' canonical float32 safetensors image. */
+  String sha256();
+
+  /** Opens the checkpoint on the executor. */
+  Checkpoint open();
+
+  /** The weights as a broadcast payload (chunks, none over 2 GiB). */
+  record Broadcasted(Broadcast<WeightsPayload> payload, String sha256) implements ModelSource {
+    @Override
+    public Checkpoint open() {
+      return payload.value().open();
+    }
+  }
+
+  /** A model folder shipped with {@code SparkContext.addFile(dir, true)}, found by its name. */
+  record Shipped(String folderName, String sha256) implements ModelSource {
+    @Override
+    public Checkpoint open() {
+      return HfFolder.open(Path.of(SparkFiles.get(folderName)));
+    }
+  }
+}
