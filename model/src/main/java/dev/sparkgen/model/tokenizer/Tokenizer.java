@@ -1,28 +1,75 @@
 package dev.sparkgen.model.tokenizer;
 
+import ai.djl.huggingface.tokenizers.Encoding;
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import dev.sparkgen.model.DjlEnvironment;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 
 /**
- * A model folder's {@code tokenizer.json}, through DJL's Hugging Face tokenizers. STUB: the
- * decoding work replaces the bodies; the signatures are the contract the Spark job compiles against.
+ * A model folder's {@code tokenizer.json}, through DJL's Hugging Face tokenizers (Rust natives
+ * shipped in the tokenizers jar, extracted offline). Encoding adds no special tokens and never
+ * truncates or pads.
  */
 public final class Tokenizer implements AutoCloseable {
+  /** The file name inside a model folder. */
+  public static final String FILE = "tokenizer.json";
+
+  private static final Map<String, String> OPTIONS =
+      Map.of("addSpecialTokens", "false", "truncation", "false", "padding", "false");
+
+  private final HuggingFaceTokenizer tokenizer;
+  private final Path file;
+
+  private Tokenizer(HuggingFaceTokenizer tokenizer, Path file) {
+    this.tokenizer = tokenizer;
+    this.file = file;
+  }
 
   /** Loads {@code tokenizer.json} (a file, or a folder holding one); errors name the file. */
   public static Tokenizer load(Path path) {
-    throw new UnsupportedOperationException("stub");
+    Path name = path.getFileName();
+    Path file = name != null && name.toString().endsWith(".json") ? path : path.resolve(FILE);
+    if (!Files.isRegularFile(file)) {
+      throw new IllegalArgumentException("tokenizer file not found: " + file);
+    }
+    DjlEnvironment.apply(); // offline: the natives come from the jar, nothing is downloaded
+    try {
+      return new Tokenizer(HuggingFaceTokenizer.newInstance(file, OPTIONS), file);
+    } catch (IOException | RuntimeException e) {
+      throw new IllegalArgumentException("cannot load tokenizer " + file + ": " + e.getMessage(), e);
+    }
   }
 
   /** Token ids of {@code text}, with no special tokens added. */
   public int[] encode(String text) {
-    throw new UnsupportedOperationException("stub");
+    Encoding encoding = tokenizer.encode(text, false, false);
+    long[] ids = encoding.getIds();
+    int[] out = new int[ids.length];
+    for (int i = 0; i < ids.length; i++) {
+      out[i] = Math.toIntExact(ids[i]);
+    }
+    return out;
   }
 
   /** Text of {@code ids}; special tokens skipped when asked. */
   public String decode(int[] ids, boolean skipSpecialTokens) {
-    throw new UnsupportedOperationException("stub");
+    long[] longs = new long[ids.length];
+    for (int i = 0; i < ids.length; i++) {
+      longs[i] = ids[i];
+    }
+    return tokenizer.decode(longs, skipSpecialTokens);
+  }
+
+  /** The tokenizer.json this was loaded from. */
+  public Path file() {
+    return file;
   }
 
   @Override
-  public void close() {}
+  public void close() {
+    tokenizer.close();
+  }
 }

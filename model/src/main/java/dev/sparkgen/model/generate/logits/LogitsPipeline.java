@@ -1,0 +1,62 @@
+package dev.sparkgen.model.generate.logits;
+
+import dev.sparkgen.model.generate.GenerationConfig;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The ordered logits processors of a configuration: the one place that fixes Hugging Face's
+ * order (repetition penalty, no-repeat-ngram, min-new-tokens eos ban, then, when sampling only,
+ * temperature, top-k, top-p, min-p). Processors that would change nothing are left out.
+ */
+public final class LogitsPipeline {
+  private final List<LogitsProcessor> processors;
+
+  /** The given processors, applied in list order. */
+  public LogitsPipeline(List<LogitsProcessor> processors) {
+    this.processors = List.copyOf(processors);
+  }
+
+  /** The pipeline Hugging Face's {@code generate} builds for {@code config}. */
+  public static LogitsPipeline forConfig(GenerationConfig config) {
+    List<LogitsProcessor> p = new ArrayList<>();
+    if (config.repetitionPenalty() != 1.0) {
+      p.add(new RepetitionPenaltyProcessor(config.repetitionPenalty()));
+    }
+    if (config.noRepeatNgramSize() > 0) {
+      p.add(new NoRepeatNGramProcessor(config.noRepeatNgramSize()));
+    }
+    if (config.minNewTokens() > 0 && !config.eosTokenId().isEmpty()) {
+      p.add(new MinNewTokensProcessor(config.minNewTokens(), config.eosTokenId()));
+    }
+    if (config.doSample()) {
+      int minTokensToKeep = 1; // HF uses 2 only for beam sampling, which is not supported
+      if (config.temperature() != 1.0) {
+        p.add(new TemperatureWarper(config.temperature()));
+      }
+      if (config.topK() > 0) {
+        p.add(new TopKWarper(config.topK(), minTokensToKeep));
+      }
+      if (config.topP() < 1.0) {
+        p.add(new TopPWarper(config.topP(), minTokensToKeep));
+      }
+      if (config.minP() > 0) {
+        p.add(new MinPWarper(config.minP(), minTokensToKeep));
+      }
+    }
+    return new LogitsPipeline(p);
+  }
+
+  /** Applies every processor in order to {@code scores} ([vocab]) in place and returns it. */
+  public float[] apply(TokenHistory history, float[] scores) {
+    for (LogitsProcessor processor : processors) {
+      processor.process(history, scores);
+    }
+    return scores;
+  }
+
+  /** The processors, in the order they run. */
+  public List<LogitsProcessor> processors() {
+    return processors;
+  }
+}

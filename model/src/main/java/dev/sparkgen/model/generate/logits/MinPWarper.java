@@ -1,0 +1,34 @@
+package dev.sparkgen.model.generate.logits;
+
+/**
+ * Hugging Face's MinPLogitsWarper: removes tokens whose probability is below {@code min_p} times
+ * the top token's probability, always keeping the {@code minTokensToKeep} highest.
+ */
+public final class MinPWarper implements LogitsProcessor {
+  private final float minP;
+  private final int minTokensToKeep;
+
+  /** {@code minP} in [0, 1]. */
+  public MinPWarper(double minP, int minTokensToKeep) {
+    if (!(minP >= 0 && minP <= 1)) {
+      throw new IllegalArgumentException("min_p must be in [0, 1], got " + minP);
+    }
+    this.minP = (float) minP;
+    this.minTokensToKeep = Math.max(1, minTokensToKeep);
+  }
+
+  @Override
+  public void process(TokenHistory history, float[] scores) {
+    SortedScores sorted = SortedScores.of(scores);
+    int n = sorted.index.length;
+    if (n == 0) {
+      return;
+    }
+    float threshold = minP * sorted.prob[n - 1];
+    for (int j = 0; j < n - minTokensToKeep; j++) { // ascending: the highest minTokensToKeep stay
+      if (sorted.prob[j] < threshold) {
+        scores[sorted.index[j]] = Float.NEGATIVE_INFINITY;
+      }
+    }
+  }
+}

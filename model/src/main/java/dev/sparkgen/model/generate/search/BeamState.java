@@ -1,0 +1,204 @@
+package dev.sparkgen.model.generate.search;
+
+import dev.sparkgen.model.generate.FinishReason;
+import dev.sparkgen.model.generate.GenerationConfig;
+import dev.sparkgen.model.generate.Sequence;
+import dev.sparkgen.model.generate.logits.LogitsPipeline;
+import dev.sparkgen.model.generate.logits.TokenHistory;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One prompt's beam search, as transformers' {@code _beam_search} (>= 4.50) runs it for a prompt
+ * alone: running beams, up to num_beams finished hypotheses, and the sticky "done" flag.
+ */
+final class BeamState {
+  private static final double NEG = -1.0e9; // HF's "never pick this" offset
+
+  private final int numBeams;
+  private final int candidates; // K = max(2, 1 + n_eos) * num_beams
+  private final double lengthPenalty;
+  private final String earlyStopping;
+  private final int limit; // most tokens this prompt may generate
+  private final Set<Integer> eos;
+  private final LogitsPipeline pipeline;
+  private final StopStrings stops;
+  private List<Beam> running = new ArrayList<>();
+  private final List<BeamHypothesis> finished = new ArrayList<>(); // best first
+  private boolean improvable = true; // HF's is_early_stop_heuristic_unsatisfied
+  private boolean over;
+  private int generated;
+
+  BeamState(GenerationConfig config, int[] prompt, int row, int limit, Set<Integer> eos,
+      LogitsPipeline pipeline, StopStrings stops) {
+    this.numBeams = config.numBeams();
+    this.candidates = Math.max(2, 1 + eos.size()) * numBeams;
+    this.lengthPenalty = config.lengthPenalty();
+    this.earlyStopping = config.earlyStopping();
+    this.limit = limit;
+    this.eos = eos;
+    this.pipeline = pipeline;
+    this.stops = stops;
+    // Beam 0 starts at 0 and the others at -1e9, so the first step expands beam 0 only; all share
+    // the one prefilled row (no duplicate prefill).
+    TokenHistory h = new TokenHistory(prompt);
+    for (int b = 0; b < numBeams; b++) {
+      running.add(new Beam(h, b == 0 ? 0 : NEG, new float[0], row, -1));
+    }
+    over = limit <= 0;
+  }
+
+  /** Whether this prompt needs no more steps. */
+  boolean over() {
+    return over;
+  }
+
+  /** The running beams (in the order their rows must take after {@link #advance}). */
+  List<Beam> running() {
+    return running;
+  }
+
+  /**
+   * One step: scores every (beam, token) from {@code logits} (the batch's rows, [rows][V]), picks
+   * the K best continuations, updates the finished hypotheses and the next running beams.
+   */
+  void advance(float[][] logits) {
+    int vocab = logits[0].length;
+    // Per beam: raw log_softmax and processed scores ([V] each); beams sharing a row share both.
+    Map<Integer, float[][]> byRow = new HashMap<>();
+    float[][] raw = new float[numBeams][];
+    float[][] processed = new float[numBeams][];
+    for (int b = 0; b < numBeams; b++) {
+      Beam beam = running.get(b);
+      float[][] rp = byRow.computeIfAbsent(beam.row, r -> {
+        float[] lp = LogSoftmax.of(logits[r]);
+        return new float[][] {lp, pipeline.apply(beam.history, lp.clone())};
+      });
+      raw[b] = rp[0];
+      processed[b] = rp[1];
+    }
+    int k = Math.min(candidates, numBeams * vocab);
+    CandidateHeap heap = new CandidateHeap(k);
+    for (int b = 0; b < numBeams; b++) {
+      double base = running.get(b).score;
+      for (int t = 0; t < vocab; t++) {
+        heap.offer(base + processed[b][t], b * vocab + t);
+      }
+    }
+    double[] sums = new double[k];
+    int[] flat = heap.drain(sums);
+    int newLength = generated + 1;
+    boolean[] stop = new boolean[k];
+    FinishReason[] reasons = new FinishReason[k];
+    String[] texts = new String[k];
+    boolean allStop = true;
+    for (int c = 0; c < k; c++) {
+      Beam beam = running.get(flat[c] / vocab);
+      int token = flat[c] % vocab;
+      if (eos.contains(token)) {
+        reasons[c] = FinishReason.EOS;
+      } else if (stops.active()) {
+        int[] ids = appended(beam.history.generatedIds(), token);
+        String text = stops.text(ids);
+        int at = stops.find(text);
+        if (at >= 0) {
+          reasons[c] = FinishReason.STOP;
+          texts[c] = text.substring(0, at);
+        }
+      }
+      if (reasons[c] == null && newLength >= limit) {
+        reasons[c] = FinishReason.LENGTH;
+      }
+      stop[c] = reasons[c] != null;
+      allStop &= stop[c];
+    }
+    // Finished hypotheses: only stopping candidates ranked < num_beams, and only while the prompt
+    // can still improve (and, with early_stopping=true, has a free slot).
+    boolean full = finished.size() == numBeams && earlyStopping.equals("true");
+    if (improvable && !full) {
+      for (int c = 0; c < numBeams && c < k; c++) {
+        if (stop[c]) {
+          Beam beam = running.get(flat[c] / vocab);
+          int token = flat[c] % vocab;
+          double normalised = sums[c] / Math.pow(newLength, lengthPenalty);
+          float rawLp = raw[flat[c] / vocab][token];
+          offer(beam, token, normalised, rawLp, reasons[c], texts[c]);
+        }
+      }
+    }
+    // Next running beams: the best num_beams candidates after pushing stopped ones down by 1e9.
+    CandidateHeap next = new CandidateHeap(numBeams);
+    for (int c = 0; c < k; c++) {
+      next.offer(sums[c] + (stop[c] ? NEG : 0), c);
+    }
+    double[] nextScores = new double[numBeams];
+    int[] chosen = next.drain(nextScores);
+    List<Beam> nextRunning = new ArrayList<>();
+    for (int i = 0; i < chosen.length; i++) {
+      int c = chosen[i];
+      Beam beam = running.get(flat[c] / vocab);
+      int token = flat[c] % vocab;
+      nextRunning.add(beam.extend(token, nextScores[i], raw[flat[c] / vocab][token]));
+    }
+    running = nextRunning;
+    generated = newLength;
+    if (finished.size() == numBeams) {
+      // Done (sticky) once the best running beam cannot beat the worst finished one.
+      int length = earlyStopping.equals("never") && lengthPenalty > 0 ? limit : generated;
+      double best = running.get(0).score / Math.pow(length, lengthPenalty);
+      if (best <= finished.get(finished.size() - 1).score()) {
+        improvable = false;
+      }
+    }
+    boolean slotsFull = finished.size() == numBeams && earlyStopping.equals("true");
+    over = !improvable || slotsFull || allStop;
+  }
+
+  private void offer(Beam beam, int token, double score, float rawLp, FinishReason reason, String text) {
+    double worst = finished.size() < numBeams ? NEG : finished.get(finished.size() - 1).score();
+    if (!(score > worst)) {
+      return;
+    }
+    int[] tokens = appended(beam.history.generatedIds(), token);
+    float[] raw = java.util.Arrays.copyOf(beam.rawLogprobs, beam.rawLogprobs.length + 1);
+    raw[beam.rawLogprobs.length] = rawLp;
+    int at = 0;
+    while (at < finished.size() && finished.get(at).score() >= score) {
+      at++;
+    }
+    finished.add(at, new BeamHypothesis(tokens, score, raw, reason, reason == FinishReason.STOP ? text : null));
+    if (finished.size() > numBeams) {
+      finished.remove(finished.size() - 1);
+    }
+  }
+
+  /** The best {@code count} hypotheses as sequences, best first. */
+  List<Sequence> result(int count, boolean outputLogprobs) {
+    List<Sequence> out = new ArrayList<>();
+    for (int i = 0; i < Math.min(count, finished.size()); i++) {
+      BeamHypothesis h = finished.get(i);
+      double sum = 0;
+      for (float x : h.rawLogprobs()) {
+        sum += x;
+      }
+      String text = h.reason() == FinishReason.STOP ? h.text() : stops.text(h.tokens());
+      out.add(new Sequence(i, h.tokens(), text, h.reason(), sum, outputLogprobs ? h.rawLogprobs() : null, h.score()));
+    }
+    if (out.isEmpty() && limit <= 0) {
+      for (int i = 0; i < count; i++) { // a prompt that already fills the context
+        out.add(new Sequence(i, new int[0], stops.text(new int[0]), FinishReason.LENGTH, 0.0,
+            outputLogprobs ? new float[0] : null, 0.0));
+      }
+    }
+    return out;
+  }
+
+  private static int[] appended(int[] ids, int token) {
+    int[] out = java.util.Arrays.copyOf(ids, ids.length + 1);
+    out[ids.length] = token;
+    return out;
+  }
+}

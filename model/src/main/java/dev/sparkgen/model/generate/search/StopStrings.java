@@ -1,0 +1,44 @@
+package dev.sparkgen.model.generate.search;
+
+import dev.sparkgen.model.tokenizer.Tokenizer;
+import java.util.List;
+
+/**
+ * Decodes generated tokens to text and looks for stop strings: a row ends once its text contains
+ * one, and its text is cut before the earliest occurrence.
+ */
+public final class StopStrings {
+  private final List<String> stops;
+  private final Tokenizer tokenizer;
+
+  /** {@code tokenizer} may be null only when {@code stops} is empty (then there is no text). */
+  public StopStrings(List<String> stops, Tokenizer tokenizer) {
+    if (!stops.isEmpty() && tokenizer == null) {
+      throw new IllegalArgumentException("stop strings " + stops + " need the model's tokenizer.json");
+    }
+    this.stops = List.copyOf(stops);
+    this.tokenizer = tokenizer;
+  }
+
+  /** Whether any stop string is configured. */
+  public boolean active() {
+    return !stops.isEmpty();
+  }
+
+  /** The text of {@code generated} (special tokens skipped), or null without a tokenizer. */
+  public String text(int[] generated) {
+    return tokenizer == null ? null : tokenizer.decode(generated, true);
+  }
+
+  /** Index in {@code text} of the earliest stop string, or -1. */
+  public int find(String text) {
+    int first = -1;
+    for (String s : stops) {
+      int i = text.indexOf(s);
+      if (i >= 0 && (first < 0 || i < first)) {
+        first = i;
+      }
+    }
+    return first;
+  }
+}

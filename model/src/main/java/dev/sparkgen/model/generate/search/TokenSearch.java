@@ -1,0 +1,138 @@
+package dev.sparkgen.model.generate.search;
+
+import dev.sparkgen.model.BatchModel;
+import dev.sparkgen.model.DecodeBatch;
+import dev.sparkgen.model.generate.FinishReason;
+import dev.sparkgen.model.generate.GenerationConfig;
+import dev.sparkgen.model.generate.PromptInput;
+import dev.sparkgen.model.generate.Sequence;
+import dev.sparkgen.model.generate.logits.LogitsPipeline;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Greedy or sampling decoding of a batch of prompts: each prompt is prefilled once and forked into
+ * num_return_sequences rows, one token per row per step, and rows that finish (eos, stop string,
+ * length) leave the batch so they stop costing compute.
+ */
+public final class TokenSearch {
+  private final GenerationConfig config;
+  private final LogitsPipeline pipeline;
+  private final TokenSelector selector;
+  private final UniformSource uniforms;
+  private final StopStrings stops;
+  private final Set<Integer> eos;
+
+  /** A search for {@code config}; {@code stops} also decodes the final text. */
+  public TokenSearch(GenerationConfig config, UniformSource uniforms, StopStrings stops) {
+    this.config = config;
+    this.pipeline = LogitsPipeline.forConfig(config);
+    this.selector = config.doSample() ? TokenSelector.SAMPLING : TokenSelector.GREEDY;
+    this.uniforms = uniforms;
+    this.stops = stops;
+    this.eos = new HashSet<>(config.eosTokenId());
+  }
+
+  /** Generates for {@code prompts} in one batch; per prompt, its sequences by sample index. */
+  public List<List<Sequence>> run(BatchModel model, List<PromptInput> prompts) {
+    int copies = config.numReturnSequences();
+    List<DecodeRow> rows = new ArrayList<>();
+    List<int[]> ids = new ArrayList<>();
+    int[] fork = new int[prompts.size() * copies];
+    for (int p = 0; p < prompts.size(); p++) {
+      PromptInput in = prompts.get(p);
+      ids.add(in.tokenIds());
+      for (int s = 0; s < copies; s++) {
+        fork[rows.size()] = p;
+        rows.add(new DecodeRow(p, s, in.tokenIds(), uniforms.stream(in.key(), s)));
+      }
+    }
+    try (DecodeBatch batch = model.open(ids, config.maxNewTokens())) {
+      float[][] prefill = batch.prefill(); // [prompts][V]
+      float[][] logits = new float[rows.size()][];
+      for (int r = 0; r < rows.size(); r++) {
+        logits[r] = rows.size() == prefill.length ? prefill[r] : prefill[fork[r]].clone();
+        rows.get(r).limit = Math.min(config.maxNewTokens(), batch.remaining(fork[r]));
+      }
+      if (copies > 1) {
+        batch.select(fork); // num_return_sequences > 1: fork each prefilled prompt instead of recomputing it
+      }
+      decode(batch, rows, logits);
+    }
+    List<List<Sequence>> out = new ArrayList<>();
+    for (int p = 0; p < prompts.size(); p++) {
+      out.add(new ArrayList<>());
+    }
+    for (DecodeRow row : rows) {
+      out.get(row.prompt).add(row.toSequence(config.outputLogprobs()));
+    }
+    return out;
+  }
+
+  /** The step loop; {@code rows} and {@code logits} are aligned with the batch's rows. */
+  private void decode(DecodeBatch batch, List<DecodeRow> rows, float[][] logits) {
+    List<DecodeRow> active = new ArrayList<>();
+    for (DecodeRow row : rows) {
+      if (row.limit <= 0) {
+        finish(row, FinishReason.LENGTH); // a prompt that already fills the context
+      }
+      active.add(row);
+    }
+    while (true) {
+      List<Integer> keep = new ArrayList<>();
+      for (int r = 0; r < active.size(); r++) {
+        DecodeRow row = active.get(r);
+        if (!row.finished()) {
+          choose(row, logits[r]);
+        }
+        if (!row.finished()) {
+          keep.add(r);
+        }
+      }
+      if (keep.isEmpty()) {
+        return;
+      }
+      int[] tokens = new int[keep.size()];
+      List<DecodeRow> next = new ArrayList<>();
+      for (int i = 0; i < keep.size(); i++) {
+        DecodeRow row = active.get(keep.get(i));
+        next.add(row);
+        tokens[i] = row.history.get(row.history.length() - 1);
+      }
+      if (next.size() < active.size()) {
+        batch.select(keep.stream().mapToInt(Integer::intValue).toArray()); // drop finished rows
+      }
+      active = next;
+      logits = batch.step(tokens);
+    }
+  }
+
+  /** Processes one row's logits, picks its token and decides whether it has finished. */
+  private void choose(DecodeRow row, float[] logits) {
+    double lse = LogSoftmax.logSumExp(logits);
+    float[] scores = pipeline.apply(row.history, logits.clone());
+    int token = selector.select(scores, row.uniforms);
+    row.append(token, (float) (logits[token] - lse));
+    if (eos.contains(token)) {
+      finish(row, FinishReason.EOS);
+    } else if (stops.active()) {
+      String text = stops.text(row.history.generatedIds());
+      int at = stops.find(text);
+      if (at >= 0) {
+        row.reason = FinishReason.STOP;
+        row.text = text.substring(0, at);
+        return;
+      }
+    }
+    if (!row.finished() && row.history.generated() >= row.limit) {
+      finish(row, FinishReason.LENGTH);
+    }
+  }
+
+  private void finish(DecodeRow row, FinishReason reason) {
+    row.reason = reason;
+    row.text = stops.text(row.history.generatedIds());
+  }
+}
