@@ -41,7 +41,7 @@ public final class Keys {
           "how executors get the weights: a broadcast of the weights, or the model folder shipped with addFile"));
 
   /** Help for the generation keys (names and semantics as in Hugging Face transformers). */
-  private static final Map<String, String> GENERATION_HELP = generationHelp();
+  private static final Map<String, String[]> GENERATION_HELP = generationHelp();
 
   private Keys() {}
 
@@ -53,26 +53,26 @@ public final class Keys {
     return new Key(name, dflt, values, help, false, true);
   }
 
-  private static Map<String, String> generationHelp() {
-    Map<String, String> h = new LinkedHashMap<>();
-    h.put("max_new_tokens", "tokens to generate at most per sequence");
-    h.put("min_new_tokens", "eos is suppressed until this many tokens were generated");
-    h.put("do_sample", "true: sample; false: greedy (or beam search with num_beams > 1)");
-    h.put("temperature", "divides the logits before sampling");
-    h.put("top_k", "keep the k most likely tokens (0 = off)");
-    h.put("top_p", "keep the smallest set of tokens whose probability reaches p (1 = off)");
-    h.put("min_p", "drop tokens less likely than min_p x the top token's probability (0 = off)");
-    h.put("repetition_penalty", "penalise tokens already in the prompt or output (1 = off)");
-    h.put("no_repeat_ngram_size", "forbid repeating any n-gram of this size (0 = off)");
-    h.put("num_beams", "beam search width (1 = no beam search)");
-    h.put("length_penalty", "beam score = sum of logprobs / length^length_penalty");
-    h.put("early_stopping", "beam search stopping: true | false | never");
-    h.put("num_return_sequences", "sequences returned per prompt (one output row each)");
-    h.put("eos_token_id", "end-of-sequence id(s), comma separated; default: the model's");
-    h.put("pad_token_id", "padding id; default: the model's");
-    h.put("stop", "stop string(s): decoded text is cut before the first one");
-    h.put("seed", "seed of the sampling streams (and of model=random's weights)");
-    h.put("output_logprobs", "true: write each generated token's log-probability");
+  private static Map<String, String[]> generationHelp() {
+    Map<String, String[]> h = new LinkedHashMap<>();
+    h.put("max_new_tokens", new String[] {"integer >= 1", "tokens to generate at most per sequence"});
+    h.put("min_new_tokens", new String[] {"integer >= 0", "eos is suppressed until this many tokens were generated"});
+    h.put("do_sample", new String[] {"true | false", "sample; false = greedy (or beam search with num_beams > 1)"});
+    h.put("temperature", new String[] {"number > 0", "divides the logits before sampling"});
+    h.put("top_k", new String[] {"integer >= 0", "keep the k most likely tokens (0 = off)"});
+    h.put("top_p", new String[] {"number in (0, 1]", "keep the smallest set of tokens whose probability reaches p (1 = off)"});
+    h.put("min_p", new String[] {"number in [0, 1]", "drop tokens less likely than min_p x the top token's probability (0 = off)"});
+    h.put("repetition_penalty", new String[] {"number > 0", "penalise tokens already in the prompt or output (1 = off)"});
+    h.put("no_repeat_ngram_size", new String[] {"integer >= 0", "forbid repeating any n-gram of this size (0 = off)"});
+    h.put("num_beams", new String[] {"integer >= 1", "beam search width (1 = no beam search)"});
+    h.put("length_penalty", new String[] {"number", "beam score = sum of logprobs / length^length_penalty"});
+    h.put("early_stopping", new String[] {"true | false | never", "when beam search stops"});
+    h.put("num_return_sequences", new String[] {"integer >= 1", "sequences returned per prompt (one output row each)"});
+    h.put("eos_token_id", new String[] {"ids, comma separated, or none", "end-of-sequence id(s)"});
+    h.put("pad_token_id", new String[] {"id or none", "padding id"});
+    h.put("stop", new String[] {"a string, or a JSON array of strings", "generated text is cut before the first stop string"});
+    h.put("seed", new String[] {"integer", "seed of the sampling streams (and of model=random's weights)"});
+    h.put("output_logprobs", new String[] {"true | false", "write each generated token's log-probability"});
     return Collections.unmodifiableMap(h);
   }
 
@@ -89,13 +89,9 @@ public final class Keys {
   public static List<Key> all() {
     List<Key> keys = new ArrayList<>(JOB);
     generationDefaults().forEach((name, dflt) ->
-        keys.add(new Key(name, "", "see Hugging Face GenerationConfig", help(name, dflt), true, false)));
+        keys.add(new Key(name, dflt, GENERATION_HELP.getOrDefault(name, new String[] {"value", ""})[0],
+            GENERATION_HELP.getOrDefault(name, new String[] {"", "Hugging Face generation setting"})[1], true, false)));
     return keys;
-  }
-
-  private static String help(String name, String hfDefault) {
-    String h = GENERATION_HELP.getOrDefault(name, "Hugging Face generation setting");
-    return h + " (default: the model's generation_config.json, else " + (hfDefault.isEmpty() ? "unset" : hfDefault) + ")";
   }
 
   /** Key names only, in order. */
@@ -114,9 +110,11 @@ public final class Keys {
       if (k.name().equals(JOB.get(0).name())) {
         sb.append("Job keys:\n");
       } else if (k.generation() && k.name().equals(generationDefaults().keySet().iterator().next())) {
-        sb.append("\nGeneration keys (Hugging Face names):\n");
+        sb.append("\nGeneration keys (Hugging Face names; default: the model folder's generation_config.json, else\n"
+            + "Hugging Face's default, shown):\n");
       }
-      String dflt = k.generation() ? "" : " (default: " + (k.defaultValue().isEmpty() ? "none" : k.defaultValue()) + ")";
+      String shown = k.defaultValue().isEmpty() ? "none" : k.defaultValue();
+      String dflt = k.generation() ? " (default: the model's, else " + shown + ")" : " (default: " + shown + ")";
       sb.append(String.format("  --%s=<%s>%s%n      %s%n", k.name(), k.values(), dflt, k.help()));
     }
     sb.append("\nExit codes: 0 done (rows that failed carry 'error'), 1 the job failed, 2 bad command line or"
