@@ -44,7 +44,7 @@ public final class BatchJob {
       ResultWriter.write(results, cfg, run.footerMetadata());
       double wall = (System.nanoTime() - t0) / 1e9;
       spark.sparkContext().setJobDescription("sparkgen: summarise " + cfg.output());
-      Summary summary = Summary.of(ResultWriter.read(spark, cfg), wall, run.modelLoads(), run.identity(),
+      Summary summary = Summary.of(ResultWriter.read(spark, cfg, results.schema()), wall, run.modelLoads(), run.identity(),
           run.generationSettings(), cfg.output());
       summary.write(spark);
       spark.sparkContext().setJobDescription(null);

@@ -13,6 +13,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructType;
 
 /** Writes the results as Parquet (with the model and settings in each footer) or JSON Lines. */
 public final class ResultWriter {
@@ -33,15 +34,15 @@ public final class ResultWriter {
       case PARQUET -> w.format(FooterMetadataFormat.class.getName())
           .option(FooterMetadataWriteSupport.OPTION, new Gson().toJson(footer))
           .save(cfg.output());
-      case JSON -> w.json(cfg.output());
+      case JSON -> w.option("ignoreNullFields", "false").json(cfg.output()); // keep every column in every line
     }
   }
 
-  /** Reads back what {@link #write} wrote. */
-  public static Dataset<Row> read(SparkSession spark, JobConfig cfg) {
+  /** Reads back what {@link #write} wrote, with the schema it was written with. */
+  public static Dataset<Row> read(SparkSession spark, JobConfig cfg, StructType schema) {
     return switch (cfg.outputFormat()) {
       case PARQUET -> spark.read().parquet(cfg.output());
-      case JSON -> spark.read().json(cfg.output());
+      case JSON -> spark.read().schema(schema).json(cfg.output());
     };
   }
 
