@@ -21,6 +21,11 @@ public final class BatchJob {
     } else if (!conf.contains("spark.master")) {
       conf.setMaster("local[*]");
     }
+    if (conf.get("spark.master").matches("local(\\[.*])?")) {
+      // One JVM: keep the driver on loopback, off the network.
+      conf.setIfMissing("spark.driver.host", "127.0.0.1");
+      conf.setIfMissing("spark.driver.bindAddress", "127.0.0.1");
+    }
     // Executors that Spark launches need DJL's offline properties and a passive OpenMP wait policy.
     String opts = conf.get("spark.executor.extraJavaOptions", "");
     if (!opts.contains("ai.djl.offline")) {
