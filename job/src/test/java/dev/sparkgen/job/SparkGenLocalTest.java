@@ -176,14 +176,29 @@ class SparkGenLocalTest {
   }
 
   @Test
-  void filesDistributionGivesTheSameRowsAsBroadcast() {
+  void filesDistributionAndOtherPartitioningGiveTheSameRowsAsBroadcast() {
     JobConfig cfg = JobConfig.of(Map.of("model", TestSpark.GPT2_TINY.toString(), "max_new_tokens", "4",
-        "do_sample", "true", "seed", "11"));
+        "do_sample", "true", "seed", "11", "partitions", "1", "batch_size", "4"));
     Map<Long, List<Integer>> broadcast = tokensById(SparkGen.generate(spark, idPrompts(), cfg));
     Map<Long, List<Integer>> files = tokensById(SparkGen.generate(spark, idPrompts(),
-        cfg.with(Map.of("weights_distribution", "files"))));
+        cfg.with(Map.of("weights_distribution", "files", "partitions", "3", "batch_size", "1"))));
     assertEquals(PROMPTS.length, broadcast.size());
     assertEquals(broadcast, files);
+  }
+
+  @Test
+  void csvAndTextInputsAreRead() throws Exception {
+    Path csv = tmp.resolve("p.csv");
+    Files.writeString(csv, "id,prompt_ids,note\n1,\"42 7\",a\n2,\"5,6,7\",b\n");
+    Dataset<Row> fromCsv = dev.sparkgen.job.io.PromptReader.read(spark, TestSpark.settings("input", csv.toString()));
+    Map<String, List<Object>> ids = new HashMap<>();
+    fromCsv.collectAsList().forEach(r -> ids.put(r.getAs("id"), r.getList(r.fieldIndex("prompt_ids"))));
+    assertEquals(Map.of("1", List.of(42, 7), "2", List.of(5, 6, 7)), ids);
+    Path txt = tmp.resolve("p.txt");
+    Files.writeString(txt, "first prompt\nsecond prompt\n");
+    List<Row> lines = dev.sparkgen.job.io.PromptReader.read(spark, TestSpark.settings("input", txt.toString(),
+        "prompt_column", "text")).collectAsList();
+    assertEquals(List.of("first prompt", "second prompt"), lines.stream().map(r -> r.<String>getAs("text")).sorted().toList());
   }
 
   @Test
