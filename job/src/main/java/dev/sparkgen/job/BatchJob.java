@@ -39,9 +39,9 @@ public final class BatchJob {
   public static Summary run(SparkSession spark, JobConfig cfg, ResolvedModel model) {
     long t0 = System.nanoTime();
     ResultWriter.checkOutput(spark, cfg);
+    spark.sparkContext().setJobDescription("sparkgen: read prompts from " + cfg.input());
+    Dataset<Row> prompts = PromptReader.read(spark, cfg); // a missing input fails before the weights ship
     try (GenerationRun run = GenerationRun.prepare(spark, cfg, model)) {
-      spark.sparkContext().setJobDescription("sparkgen: read prompts from " + cfg.input());
-      Dataset<Row> prompts = PromptReader.read(spark, cfg);
       Dataset<Row> results = run.apply(prompts);
       spark.sparkContext().setJobDescription("sparkgen: generate with " + run.identity().family() + " "
           + run.identity().sha256().substring(0, 12) + " and write " + cfg.outputFormat().name().toLowerCase() + " to "

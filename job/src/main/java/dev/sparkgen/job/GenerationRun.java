@@ -32,6 +32,7 @@ import org.apache.spark.util.CollectionAccumulator;
  * {@link #modelLoads} reports, after an action, how often each executor built the model.
  */
 public final class GenerationRun implements AutoCloseable {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(GenerationRun.class);
   private final JobConfig cfg;
   private final ResolvedModel model;
   private final ModelSource modelSource;
@@ -66,6 +67,12 @@ public final class GenerationRun implements AutoCloseable {
       this.tokenizerSource = null;
     }
     this.loads = spark.sparkContext().collectionAccumulator("sparkgen model loads");
+    ModelIdentity id = model.identity();
+    LOG.info("model {} ({}, {} parameters, sha256 {}) shipped by {}{}; tokenizer {}", id.source(), id.family(),
+        id.parameters(), sha.substring(0, 12), cfg.weightsDistribution().name().toLowerCase(java.util.Locale.ROOT),
+        model.payload() == null ? "" : String.format(" (%.1f MiB in %d chunks)", model.payload().bytes() / 1048576.0,
+            model.payload().chunks().size()),
+        model.tokenizer() == null ? "none" : model.tokenizer().path());
   }
 
   /** Checks the model, tokenizer and generation settings of {@code cfg}, then ships them. */
