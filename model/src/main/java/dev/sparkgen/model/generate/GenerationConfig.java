@@ -98,6 +98,11 @@ public record GenerationConfig(
     }
   }
 
+  /** The id Hugging Face pads finished rows with: pad_token_id, else eos[0], else null. */
+  public Integer padOrEos() {
+    return padTokenId != null ? padTokenId : eosTokenId.isEmpty() ? null : eosTokenId.get(0);
+  }
+
   /** Hugging Face's defaults (max_new_tokens 20, top_k 50, no eos until a model supplies one). */
   public static GenerationConfig defaults() {
     return new GenerationConfig(20, 0, false, 1.0, 50, 1.0, 0.0, 1.0, 0, 1, 1.0, "false", 1, false,

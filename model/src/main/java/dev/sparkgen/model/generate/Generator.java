@@ -39,6 +39,13 @@ public final class Generator {
   /**
    * Generates for every prompt, batching internally up to {@code batchSize} rows; returns, in
    * input order, each prompt's num_return_sequences sequences (sampleIndex 0..n-1).
+   *
+   * <p>A prompt's rows (its samples or beams) always share one batch, so a batch holds at least
+   * one prompt even when that exceeds {@code batchSize}. Beam search returns the best finished
+   * hypotheses, best first; fewer than num_return_sequences only in degenerate cases (scores of
+   * -inf). A prompt that already fills the model's context yields empty sequences (reason length).
+   * Invalid prompts (empty, longer than the context, ids outside the vocabulary) are refused with
+   * their index and key before any work starts.
    */
   public List<List<Sequence>> generate(List<PromptInput> prompts, int batchSize) {
     if (batchSize < 1) {

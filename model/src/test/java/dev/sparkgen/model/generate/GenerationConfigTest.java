@@ -49,6 +49,8 @@ class GenerationConfigTest {
     assertEquals(-7L, c.seed());
     assertEquals(List.of(2), apply(Map.of("eos_token_id", "2")).eosTokenId());
     assertEquals(List.of(), apply(Map.of("eos_token_id", "none")).eosTokenId());
+    assertEquals(2, apply(Map.of("eos_token_id", "2,5")).padOrEos(), "pad defaults to eos[0]");
+    assertEquals(0, c.padOrEos());
   }
 
   @Test

@@ -3,42 +3,66 @@ package dev.sparkgen.model.generate.logits;
 import java.util.Arrays;
 
 /**
- * The finite scores of a row in ascending order (ties by ascending index, like a stable sort),
- * with their float32 softmax probabilities: what top-p and min-p work on. -inf entries have zero
- * probability and are left out.
+ * A row's tokens in ascending score order (ties by ascending index, like a stable sort) with their
+ * float32 softmax probabilities: what top-p and min-p work on. -inf entries have zero probability
+ * and are left out; so, when asked, are tokens below a probability floor, whose total mass is
+ * kept in {@link #belowMass} (they would all come first in the ascending order).
  */
 final class SortedScores {
   final int[] index; // token ids, ascending score
   final float[] prob; // softmax probability of each, same order
+  final float belowMass; // total probability of the tokens left out for being below the floor
 
-  private SortedScores(int[] index, float[] prob) {
+  private SortedScores(int[] index, float[] prob, float belowMass) {
     this.index = index;
     this.prob = prob;
+    this.belowMass = belowMass;
   }
 
+  /** Every finite token, sorted. */
   static SortedScores of(float[] scores) {
-    int n = 0;
-    long[] keys = new long[scores.length];
-    for (int i = 0; i < scores.length; i++) {
-      if (scores[i] != Float.NEGATIVE_INFINITY) {
-        keys[n++] = ((long) sortable(scores[i]) << 32) | i; // score in the high bits, index breaks ties
+    return of(scores, 0.0);
+  }
+
+  /** The tokens whose probability is at least {@code floor}, sorted; the rest summed. */
+  static SortedScores of(float[] scores, double floor) {
+    float max = Float.NEGATIVE_INFINITY;
+    for (float s : scores) {
+      if (s > max) {
+        max = s;
       }
     }
-    keys = Arrays.copyOf(keys, n);
+    double[] weight = new double[scores.length];
+    double total = 0;
+    for (int i = 0; i < scores.length; i++) {
+      weight[i] = scores[i] == Float.NEGATIVE_INFINITY ? 0 : Math.exp((double) scores[i] - max);
+      total += weight[i];
+    }
+    double minWeight = Math.max(Double.MIN_VALUE, floor * total); // zero weights never enter
+    int n = 0;
+    double below = 0;
+    for (double w : weight) {
+      if (w >= minWeight) {
+        n++;
+      } else {
+        below += w;
+      }
+    }
+    long[] keys = new long[n];
+    int filled = 0;
+    for (int i = 0; i < scores.length; i++) {
+      if (weight[i] >= minWeight) {
+        keys[filled++] = ((long) sortable(scores[i]) << 32) | i; // score in the high bits, index breaks ties
+      }
+    }
     Arrays.sort(keys);
     int[] index = new int[n];
     float[] prob = new float[n];
-    float max = n == 0 ? 0f : scores[(int) keys[n - 1]];
-    double sum = 0;
     for (int j = 0; j < n; j++) {
       index[j] = (int) keys[j];
-      prob[j] = (float) Math.exp((double) scores[index[j]] - max);
-      sum += prob[j];
+      prob[j] = (float) (weight[index[j]] / total);
     }
-    for (int j = 0; j < n; j++) {
-      prob[j] = (float) (prob[j] / sum);
-    }
-    return new SortedScores(index, prob);
+    return new SortedScores(index, prob, (float) (below / total));
   }
 
   /** Maps a float to an int whose signed order is the float's order. */

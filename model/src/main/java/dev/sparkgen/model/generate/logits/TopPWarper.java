@@ -23,9 +23,23 @@ public final class TopPWarper implements LogitsProcessor {
 
   @Override
   public void process(TokenHistory history, float[] scores) {
-    SortedScores sorted = SortedScores.of(scores);
+    // Tokens below (1 - top_p) / V cannot together exceed 1 - top_p, and they come first in the
+    // ascending order: they are removed without being sorted, and only the rest is sorted.
+    SortedScores sorted = SortedScores.of(scores, removeAtOrBelow / scores.length);
+    if (sorted.index.length < minTokensToKeep) {
+      sorted = SortedScores.of(scores); // too few above the floor: the kept minimum may lie below it
+    }
+    boolean[] sortedToken = new boolean[scores.length];
+    for (int id : sorted.index) {
+      sortedToken[id] = true;
+    }
+    for (int i = 0; i < scores.length; i++) {
+      if (!sortedToken[i]) {
+        scores[i] = Float.NEGATIVE_INFINITY;
+      }
+    }
     int n = sorted.index.length;
-    float cumulative = 0f;
+    float cumulative = sorted.belowMass;
     for (int j = 0; j < n - minTokensToKeep; j++) { // the last minTokensToKeep (highest) always stay
       cumulative += sorted.prob[j];
       if (cumulative <= removeAtOrBelow) {

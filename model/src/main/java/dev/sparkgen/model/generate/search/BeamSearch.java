@@ -65,7 +65,9 @@ public final class BeamSearch {
           tokens[i] = beam.lastToken();
           beam.row = i;
         }
-        batch.select(select);
+        if (!identity(select, batch.rows())) {
+          batch.select(select); // copies the KV cache rows: skip it when nothing moved
+        }
         logits = batch.step(tokens);
       }
     }
@@ -74,5 +76,17 @@ public final class BeamSearch {
       out.add(state.result(config.numReturnSequences(), config.outputLogprobs()));
     }
     return out;
+  }
+
+  private static boolean identity(int[] select, int rows) {
+    if (select.length != rows) {
+      return false;
+    }
+    for (int i = 0; i < select.length; i++) {
+      if (select[i] != i) {
+        return false;
+      }
+    }
+    return true;
   }
 }

@@ -6,6 +6,7 @@ import dev.sparkgen.model.generate.Sequence;
 import dev.sparkgen.model.generate.logits.LogitsPipeline;
 import dev.sparkgen.model.generate.logits.TokenHistory;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -61,11 +62,55 @@ final class BeamState {
     return running;
   }
 
+  /** A continuation of a running beam by one token; {@code reason} is non-null when it stops there. */
+  private record Candidate(Beam beam, int token, double sum, float rawLogprob, FinishReason reason, String text) {}
+
   /**
    * One step: scores every (beam, token) from {@code logits} (the batch's rows, [rows][V]), picks
    * the K best continuations, updates the finished hypotheses and the next running beams.
    */
   void advance(float[][] logits) {
+    List<Candidate> top = candidates(logits);
+    int newLength = generated + 1;
+    // Finished hypotheses: only stopping candidates ranked < num_beams, and only while the prompt
+    // can still improve (and, with early_stopping=true, has a free slot).
+    boolean full = finished.size() == numBeams && earlyStopping.equals("true");
+    if (improvable && !full) {
+      for (Candidate c : top.subList(0, Math.min(numBeams, top.size()))) {
+        if (c.reason() != null) {
+          offer(c, c.sum() / Math.pow(newLength, lengthPenalty));
+        }
+      }
+    }
+    // Next running beams: the best num_beams candidates after pushing stopped ones down by 1e9.
+    CandidateHeap next = new CandidateHeap(numBeams);
+    for (int i = 0; i < top.size(); i++) {
+      next.offer(top.get(i).sum() + (top.get(i).reason() != null ? NEG : 0), i);
+    }
+    double[] nextScores = new double[numBeams];
+    int[] chosen = next.drain(nextScores);
+    List<Beam> nextRunning = new ArrayList<>();
+    for (int i = 0; i < chosen.length; i++) {
+      Candidate c = top.get(chosen[i]);
+      nextRunning.add(c.beam().extend(c.token(), nextScores[i], c.rawLogprob()));
+    }
+    running = nextRunning;
+    generated = newLength;
+    if (finished.size() == numBeams) {
+      // Done (sticky) once the best running beam cannot beat the worst finished one.
+      int length = earlyStopping.equals("never") && lengthPenalty > 0 ? limit : generated;
+      double best = running.get(0).score / Math.pow(length, lengthPenalty);
+      if (best <= finished.get(finished.size() - 1).score()) {
+        improvable = false;
+      }
+    }
+    boolean slotsFull = finished.size() == numBeams && earlyStopping.equals("true");
+    boolean allStop = top.stream().allMatch(c -> c.reason() != null);
+    over = !improvable || slotsFull || allStop;
+  }
+
+  /** The K best (beam, token) continuations, best first, each with its stop reason if any. */
+  private List<Candidate> candidates(float[][] logits) {
     int vocab = logits[0].length;
     // Per beam: raw log_softmax and processed scores ([V] each); beams sharing a row share both.
     Map<Integer, float[][]> byRow = new HashMap<>();
@@ -90,86 +135,45 @@ final class BeamState {
     }
     double[] sums = new double[k];
     int[] flat = heap.drain(sums);
-    int newLength = generated + 1;
-    boolean[] stop = new boolean[k];
-    FinishReason[] reasons = new FinishReason[k];
-    String[] texts = new String[k];
-    boolean allStop = true;
+    List<Candidate> out = new ArrayList<>(k);
     for (int c = 0; c < k; c++) {
-      Beam beam = running.get(flat[c] / vocab);
+      int b = flat[c] / vocab;
       int token = flat[c] % vocab;
+      Beam beam = running.get(b);
+      FinishReason reason = null;
+      String text = null;
       if (eos.contains(token)) {
-        reasons[c] = FinishReason.EOS;
+        reason = FinishReason.EOS;
       } else if (stops.active()) {
-        int[] ids = appended(beam.history.generatedIds(), token);
-        String text = stops.text(ids);
+        text = stops.text(appended(beam.history.generatedIds(), token));
         int at = stops.find(text);
         if (at >= 0) {
-          reasons[c] = FinishReason.STOP;
-          texts[c] = text.substring(0, at);
+          reason = FinishReason.STOP;
+          text = text.substring(0, at);
         }
       }
-      if (reasons[c] == null && newLength >= limit) {
-        reasons[c] = FinishReason.LENGTH;
+      if (reason == null && generated + 1 >= limit) {
+        reason = FinishReason.LENGTH;
       }
-      stop[c] = reasons[c] != null;
-      allStop &= stop[c];
+      out.add(new Candidate(beam, token, sums[c], raw[b][token], reason, text));
     }
-    // Finished hypotheses: only stopping candidates ranked < num_beams, and only while the prompt
-    // can still improve (and, with early_stopping=true, has a free slot).
-    boolean full = finished.size() == numBeams && earlyStopping.equals("true");
-    if (improvable && !full) {
-      for (int c = 0; c < numBeams && c < k; c++) {
-        if (stop[c]) {
-          Beam beam = running.get(flat[c] / vocab);
-          int token = flat[c] % vocab;
-          double normalised = sums[c] / Math.pow(newLength, lengthPenalty);
-          float rawLp = raw[flat[c] / vocab][token];
-          offer(beam, token, normalised, rawLp, reasons[c], texts[c]);
-        }
-      }
-    }
-    // Next running beams: the best num_beams candidates after pushing stopped ones down by 1e9.
-    CandidateHeap next = new CandidateHeap(numBeams);
-    for (int c = 0; c < k; c++) {
-      next.offer(sums[c] + (stop[c] ? NEG : 0), c);
-    }
-    double[] nextScores = new double[numBeams];
-    int[] chosen = next.drain(nextScores);
-    List<Beam> nextRunning = new ArrayList<>();
-    for (int i = 0; i < chosen.length; i++) {
-      int c = chosen[i];
-      Beam beam = running.get(flat[c] / vocab);
-      int token = flat[c] % vocab;
-      nextRunning.add(beam.extend(token, nextScores[i], raw[flat[c] / vocab][token]));
-    }
-    running = nextRunning;
-    generated = newLength;
-    if (finished.size() == numBeams) {
-      // Done (sticky) once the best running beam cannot beat the worst finished one.
-      int length = earlyStopping.equals("never") && lengthPenalty > 0 ? limit : generated;
-      double best = running.get(0).score / Math.pow(length, lengthPenalty);
-      if (best <= finished.get(finished.size() - 1).score()) {
-        improvable = false;
-      }
-    }
-    boolean slotsFull = finished.size() == numBeams && earlyStopping.equals("true");
-    over = !improvable || slotsFull || allStop;
+    return out;
   }
 
-  private void offer(Beam beam, int token, double score, float rawLp, FinishReason reason, String text) {
+  /** Adds a stopping candidate with normalised {@code score} if it beats the worst slot. */
+  private void offer(Candidate c, double score) {
     double worst = finished.size() < numBeams ? NEG : finished.get(finished.size() - 1).score();
     if (!(score > worst)) {
       return;
     }
-    int[] tokens = appended(beam.history.generatedIds(), token);
-    float[] raw = java.util.Arrays.copyOf(beam.rawLogprobs, beam.rawLogprobs.length + 1);
-    raw[beam.rawLogprobs.length] = rawLp;
+    float[] raw = Arrays.copyOf(c.beam().rawLogprobs, c.beam().rawLogprobs.length + 1);
+    raw[raw.length - 1] = c.rawLogprob();
     int at = 0;
     while (at < finished.size() && finished.get(at).score() >= score) {
       at++;
     }
-    finished.add(at, new BeamHypothesis(tokens, score, raw, reason, reason == FinishReason.STOP ? text : null));
+    String text = c.reason() == FinishReason.STOP ? c.text() : null;
+    finished.add(at, new BeamHypothesis(appended(c.beam().history.generatedIds(), c.token()), score, raw, c.reason(), text));
     if (finished.size() > numBeams) {
       finished.remove(finished.size() - 1);
     }
@@ -197,7 +201,7 @@ final class BeamState {
   }
 
   private static int[] appended(int[] ids, int token) {
-    int[] out = java.util.Arrays.copyOf(ids, ids.length + 1);
+    int[] out = Arrays.copyOf(ids, ids.length + 1);
     out[ids.length] = token;
     return out;
   }

@@ -14,6 +14,9 @@ public final class InverseCdf {
     for (double w : weights) {
       total += w;
     }
+    if (!(total > 0) || Double.isInfinite(total)) {
+      return TokenSelector.argmax(scores); // nothing drawable (every token banned, or NaN logits)
+    }
     double target = u * total;
     double cumulative = 0;
     int lastPossible = -1;
@@ -33,7 +36,9 @@ public final class InverseCdf {
   public static double[] weights(float[] scores) {
     float max = Float.NEGATIVE_INFINITY;
     for (float s : scores) {
-      max = Math.max(max, s);
+      if (s > max) { // plain comparison: Math.max(float) pays for NaN and -0 handling
+        max = s;
+      }
     }
     double[] w = new double[scores.length];
     for (int i = 0; i < scores.length; i++) {

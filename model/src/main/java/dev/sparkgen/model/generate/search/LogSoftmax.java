@@ -8,7 +8,9 @@ public final class LogSoftmax {
   public static double logSumExp(float[] logits) {
     float max = Float.NEGATIVE_INFINITY;
     for (float x : logits) {
-      max = Math.max(max, x);
+      if (x > max) { // plain comparison: Math.max(float) pays for NaN and -0 handling
+        max = x;
+      }
     }
     double sum = 0;
     for (float x : logits) {

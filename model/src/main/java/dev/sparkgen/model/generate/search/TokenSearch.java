@@ -112,7 +112,7 @@ public final class TokenSearch {
   /** Processes one row's logits, picks its token and decides whether it has finished. */
   private void choose(DecodeRow row, float[] logits) {
     double lse = LogSoftmax.logSumExp(logits);
-    float[] scores = pipeline.apply(row.history, logits.clone());
+    float[] scores = pipeline.processors().isEmpty() ? logits : pipeline.apply(row.history, logits.clone());
     int token = selector.select(scores, row.uniforms);
     row.append(token, (float) (logits[token] - lse));
     if (eos.contains(token)) {

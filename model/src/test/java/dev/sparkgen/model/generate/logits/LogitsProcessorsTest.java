@@ -93,6 +93,40 @@ class LogitsProcessorsTest {
   }
 
   @Test
+  void topPOnALargeVocabularyMatchesAFullAscendingSort() {
+    java.util.Random random = new java.util.Random(12);
+    for (double topP : new double[] {0.5, 0.9, 0.95, 0.999}) {
+      float[] s = new float[5000];
+      for (int i = 0; i < s.length; i++) {
+        s[i] = (float) (4 * random.nextGaussian()); // peaky: most tokens fall below the sort floor
+      }
+      boolean[] want = topPByFullSort(s, topP);
+      new TopPWarper(topP, 1).process(history(0), s);
+      assertArrayEquals(want, kept(s), "top_p " + topP);
+    }
+  }
+
+  /** HF's rule written plainly: ascending stable sort, float32 softmax and cumsum, remove <= 1 - p. */
+  private static boolean[] topPByFullSort(float[] scores, double topP) {
+    Integer[] order = new Integer[scores.length];
+    java.util.Arrays.setAll(order, i -> i);
+    java.util.Arrays.sort(order, (a, b) -> Float.compare(scores[a], scores[b]));
+    double total = 0;
+    float max = scores[order[order.length - 1]];
+    for (float x : scores) {
+      total += Math.exp(x - max);
+    }
+    boolean[] keep = new boolean[scores.length];
+    java.util.Arrays.fill(keep, true);
+    float cumulative = 0f;
+    for (int j = 0; j < order.length - 1; j++) {
+      cumulative += (float) (Math.exp(scores[order[j]] - max) / total);
+      keep[order[j]] = !(cumulative <= (float) (1 - topP));
+    }
+    return keep;
+  }
+
+  @Test
   void minPRemovesTokensBelowAFractionOfTheTopProbability() {
     float[] s = logs(0.5, 0.3, 0.15, 0.05);
     new MinPWarper(0.2, 1).process(history(0), s); // threshold 0.1

@@ -1,0 +1,242 @@
+package dev.sparkgen.model.generate;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sparkgen.model.generate.logits.LogitsPipeline;
+import dev.sparkgen.model.generate.logits.TokenHistory;
+import dev.sparkgen.model.generate.search.InverseCdf;
+import dev.sparkgen.model.tokenizer.Tokenizer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** Batching, stopping and sampling behaviour of {@link Generator} on fake models. */
+class GeneratorTest {
+
+  private static GenerationConfig config(String... keyValues) {
+    Map<String, String> m = new HashMap<>();
+    for (int i = 0; i < keyValues.length; i += 2) {
+      m.put(keyValues[i], keyValues[i + 1]);
+    }
+    return GenerationConfig.fromMap(m, GenerationConfig.defaults());
+  }
+
+  /** A model whose greedy choice is always last + 1, except that 12 is followed by {@code after12}. */
+  private static TableModel counting(int vocab, int maxPositions, int after12) {
+    return new TableModel(vocab, maxPositions, seq -> {
+      int last = seq[seq.length - 1];
+      float[] l = new float[vocab];
+      l[last == 12 ? after12 : (last + 1) % vocab] = 5f;
+      return l;
+    });
+  }
+
+  static List<PromptInput> randomPrompts(int n, int vocab, long seed) {
+    Random r = new Random(seed);
+    List<PromptInput> out = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      int[] ids = new int[1 + r.nextInt(6)];
+      for (int j = 0; j < ids.length; j++) {
+        ids[j] = r.nextInt(vocab);
+      }
+      out.add(new PromptInput(1000L + 37L * i, ids));
+    }
+    return out;
+  }
+
+  /** Results keyed by prompt key, for comparing runs with different orders. */
+  private static Map<Long, List<Sequence>> byKey(List<PromptInput> prompts, List<List<Sequence>> results) {
+    Map<Long, List<Sequence>> m = new HashMap<>();
+    for (int i = 0; i < prompts.size(); i++) {
+      m.put(prompts.get(i).key(), results.get(i));
+    }
+    return m;
+  }
+
+  private static void assertSameSequences(List<Sequence> a, List<Sequence> b, String what) {
+    assertEquals(a.size(), b.size(), what);
+    for (int i = 0; i < a.size(); i++) {
+      assertArrayEquals(a.get(i).tokenIds(), b.get(i).tokenIds(), what + " sample " + i);
+      assertEquals(a.get(i).cumulativeLogprob(), b.get(i).cumulativeLogprob(), what + " sample " + i);
+      assertEquals(a.get(i).finishReason(), b.get(i).finishReason(), what + " sample " + i);
+      assertEquals(a.get(i).sampleIndex(), b.get(i).sampleIndex(), what);
+    }
+  }
+
+  @Test
+  void rowResultsDoNotDependOnBatchCompositionOrOrder() {
+    TableModel model = TableModel.seeded(16, 64, 3);
+    List<PromptInput> prompts = randomPrompts(13, 16, 9);
+    List<PromptInput> shuffled = new ArrayList<>(prompts);
+    Collections.shuffle(shuffled, new Random(4));
+    for (GenerationConfig c : List.of(
+        config("max_new_tokens", "9", "eos_token_id", "0"),
+        config("max_new_tokens", "9", "eos_token_id", "0", "do_sample", "true", "top_k", "8", "top_p", "0.9",
+            "temperature", "1.5", "num_return_sequences", "3", "seed", "42"),
+        config("max_new_tokens", "6", "eos_token_id", "0", "num_beams", "3", "num_return_sequences", "2"))) {
+      Generator g = new Generator(model, c, null);
+      Map<Long, List<Sequence>> reference = byKey(prompts, g.generate(prompts, 64));
+      Map<Long, List<Sequence>> small = byKey(prompts, g.generate(prompts, 3));
+      Map<Long, List<Sequence>> reordered = byKey(shuffled, g.generate(shuffled, 7));
+      for (PromptInput p : prompts) {
+        assertSameSequences(reference.get(p.key()), small.get(p.key()), c + " batch 3, key " + p.key());
+        assertSameSequences(reference.get(p.key()), reordered.get(p.key()), c + " shuffled, key " + p.key());
+      }
+      for (PromptInput p : prompts) { // the same prompt alone
+        assertSameSequences(reference.get(p.key()), g.generate(List.of(p), 1).get(0), c + " alone, key " + p.key());
+      }
+    }
+  }
+
+  @Test
+  void samplingStreamsDependOnSeedKeyAndSampleIndex() {
+    TableModel model = TableModel.seeded(16, 64, 3);
+    PromptInput p = new PromptInput(5, new int[] {1, 2});
+    List<Sequence> a = new Generator(model, config("do_sample", "true", "num_return_sequences", "4", "seed", "1"), null)
+        .generate(List.of(p), 4).get(0);
+    List<Sequence> b = new Generator(model, config("do_sample", "true", "num_return_sequences", "4", "seed", "2"), null)
+        .generate(List.of(p), 4).get(0);
+    assertEquals(List.of(0, 1, 2, 3), a.stream().map(Sequence::sampleIndex).toList());
+    long distinctWithinSeed = a.stream().map(s -> java.util.Arrays.toString(s.tokenIds())).distinct().count();
+    assertTrue(distinctWithinSeed > 1, "the 4 samples of one row should differ");
+    boolean seedsDiffer = false;
+    for (int i = 0; i < 4; i++) {
+      seedsDiffer |= !java.util.Arrays.equals(a.get(i).tokenIds(), b.get(i).tokenIds());
+    }
+    assertTrue(seedsDiffer, "another seed should give other samples");
+  }
+
+  @Test
+  void samplesForkOnePrefillPerPrompt() {
+    TableModel model = TableModel.seeded(16, 64, 3);
+    new Generator(model, config("do_sample", "true", "num_return_sequences", "3", "max_new_tokens", "4"), null)
+        .generate(randomPrompts(4, 16, 1), 12);
+    assertEquals(List.of(4), model.prefillRows);
+    assertEquals(12, model.stepRows.get(0));
+  }
+
+  @Test
+  void finishedRowsLeaveTheBatch() {
+    TableModel model = counting(20, 64, 13);
+    List<PromptInput> prompts = List.of(new PromptInput(1, new int[] {12}), new PromptInput(2, new int[] {10}),
+        new PromptInput(3, new int[] {5}));
+    List<List<Sequence>> out = new Generator(model, config("eos_token_id", "13", "max_new_tokens", "12"), null)
+        .generate(prompts, 3);
+    assertArrayEquals(new int[] {13}, out.get(0).get(0).tokenIds());
+    assertArrayEquals(new int[] {11, 12, 13}, out.get(1).get(0).tokenIds());
+    assertArrayEquals(new int[] {6, 7, 8, 9, 10, 11, 12, 13}, out.get(2).get(0).tokenIds());
+    out.forEach(s -> assertEquals(FinishReason.EOS, s.get(0).finishReason()));
+    // Row 1 never steps, row 2 stops after 2 steps, row 3 after 7.
+    assertEquals(List.of(2, 2, 1, 1, 1, 1, 1), model.stepRows);
+  }
+
+  @Test
+  void minNewTokensBansEosUntilReached() {
+    TableModel model = counting(20, 64, 13);
+    Sequence s = new Generator(model, config("eos_token_id", "13", "min_new_tokens", "1", "max_new_tokens", "20"), null)
+        .generate(List.of(new PromptInput(1, new int[] {12})), 1).get(0).get(0);
+    // eos (13) is banned at the first step; the rest score equally, so argmax takes id 0 and counts up.
+    assertArrayEquals(new int[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13}, s.tokenIds());
+    assertEquals(FinishReason.EOS, s.finishReason());
+  }
+
+  @Test
+  void contextLimitEndsARowWithFinishReasonLength() {
+    TableModel model = counting(20, 8, 13);
+    List<List<Sequence>> out = new Generator(model, config("max_new_tokens", "10"), null)
+        .generate(List.of(new PromptInput(1, new int[] {0, 1, 2, 3, 4}), new PromptInput(2, new int[] {0})), 2);
+    assertArrayEquals(new int[] {5, 6, 7}, out.get(0).get(0).tokenIds());
+    assertEquals(FinishReason.LENGTH, out.get(0).get(0).finishReason());
+    assertEquals(7, out.get(1).get(0).tokenIds().length);
+    assertEquals(FinishReason.LENGTH, out.get(1).get(0).finishReason());
+  }
+
+  @Test
+  void stopStringEndsTheRowAndCutsTheText() throws Exception {
+    Path tok = Path.of(GeneratorTest.class.getResource("/golden/gpt2-tiny/tokenizer.json").toURI());
+    try (Tokenizer tokenizer = Tokenizer.load(tok)) {
+      TableModel model = counting(64, 64, 63);
+      List<PromptInput> prompts = List.of(new PromptInput(1, new int[] {10}), new PromptInput(2, new int[] {30}));
+      GenerationConfig c = config("stop", "[\"t13\", \"t33 t3\"]", "eos_token_id", "63", "max_new_tokens", "6");
+      List<List<Sequence>> out = new Generator(model, c, tokenizer).generate(prompts, 2);
+      Sequence stopped = out.get(0).get(0); // 10 -> 11, 12, then 63 (eos) after 12: eos comes first
+      assertArrayEquals(new int[] {11, 12, 63}, stopped.tokenIds());
+      assertEquals(FinishReason.EOS, stopped.finishReason());
+      assertEquals("t11 t12", stopped.text(), "eos is a special token, skipped in the text");
+      Sequence cut = out.get(1).get(0); // 31, 32, 33, 34: "t31 t32 t33 t34" contains "t33 t3"
+      assertArrayEquals(new int[] {31, 32, 33, 34}, cut.tokenIds());
+      assertEquals(FinishReason.STOP, cut.finishReason());
+      assertEquals("t31 t32 ", cut.text());
+      // The same in beam search.
+      GenerationConfig beams = config("stop", "t33 t3", "max_new_tokens", "6", "num_beams", "2");
+      Sequence best = new Generator(model, beams, tokenizer).generate(List.of(prompts.get(1)), 2).get(0).get(0);
+      assertArrayEquals(new int[] {31, 32, 33, 34}, best.tokenIds());
+      assertEquals(FinishReason.STOP, best.finishReason());
+      assertEquals("t31 t32 ", best.text());
+    }
+  }
+
+  @Test
+  void withoutTokenizerThereIsNoTextAndStopStringsAreRefused() {
+    TableModel model = counting(20, 64, 13);
+    Sequence s = new Generator(model, config("max_new_tokens", "2"), null)
+        .generate(List.of(new PromptInput(1, new int[] {1})), 1).get(0).get(0);
+    assertNull(s.text());
+    assertNull(s.tokenLogprobs());
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> new Generator(model, config("stop", "x"), null));
+    assertTrue(e.getMessage().contains("tokenizer"), e.getMessage());
+  }
+
+  @Test
+  void badPromptsAreRefusedNamingTheRow() {
+    TableModel model = counting(20, 8, 13);
+    Generator g = new Generator(model, config(), null);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> g.generate(List.of(new PromptInput(1, new int[] {1}), new PromptInput(77, new int[] {25})), 2));
+    assertTrue(e.getMessage().contains("prompt 1 (key 77)") && e.getMessage().contains("25"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> g.generate(List.of(new PromptInput(5, new int[0])), 2));
+    assertTrue(e.getMessage().contains("key 5"), e.getMessage());
+  }
+
+  @Test
+  void topPSamplingFollowsTheNucleusDistribution() {
+    double[] p = {0.35, 0.25, 0.2, 0.1, 0.06, 0.04};
+    float[] logits = new float[p.length];
+    for (int i = 0; i < p.length; i++) {
+      logits[i] = (float) Math.log(p[i]);
+    }
+    TableModel model = new TableModel(p.length, 64, seq -> logits.clone());
+    GenerationConfig c = config("do_sample", "true", "top_p", "0.85", "max_new_tokens", "1", "seed", "2026");
+    // top_p 0.85 removes 0.04 and 0.06 (cumulative 0.10 <= 0.15) and keeps the rest, renormalised.
+    double[] expected = InverseCdf.probabilities(
+        LogitsPipeline.forConfig(c).apply(new TokenHistory(new int[] {0}), logits.clone()));
+    assertEquals(0.0, expected[4] + expected[5]);
+    int n = 20000;
+    List<PromptInput> rows = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      rows.add(new PromptInput(i, new int[] {0}));
+    }
+    int[] counts = new int[p.length];
+    for (List<Sequence> s : new Generator(model, c, null).generate(rows, 2000)) {
+      counts[s.get(0).tokenIds()[0]]++;
+    }
+    assertEquals(0, counts[4] + counts[5], "removed tokens were drawn");
+    double chi2 = 0;
+    for (int i = 0; i < 4; i++) {
+      double e = n * expected[i];
+      chi2 += (counts[i] - e) * (counts[i] - e) / e;
+    }
+    // 3 degrees of freedom: P(chi2 > 16.266) = 0.001.
+    assertTrue(chi2 < 16.266, "chi-square " + chi2 + " for counts " + java.util.Arrays.toString(counts));
+  }
+}

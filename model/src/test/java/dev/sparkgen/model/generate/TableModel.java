@@ -1,0 +1,125 @@
+package dev.sparkgen.model.generate;
+
+import dev.sparkgen.model.BatchModel;
+import dev.sparkgen.model.DecodeBatch;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.function.Function;
+
+/**
+ * A fake {@link BatchModel} for decoding tests: the next-token logits are a pure function of the
+ * row's tokens so far (e.g. a seeded table indexed by the last two tokens), so results are exact
+ * and independent of batching. It records the rows of every prefill and step.
+ */
+final class TableModel implements BatchModel {
+  private final int vocab;
+  private final int maxPositions;
+  private final Function<int[], float[]> logits;
+  final List<Integer> prefillRows = new ArrayList<>();
+  final List<Integer> stepRows = new ArrayList<>();
+
+  TableModel(int vocab, int maxPositions, Function<int[], float[]> logits) {
+    this.vocab = vocab;
+    this.maxPositions = maxPositions;
+    this.logits = logits;
+  }
+
+  /** Logits drawn from N(0, 2^2), one row per (second-last, last) token pair. */
+  static TableModel seeded(int vocab, int maxPositions, long seed) {
+    Random random = new Random(seed);
+    float[][] table = new float[(vocab + 1) * vocab][vocab];
+    for (float[] row : table) {
+      for (int v = 0; v < vocab; v++) {
+        row[v] = (float) (2 * random.nextGaussian());
+      }
+    }
+    return new TableModel(vocab, maxPositions, seq -> {
+      int last = seq[seq.length - 1];
+      int before = seq.length > 1 ? seq[seq.length - 2] : vocab;
+      return table[before * vocab + last].clone();
+    });
+  }
+
+  @Override
+  public int vocabSize() {
+    return vocab;
+  }
+
+  @Override
+  public int maxPositions() {
+    return maxPositions;
+  }
+
+  @Override
+  public DecodeBatch open(List<int[]> prompts, int maxNewTokens) {
+    return new Batch(prompts, maxNewTokens);
+  }
+
+  private final class Batch implements DecodeBatch {
+    private List<int[]> rows = new ArrayList<>();
+    private int stepsLeft;
+
+    Batch(List<int[]> prompts, int maxNewTokens) {
+      prompts.forEach(p -> rows.add(p.clone()));
+      int shortest = prompts.stream().mapToInt(p -> p.length).min().orElseThrow();
+      stepsLeft = Math.min(maxNewTokens, maxPositions - shortest);
+    }
+
+    @Override
+    public int rows() {
+      return rows.size();
+    }
+
+    @Override
+    public float[][] prefill() {
+      prefillRows.add(rows.size());
+      return all();
+    }
+
+    @Override
+    public float[][] step(int[] tokens) {
+      if (tokens.length != rows.size()) {
+        throw new IllegalArgumentException("expected " + rows.size() + " tokens, got " + tokens.length);
+      }
+      stepRows.add(rows.size());
+      for (int r = 0; r < tokens.length; r++) {
+        int[] row = rows.get(r);
+        if (row.length >= maxPositions || stepsLeft <= 0) {
+          throw new IllegalStateException("row " + r + " is full");
+        }
+        int[] longer = Arrays.copyOf(row, row.length + 1);
+        longer[row.length] = tokens[r];
+        rows.set(r, longer);
+      }
+      stepsLeft--;
+      return all();
+    }
+
+    private float[][] all() {
+      float[][] out = new float[rows.size()][];
+      for (int r = 0; r < out.length; r++) {
+        out[r] = logits.apply(rows.get(r));
+      }
+      return out;
+    }
+
+    @Override
+    public void select(int[] keep) {
+      List<int[]> next = new ArrayList<>();
+      for (int r : keep) {
+        next.add(rows.get(r));
+      }
+      rows = next;
+    }
+
+    @Override
+    public int remaining(int row) {
+      return Math.min(stepsLeft, maxPositions - rows.get(row).length);
+    }
+
+    @Override
+    public void close() {}
+  }
+}
