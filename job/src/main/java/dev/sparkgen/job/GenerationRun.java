@@ -27,7 +27,8 @@ import org.apache.spark.sql.types.StructType;
 import org.apache.spark.util.CollectionAccumulator;
 
 /**
- * A run made ready on the driver: the model checked, its weights broadcast (or shipped as files),
+ * A run made ready on the driver: the model checked, its weights broadcast (or left in a folder
+ * that every executor reads),
  * the tokenizer broadcast. {@link #apply} turns prompt Datasets into result Datasets (lazily);
  * {@link #modelLoads} reports, after an action, how often each executor built the model.
  */
@@ -54,9 +55,7 @@ public final class GenerationRun implements AutoCloseable {
       this.modelSource = new ModelSource.Broadcasted(b, sha);
       this.broadcasts = new Broadcast<?>[] {b, null};
     } else {
-      Path dir = model.folderToShip();
-      sc.sc().addFile(dir.toUri().toString(), true);
-      this.modelSource = new ModelSource.Shipped(dir.getFileName().toString(), sha);
+      this.modelSource = new ModelSource.SharedFolder(model.sharedFolder().toString(), sha);
       this.broadcasts = new Broadcast<?>[] {null, null};
     }
     if (model.tokenizer() != null) {

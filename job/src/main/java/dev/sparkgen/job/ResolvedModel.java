@@ -116,14 +116,21 @@ public record ResolvedModel(Path folder, Checkpoint checkpoint, TokenizerFile to
     }
   }
 
-  /** The model folder to ship to executors (weights_distribution=files); random weights are saved to a temporary one. */
-  public Path folderToShip() {
+  /**
+   * The model folder executors read (weights_distribution=files), as an absolute path; random
+   * weights are first saved to a temporary folder (visible to executors on this machine only).
+   */
+  public Path sharedFolder() {
     if (folder != null) {
       return folder.toAbsolutePath().normalize();
     }
     try {
-      Path dir = Files.createTempDirectory("sparkgen-random-").resolve("random-" + identity.sha256().substring(0, 12));
+      Path dir = Files.createTempDirectory("sparkgen-random-");
       HfFolder.save(checkpoint, dir);
+      dir.toFile().deleteOnExit(); // deleted last: deleteOnExit runs in reverse order
+      for (String f : List.of(HfFolder.CONFIG, HfFolder.WEIGHTS)) {
+        dir.resolve(f).toFile().deleteOnExit();
+      }
       return dir;
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
@@ -20,7 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The job with two separate executor JVMs ({@code local-cluster}): each builds the model exactly
- * once, and the rows equal what local mode gives (the model module's generation per prompt alone).
+ * once, and the rows equal what local mode gives (the model module's generation per prompt alone),
+ * with the weights broadcast and with the model's files shipped by addFile.
  */
 class LocalClusterTest {
   @TempDir Path tmp;
@@ -60,6 +62,22 @@ class LocalClusterTest {
           int p = (int) r.<Long>getAs("id").longValue();
           Sequence expected = TestSpark.alone(model, null, RowKey.of((long) p), prompts[p]).get(r.<Integer>getAs("sample_index"));
           assertArrayEquals(expected.tokenIds(),
+              r.getList(r.fieldIndex("generated_token_ids")).stream().mapToInt(o -> ((Number) o).intValue()).toArray());
+        }
+      }
+
+      // The files route: a random model (vocab 20) saved by the driver and shipped with addFile.
+      JobConfig files = TestSpark.settings("model", "random", "weights_distribution", "files", "max_new_tokens", "4",
+          "seed", "9", "partitions", "4");
+      Dataset<Row> ids = spark.read().json(input.toString()).selectExpr("id", "transform(prompt_ids, x -> x % 20) AS prompt_ids");
+      try (ResolvedModel model = ResolvedModel.resolve(files); GenerationRun run = GenerationRun.prepare(spark, files, model)) {
+        List<Row> out = run.apply(ids).collectAsList();
+        assertEquals(Map.of("0", 1, "1", 1), run.modelLoads());
+        assertEquals(prompts.length, out.size());
+        for (Row r : out) {
+          int p = (int) r.<Long>getAs("id").longValue();
+          int[] prompt = java.util.Arrays.stream(prompts[p]).map(x -> x % 20).toArray();
+          assertArrayEquals(TestSpark.alone(model, null, RowKey.of((long) p), prompt).get(0).tokenIds(),
               r.getList(r.fieldIndex("generated_token_ids")).stream().mapToInt(o -> ((Number) o).intValue()).toArray());
         }
       }

@@ -38,7 +38,8 @@ public final class Keys {
       job("master", "", "Spark master URL",
           "Spark master; default: the one spark-submit gives, else local[*]"),
       job("weights_distribution", "broadcast", "broadcast | files",
-          "how executors get the weights: a broadcast of the weights, or the model folder shipped with addFile"));
+          "how executors get the weights: a broadcast (64 MiB chunks), or files: each executor reads the model"
+              + " folder at the same path (shared file system, or one machine)"));
 
   /** Help for the generation keys (names and semantics as in Hugging Face transformers). */
   private static final Map<String, String[]> GENERATION_HELP = generationHelp();

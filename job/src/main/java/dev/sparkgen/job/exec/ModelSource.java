@@ -5,7 +5,6 @@ import dev.sparkgen.model.weights.HfFolder;
 import dev.sparkgen.model.weights.WeightsPayload;
 import java.io.Serializable;
 import java.nio.file.Path;
-import org.apache.spark.SparkFiles;
 import org.apache.spark.broadcast.Broadcast;
 
 /** Where an executor gets the weights from; {@link #sha256()} identifies them (the cache key). */
@@ -25,11 +24,15 @@ public sealed interface ModelSource extends Serializable {
     }
   }
 
-  /** A model folder shipped with {@code SparkContext.addFile(dir, true)}, found by its name. */
-  record Shipped(String folderName, String sha256) implements ModelSource {
+  /**
+   * A model folder that every executor sees at the same path (a shared file system, or one
+   * machine). Not SparkContext.addFile: Spark refuses local directories outside local mode, and a
+   * session's jobs only fetch files added through that session's artifact state.
+   */
+  record SharedFolder(String path, String sha256) implements ModelSource {
     @Override
     public Checkpoint open() {
-      return HfFolder.open(Path.of(SparkFiles.get(folderName)));
+      return HfFolder.open(Path.of(path));
     }
   }
 }
