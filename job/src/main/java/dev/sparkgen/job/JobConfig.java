@@ -122,7 +122,8 @@ public record JobConfig(
     try {
       return GenerationConfig.fromMap(generation, base);
     } catch (IllegalArgumentException e) {
-      throw new ConfigException("invalid generation setting: " + e.getMessage(), e);
+      String m = e.getMessage() == null ? e.toString() : e.getMessage();
+      throw new ConfigException(m.startsWith("invalid generation setting") ? m : "invalid generation setting: " + m, e);
     }
   }
 

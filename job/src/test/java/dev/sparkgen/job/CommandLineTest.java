@@ -74,6 +74,9 @@ class CommandLineTest {
     JobConfig c = CommandLine.parse("generate", "--top_p=1.5").config();
     ConfigException e = assertThrows(ConfigException.class, () -> ResolvedModel.resolve(c));
     assertTrue(e.getMessage().contains("top_p") && e.getMessage().contains("1.5"), e.getMessage());
+    JobConfig greedyTwo = CommandLine.parse("generate", "--num_return_sequences=2").config();
+    ConfigException cross = assertThrows(ConfigException.class, () -> ResolvedModel.resolve(greedyTwo));
+    assertTrue(cross.getMessage().startsWith("invalid generation setting num_return_sequences=2"), cross.getMessage());
   }
 
   private static void assertMessage(String expected, String arg) {
