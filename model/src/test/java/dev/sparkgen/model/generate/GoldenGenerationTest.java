@@ -119,6 +119,11 @@ class GoldenGenerationTest {
         assertEquals(tokens.length, seq.tokenIds().length, what + " length, prompt " + p);
         boolean eos = config.eosTokenId().contains(tokens[tokens.length - 1]);
         assertEquals(eos ? FinishReason.EOS : FinishReason.LENGTH, seq.finishReason(), what + " prompt " + p);
+        double sum = 0;
+        for (float x : logprobs) {
+          sum += x;
+        }
+        assertEquals(sum, seq.cumulativeLogprob(), TOLERANCE, what + " cumulative logprob, prompt " + p);
       }
     }
     assertTrue(compared >= individual.size(), what + ": only " + compared + " tokens were far from a tie");
