@@ -4,12 +4,14 @@ import dev.sparkgen.job.config.CommandLine;
 import dev.sparkgen.job.config.ConfigException;
 import dev.sparkgen.job.config.Keys;
 import dev.sparkgen.job.io.Summary;
+import dev.sparkgen.job.report.DegenerationReport;
 import dev.sparkgen.model.CheckpointException;
 import java.io.PrintStream;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * The command line: {@code generate [--conf FILE] [--key=value ...]}. Settings, model and tokenizer
+ * The command line: {@code generate [--conf FILE] [--key=value ...]}, or {@code report [--key=value ...]}
+ * (the degeneration report, {@link DegenerationReport}). Settings, model and tokenizer
  * are checked before Spark starts. Exit codes: 0 done, 1 the job failed, 2 bad command line or
  * settings, 3 bad model, tokenizer, input or output location.
  */
@@ -21,7 +23,10 @@ public final class Main {
 
   private Main() {}
 
-  public static void main(String[] args) {
+  public static void main(String[] args) throws java.io.IOException {
+    if (args.length > 0 && args[0].equals("report")) {
+      System.exit(DegenerationReport.run(java.util.Arrays.copyOfRange(args, 1, args.length), System.out, System.err));
+    }
     System.exit(run(args, System.out, System.err));
   }
 

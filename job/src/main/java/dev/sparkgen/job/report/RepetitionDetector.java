@@ -6,7 +6,7 @@ import java.util.List;
  * Whether a continuation ends in a repeating loop, after Holtzman et al. (2019): its last words are
  * one phrase of 1 to {@value #MAX_PHRASE} words repeated at least {@value #MIN_REPEATS} times in a
  * row. A continuation cut by the length limit may end inside a copy, so that trailing partial copy
- * is allowed.
+ * is allowed, and its very last word may be cut short (byte-level models stop mid-word).
  */
 public final class RepetitionDetector {
   public static final int MAX_PHRASE = 8;
@@ -39,10 +39,14 @@ public final class RepetitionDetector {
     return false;
   }
 
-  // The partial tail must continue the phrase that the last whole copy starts with.
+  // The partial tail must continue the phrase that the last whole copy starts with; the text's
+  // final word may be a cut-off prefix of the word expected there.
   private static boolean partialMatches(List<String> w, int end, int len, int partial) {
     for (int i = 0; i < partial; i++) {
-      if (!w.get(end + i).equals(w.get(end - len + i))) {
+      String actual = w.get(end + i);
+      String expected = w.get(end - len + i);
+      boolean last = end + i == w.size() - 1;
+      if (!(last ? expected.startsWith(actual) : expected.equals(actual))) {
         return false;
       }
     }

@@ -22,6 +22,12 @@ class DegenerationMetricsTest {
   }
 
   @Test
+  void aLoopWhoseLastWordIsCutOffStillCounts() {
+    assertTrue(RepetitionDetector.endsInLoop(Words.of("that is that is that is that is th")));
+    assertFalse(RepetitionDetector.endsInLoop(Words.of("that is that is that is that is xy")));
+  }
+
+  @Test
   void repetitionThatDoesNotReachTheEndIsNoLoop() {
     assertFalse(RepetitionDetector.endsInLoop(Words.of("I said I said I said and then left")));
     assertFalse(RepetitionDetector.endsInLoop(Words.of("I said I said")));
@@ -43,5 +49,23 @@ class DegenerationMetricsTest {
     assertTrue(disjoint < 0.05, "disjoint texts: " + disjoint);
     double partial = SelfBleu.of(List.of(Words.of("the cat sat on the mat"), Words.of("the cat sat on a rug")));
     assertTrue(partial > disjoint && partial < 1, "partial overlap: " + partial);
+  }
+
+  @Test
+  void perplexityIsTheExpOfTheMeanNegativeLogprobOverAllGeneratedTokens() {
+    StrategyMetrics m = StrategyMetrics.of("x", List.of(
+        new StrategyMetrics.Continuation("a b a b a b", 2, new float[] {-1f, -2f}),
+        new StrategyMetrics.Continuation("c d", 1, new float[] {-3f})));
+    assertEquals(Math.exp(2.0), m.perplexity(), 1e-9);
+    assertEquals(1.5, m.meanLength(), 1e-12);
+    assertEquals(50.0, m.repetitionPercent(), 1e-12); // "a b" three times ends the first
+  }
+
+  @Test
+  void validationPromptsAreTheOpeningWordsOfLongEnoughFortunesInFileOrder(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    java.nio.file.Path file = dir.resolve("valid.txt");
+    java.nio.file.Files.writeString(file, "Too short.\n%\nOne  two three\nfour five six\n%\nAlpha beta gamma delta epsilon zeta\n");
+    assertEquals(List.of("One  two three", "Alpha beta gamma"), ValidationPrompts.read(file, 2, 3));
   }
 }

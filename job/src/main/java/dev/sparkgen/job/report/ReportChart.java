@@ -1,0 +1,28 @@
+package dev.sparkgen.job.report;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.CategoryChart;
+import org.knowm.xchart.CategoryChartBuilder;
+
+/** The report's PNG chart (XChart): repetition, distinct-2 and self-BLEU-4 per strategy, in percent. */
+public final class ReportChart {
+  private ReportChart() {}
+
+  /** Writes the chart to {@code png}. */
+  public static void write(List<StrategyMetrics> results, Path png) throws IOException {
+    System.setProperty("java.awt.headless", "true");
+    List<String> names = results.stream().map(StrategyMetrics::strategy).toList();
+    CategoryChart chart = new CategoryChartBuilder().width(960).height(480)
+        .title("Degeneration by decoding strategy").xAxisTitle("strategy").yAxisTitle("percent").build();
+    chart.getStyler().setYAxisMin(0.0).setYAxisMax(100.0);
+    chart.addSeries("repetition %", names, results.stream().map(StrategyMetrics::repetitionPercent).toList());
+    chart.addSeries("distinct-2 x 100", names, results.stream().map(m -> 100 * m.distinct2()).toList());
+    chart.addSeries("self-BLEU-4 x 100", names, results.stream().map(m -> 100 * m.selfBleu4()).toList());
+    String file = png.toString();
+    BitmapEncoder.saveBitmap(chart, file.endsWith(".png") ? file.substring(0, file.length() - 4) : file,
+        BitmapEncoder.BitmapFormat.PNG);
+  }
+}
