@@ -14,7 +14,7 @@ public final class ReportTable {
   public static String markdown(List<StrategyMetrics> results, ReportSettings s, List<String> examples) {
     StringBuilder b = new StringBuilder();
     b.append(String.format(Locale.ROOT, "Degeneration report: %s, %d validation prompts (first %d words of a fortune), "
-        + "up to %d new tokens, seed %d.%n%n", s.model(), s.prompts(), s.promptWords(), s.maxNewTokens(), s.seed()));
+        + "up to %d new tokens, seed %d.%n%n", s.model().getFileName(), s.prompts(), s.promptWords(), s.maxNewTokens(), s.seed()));
     b.append("| strategy | repetition % | distinct-1 | distinct-2 | self-BLEU-4 | mean length (tokens) | perplexity |\n");
     b.append("| --- | --- | --- | --- | --- | --- | --- |\n");
     for (StrategyMetrics m : results) {
