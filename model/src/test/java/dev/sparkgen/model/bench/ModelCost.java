@@ -4,24 +4,28 @@ import dev.sparkgen.model.config.ModelConfig;
 import java.util.Map;
 
 /**
- * Work per generated token of a model: matmul FLOPs (2 per weight of every projection and of the
- * output head; embedding lookups are free), attention FLOPs at the mean context of the run, and
- * the bytes of fp32 weights one decode step streams from memory.
+ * Work per generated token of a model, prefill included: matmul FLOPs (2 per weight of every
+ * projection; the output head only once per generated token, since prefill computes last-position
+ * logits only; embedding lookups are free), attention FLOPs at the mean context, the prompt's
+ * share amortised over the generated tokens; and the bytes of fp32 weights one decode step reads.
  */
 record ModelCost(long matmulParams, double flopsPerToken, double weightBytesPerStep) {
   static ModelCost of(ModelConfig c, int prompt, int newTokens) {
-    long params = 0;
+    long body = 0;
+    long head = (long) c.vocabSize() * c.hiddenSize();
     for (Map.Entry<String, long[]> e : c.family().tensorShapes(c).entrySet()) {
       long[] s = e.getValue();
-      boolean lookupOnly = e.getKey().equals("wpe.weight")
-          || (e.getKey().equals("embed_tokens.weight") && !c.tieWordEmbeddings());
-      if (s.length == 2 && !lookupOnly) {
-        params += s[0] * s[1]; // wte (GPT-2) and tied embed_tokens count once: they are the head
+      String n = e.getKey();
+      boolean embeddingOrHead = n.equals("wte.weight") || n.equals("wpe.weight") || n.equals("embed_tokens.weight")
+          || n.equals("lm_head.weight");
+      if (s.length == 2 && !embeddingOrHead) {
+        body += s[0] * s[1];
       }
     }
-    double meanContext = prompt + (newTokens - 1) / 2.0;
     // q·k and p·v: 2 FLOPs per multiply-add, each heads * headDim * context per layer.
-    double attention = 4.0 * c.numLayers() * c.numHeads() * c.headDim() * meanContext;
-    return new ModelCost(params, 2.0 * params + attention, 4.0 * params);
+    double attnPerContext = 4.0 * c.numLayers() * c.numHeads() * c.headDim();
+    double decode = newTokens * (2.0 * (body + head) + attnPerContext * (prompt + (newTokens - 1) / 2.0));
+    double prefill = prompt * (2.0 * body + attnPerContext * (prompt + 1) / 2.0);
+    return new ModelCost(body + head, (decode + prefill) / newTokens, 4.0 * (body + head));
   }
 }
