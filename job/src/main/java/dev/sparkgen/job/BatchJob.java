@@ -1,0 +1,59 @@
+package dev.sparkgen.job;
+
+import dev.sparkgen.job.io.PromptReader;
+import dev.sparkgen.job.io.ResultWriter;
+import dev.sparkgen.job.io.Summary;
+import dev.sparkgen.model.DjlEnvironment;
+import org.apache.spark.SparkConf;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/** The whole batch job: read the prompts, generate, write the results and {@code _summary.json}. */
+public final class BatchJob {
+  private BatchJob() {}
+
+  /** The session for the command line: the configured master, else spark-submit's, else local[*]. */
+  public static SparkSession session(JobConfig cfg) {
+    SparkConf conf = new SparkConf().setAppName("sparkgen");
+    if (!cfg.master().isEmpty()) {
+      conf.setMaster(cfg.master());
+    } else if (!conf.contains("spark.master")) {
+      conf.setMaster("local[*]");
+    }
+    if (conf.get("spark.master").matches("local(\\[.*])?")) {
+      // One JVM: keep the driver on loopback, off the network.
+      conf.setIfMissing("spark.driver.host", "127.0.0.1");
+      conf.setIfMissing("spark.driver.bindAddress", "127.0.0.1");
+    }
+    // Executors that Spark launches need DJL's offline properties and a passive OpenMP wait policy.
+    String opts = conf.get("spark.executor.extraJavaOptions", "");
+    if (!opts.contains("ai.djl.offline")) {
+      conf.set("spark.executor.extraJavaOptions", (opts + " " + DjlEnvironment.javaOptions()).trim());
+    }
+    conf.setIfMissing("spark.executorEnv.OMP_WAIT_POLICY", "PASSIVE");
+    return SparkSession.builder().config(conf).getOrCreate();
+  }
+
+  /** Runs the job with a model already resolved on the driver; returns what it did. */
+  public static Summary run(SparkSession spark, JobConfig cfg, ResolvedModel model) {
+    long t0 = System.nanoTime();
+    ResultWriter.checkOutput(spark, cfg);
+    spark.sparkContext().setJobDescription("sparkgen: read prompts from " + cfg.input());
+    Dataset<Row> prompts = PromptReader.read(spark, cfg); // a missing input fails before the weights ship
+    try (GenerationRun run = GenerationRun.prepare(spark, cfg, model)) {
+      Dataset<Row> results = run.apply(prompts);
+      spark.sparkContext().setJobDescription("sparkgen: generate with " + run.identity().family() + " "
+          + run.identity().sha256().substring(0, 12) + " and write " + cfg.outputFormat().name().toLowerCase() + " to "
+          + cfg.output());
+      ResultWriter.write(results, cfg, run.footerMetadata());
+      double wall = (System.nanoTime() - t0) / 1e9;
+      spark.sparkContext().setJobDescription("sparkgen: summarise " + cfg.output());
+      Summary summary = Summary.of(ResultWriter.read(spark, cfg, results.schema()), wall, run.modelLoads(), run.identity(),
+          run.generationSettings(), cfg.output());
+      summary.write(spark);
+      spark.sparkContext().setJobDescription(null);
+      return summary;
+    }
+  }
+}

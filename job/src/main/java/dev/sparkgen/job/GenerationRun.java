@@ -1,0 +1,183 @@
+package dev.sparkgen.job;
+
+import com.google.gson.GsonBuilder;
+import dev.sparkgen.job.exec.GenerationSettings;
+import dev.sparkgen.job.exec.ModelSource;
+import dev.sparkgen.job.exec.OutputColumns;
+import dev.sparkgen.job.exec.PartitionGenerator;
+import dev.sparkgen.job.exec.PromptPreparer;
+import dev.sparkgen.job.exec.TokenizerSource;
+import dev.sparkgen.model.weights.WeightsPayload;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.ArrayType;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.util.CollectionAccumulator;
+
+/**
+ * A run made ready on the driver: the model checked, its weights broadcast (or left in a folder
+ * that every executor reads),
+ * the tokenizer broadcast. {@link #apply} turns prompt Datasets into result Datasets (lazily);
+ * {@link #modelLoads} reports, after an action, how often each executor built the model.
+ */
+public final class GenerationRun implements AutoCloseable {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(GenerationRun.class);
+  private final JobConfig cfg;
+  private final ResolvedModel model;
+  private final ModelSource modelSource;
+  private final TokenizerSource tokenizerSource;
+  private final Broadcast<?>[] broadcasts;
+  private final CollectionAccumulator<String> loads;
+  private final int defaultParallelism;
+  private final boolean ownsModel;
+
+  private GenerationRun(SparkSession spark, JobConfig cfg, ResolvedModel model, boolean ownsModel) {
+    this.cfg = cfg;
+    this.ownsModel = ownsModel;
+    this.model = model;
+    JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    this.defaultParallelism = sc.defaultParallelism();
+    String sha = model.identity().sha256();
+    if (cfg.weightsDistribution() == JobConfig.WeightsDistribution.BROADCAST) {
+      Broadcast<WeightsPayload> b = sc.broadcast(model.payload());
+      this.modelSource = new ModelSource.Broadcasted(b, sha);
+      this.broadcasts = new Broadcast<?>[] {b, null};
+    } else {
+      this.modelSource = new ModelSource.SharedFolder(model.sharedFolder().toString(), sha);
+      this.broadcasts = new Broadcast<?>[] {null, null};
+    }
+    if (model.tokenizer() != null) {
+      Broadcast<byte[]> t = sc.broadcast(model.tokenizer().bytes());
+      this.tokenizerSource = new TokenizerSource(t, model.tokenizer().sha256());
+      broadcasts[1] = t;
+    } else {
+      this.tokenizerSource = null;
+    }
+    this.loads = spark.sparkContext().collectionAccumulator("sparkgen model loads");
+    ModelIdentity id = model.identity();
+    LOG.info("model {} ({}, {} parameters, sha256 {}) shipped by {}{}; tokenizer {}", id.source(), id.family(),
+        id.parameters(), sha.substring(0, 12), cfg.weightsDistribution().name().toLowerCase(java.util.Locale.ROOT),
+        model.payload() == null ? "" : String.format(" (%.1f MiB in %d chunks)", model.payload().bytes() / 1048576.0,
+            model.payload().chunks().size()),
+        model.tokenizer() == null ? "none" : model.tokenizer().path());
+  }
+
+  /** Checks the model, tokenizer and generation settings of {@code cfg}, then ships them. */
+  public static GenerationRun prepare(SparkSession spark, JobConfig cfg) {
+    return new GenerationRun(spark, cfg, ResolvedModel.resolve(cfg), true);
+  }
+
+  /** Ships an already resolved model (the command line resolves it before Spark starts); the caller closes it. */
+  public static GenerationRun prepare(SparkSession spark, JobConfig cfg, ResolvedModel model) {
+    return new GenerationRun(spark, cfg, model, false);
+  }
+
+  /**
+   * The results for {@code prompts}: every input column, then {@link OutputColumns#FIELDS}, one
+   * row per returned sequence (one row with {@code error} set for a prompt that failed).
+   */
+  public Dataset<Row> apply(Dataset<Row> prompts) {
+    StructType in = prompts.schema();
+    List<String> names = List.of(in.fieldNames());
+    int ids = names.indexOf(cfg.promptIdsColumn());
+    int text = names.indexOf(cfg.promptColumn());
+    int id = names.indexOf(cfg.idColumn());
+    if (ids < 0 && text < 0) {
+      throw new SetupException("the input has neither prompt_column '" + cfg.promptColumn() + "' nor prompt_ids_column '"
+          + cfg.promptIdsColumn() + "'; its columns are " + names);
+    }
+    if (ids >= 0 && !isIntArray(in.fields()[ids].dataType())) {
+      throw new SetupException("prompt_ids_column '" + cfg.promptIdsColumn() + "' must be an array of integers, not "
+          + in.fields()[ids].dataType().simpleString());
+    }
+    if (text >= 0 && !in.fields()[text].dataType().equals(DataTypes.StringType)) {
+      throw new SetupException("prompt_column '" + cfg.promptColumn() + "' must be a string, not "
+          + in.fields()[text].dataType().simpleString());
+    }
+    if (ids < 0 && model.tokenizer() == null) {
+      throw new SetupException("the prompts are text ('" + cfg.promptColumn() + "') but there is no tokenizer: set"
+          + " tokenizer=PATH or put tokenizer.json in the model folder");
+    }
+    StructType outSchema;
+    try {
+      outSchema = OutputColumns.schema(in);
+    } catch (IllegalArgumentException e) {
+      throw new SetupException(e.getMessage(), e);
+    }
+    Dataset<Row> spread = prompts;
+    int partitions = cfg.partitions() > 0 ? cfg.partitions() : defaultParallelism;
+    if (cfg.partitions() > 0 || prompts.rdd().getNumPartitions() < partitions) {
+      spread = prompts.repartition(partitions);
+    }
+    PromptPreparer preparer = new PromptPreparer(ids, text, id, cfg.promptIdsColumn(), cfg.promptColumn());
+    PartitionGenerator fn = new PartitionGenerator(modelSource, tokenizerSource,
+        GenerationSettings.of(model.generation()), preparer, cfg.batchSize(), loads);
+    return spread.mapPartitions(fn, Encoders.row(outSchema));
+  }
+
+  private static boolean isIntArray(DataType t) {
+    if (!(t instanceof ArrayType a)) {
+      return false;
+    }
+    DataType e = a.elementType();
+    return e.equals(DataTypes.IntegerType) || e.equals(DataTypes.LongType) || e.equals(DataTypes.ShortType)
+        || e.equals(DataTypes.ByteType);
+  }
+
+  /** Model builds per executor id, as reported by the tasks run so far (one per executor JVM). */
+  public Map<String, Integer> modelLoads() {
+    Map<String, Integer> out = new TreeMap<>();
+    for (String s : loads.value()) {
+      int eq = s.lastIndexOf('=');
+      out.merge(s.substring(0, eq), Integer.parseInt(s.substring(eq + 1)), Math::max);
+    }
+    return out;
+  }
+
+  /** The model's identity. */
+  public ModelIdentity identity() {
+    return model.identity();
+  }
+
+  /** The resolved generation settings by Hugging Face name. */
+  public Map<String, Object> generationSettings() {
+    return GenerationSettings.of(model.generation()).byName();
+  }
+
+  /** The key-value pairs written into each Parquet footer. */
+  public Map<String, String> footerMetadata() {
+    Map<String, String> m = new LinkedHashMap<>();
+    ModelIdentity id = model.identity();
+    m.put("sparkgen.model.sha256", id.sha256());
+    m.put("sparkgen.model.family", id.family());
+    m.put("sparkgen.model.parameters", Long.toString(id.parameters()));
+    m.put("sparkgen.model.source", id.source());
+    m.put("sparkgen.generation", new GsonBuilder().serializeNulls().create().toJson(generationSettings()));
+    return m;
+  }
+
+  /** Frees the broadcasts (and the driver's copy of the weights if this run resolved them). */
+  @Override
+  public void close() {
+    for (Broadcast<?> b : broadcasts) {
+      if (b != null) {
+        b.destroy();
+      }
+    }
+    if (ownsModel) {
+      model.close();
+    }
+  }
+}

@@ -1,0 +1,194 @@
+package dev.sparkgen.job;
+
+import dev.sparkgen.job.config.ConfigException;
+import dev.sparkgen.job.config.Key;
+import dev.sparkgen.job.config.Keys;
+import dev.sparkgen.job.config.Settings;
+import dev.sparkgen.model.generate.GenerationConfig;
+import java.io.Serializable;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The job's validated settings. Build it with {@link #of} (API) or from the command line; every
+ * value is checked here, before Spark starts, with the key and value in each message.
+ *
+ * @param tokenizer empty = the model folder's tokenizer.json, if any
+ * @param inputFormat null = inferred from the input's extension
+ * @param partitions 0 = Spark's default parallelism
+ * @param master empty = spark-submit's, else local[*]
+ * @param generation the generation keys that were set (Hugging Face names, raw text), applied over
+ *     the model's own generation settings
+ */
+public record JobConfig(
+    String model,
+    String tokenizer,
+    String input,
+    InputFormat inputFormat,
+    String promptColumn,
+    String promptIdsColumn,
+    String idColumn,
+    String output,
+    OutputFormat outputFormat,
+    WriteMode mode,
+    int batchSize,
+    int partitions,
+    String master,
+    WeightsDistribution weightsDistribution,
+    Map<String, String> generation) implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  /** The value of {@code model} that asks for random weights. */
+  public static final String RANDOM_MODEL = "random";
+
+  /** Input formats. */
+  public enum InputFormat { PARQUET, JSON, CSV, TEXT }
+
+  /** Output formats (json = JSON Lines). */
+  public enum OutputFormat { PARQUET, JSON }
+
+  /** What to do when the output exists. */
+  public enum WriteMode { ERROR, OVERWRITE }
+
+  /** How executors get the weights. */
+  public enum WeightsDistribution { BROADCAST, FILES }
+
+  public JobConfig {
+    generation = Collections.unmodifiableMap(new LinkedHashMap<>(generation));
+  }
+
+  /** Settings from key/value pairs over the built-in defaults (the Java API's entry point). */
+  public static JobConfig of(Map<String, String> values) {
+    return fromResolved(Settings.resolve(Map.of(), values));
+  }
+
+  /** Validates already merged raw values (see {@link Settings#resolve}). */
+  public static JobConfig fromResolved(Map<String, String> v) {
+    Map<String, String> gen = new LinkedHashMap<>();
+    for (Key k : Keys.all()) {
+      String value = v.get(k.name());
+      if (k.generation() && value != null && !value.isBlank()) {
+        gen.put(k.name(), value.trim());
+      }
+    }
+    String output = v.get("output").replace("{timestamp}",
+        DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Instant.now()));
+    String inputFormat = v.get("input_format");
+    return new JobConfig(
+        nonEmpty(v, "model"),
+        v.get("tokenizer").trim(),
+        v.get("input").trim(),
+        inputFormat.isBlank() ? null : choice(v, "input_format", InputFormat.class),
+        nonEmpty(v, "prompt_column"),
+        nonEmpty(v, "prompt_ids_column"),
+        nonEmpty(v, "id_column"),
+        output.trim(),
+        choice(v, "output_format", OutputFormat.class),
+        choice(v, "mode", WriteMode.class),
+        integer(v, "batch_size", 1),
+        integer(v, "partitions", 0),
+        v.get("master").trim(),
+        choice(v, "weights_distribution", WeightsDistribution.class),
+        gen);
+  }
+
+  /** Checks what a run needs beyond the value types: an input and an output. */
+  public JobConfig requireInputOutput() {
+    if (input.isEmpty()) {
+      throw new ConfigException("input is not set: give --input=PATH (or input=... in the --conf file)");
+    }
+    if (output.isEmpty()) {
+      throw new ConfigException("output is not set: give --output=PATH (or output=... in the --conf file)");
+    }
+    return this;
+  }
+
+  /** True for {@code model=random}. */
+  public boolean randomModel() {
+    return model.equals(RANDOM_MODEL);
+  }
+
+  /**
+   * The generation settings: the set keys applied over {@code base} (the model's). A bad key or
+   * value throws a {@link ConfigException} naming it.
+   */
+  public GenerationConfig generationOver(GenerationConfig base) {
+    try {
+      return GenerationConfig.fromMap(generation, base);
+    } catch (IllegalArgumentException e) {
+      String m = e.getMessage() == null ? e.toString() : e.getMessage();
+      throw new ConfigException(m.startsWith("invalid generation setting") ? m : "invalid generation setting: " + m, e);
+    }
+  }
+
+  /** A copy with other settings layered on top (API convenience). */
+  public JobConfig with(Map<String, String> overrides) {
+    Map<String, String> values = new LinkedHashMap<>(asMap());
+    values.putAll(overrides);
+    return of(values);
+  }
+
+  /** The settings as key/value text (generation keys only where set). */
+  public Map<String, String> asMap() {
+    Map<String, String> m = new LinkedHashMap<>();
+    m.put("model", model);
+    m.put("tokenizer", tokenizer);
+    m.put("input", input);
+    m.put("input_format", inputFormat == null ? "" : lower(inputFormat));
+    m.put("prompt_column", promptColumn);
+    m.put("prompt_ids_column", promptIdsColumn);
+    m.put("id_column", idColumn);
+    m.put("output", output);
+    m.put("output_format", lower(outputFormat));
+    m.put("mode", lower(mode));
+    m.put("batch_size", Integer.toString(batchSize));
+    m.put("partitions", Integer.toString(partitions));
+    m.put("master", master);
+    m.put("weights_distribution", lower(weightsDistribution));
+    m.putAll(generation);
+    return m;
+  }
+
+  private static String lower(Enum<?> e) {
+    return e.name().toLowerCase(Locale.ROOT);
+  }
+
+  private static String nonEmpty(Map<String, String> v, String key) {
+    String s = v.get(key).trim();
+    if (s.isEmpty()) {
+      throw new ConfigException(key + "='" + v.get(key) + "': must not be empty");
+    }
+    return s;
+  }
+
+  private static int integer(Map<String, String> v, String key, int min) {
+    String s = v.get(key).trim();
+    int n;
+    try {
+      n = Integer.parseInt(s);
+    } catch (NumberFormatException e) {
+      throw new ConfigException(key + "='" + s + "': not an integer");
+    }
+    if (n < min) {
+      throw new ConfigException(key + "=" + n + ": must be >= " + min);
+    }
+    return n;
+  }
+
+  private static <E extends Enum<E>> E choice(Map<String, String> v, String key, Class<E> type) {
+    String s = v.get(key).trim();
+    for (E e : type.getEnumConstants()) {
+      if (lower(e).equals(s.toLowerCase(Locale.ROOT))) {
+        return e;
+      }
+    }
+    throw new ConfigException(key + "='" + s + "': must be one of "
+        + String.join(", ", Arrays.stream(type.getEnumConstants()).map(JobConfig::lower).toList()));
+  }
+}

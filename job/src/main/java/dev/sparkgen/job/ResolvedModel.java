@@ -1,0 +1,152 @@
+package dev.sparkgen.job;
+
+import dev.sparkgen.job.config.ConfigException;
+import dev.sparkgen.model.CheckpointException;
+import dev.sparkgen.model.config.ModelConfig;
+import dev.sparkgen.model.config.ModelFamily;
+import dev.sparkgen.model.generate.GenerationConfig;
+import dev.sparkgen.model.weights.Checkpoint;
+import dev.sparkgen.model.weights.HfFolder;
+import dev.sparkgen.model.weights.RandomWeights;
+import dev.sparkgen.model.weights.SafetensorsWriter;
+import dev.sparkgen.model.weights.WeightSource;
+import dev.sparkgen.model.weights.WeightsPayload;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The model, tokenizer and generation settings of a run, checked on the driver without Spark: a
+ * bad folder, tokenizer or setting fails here, in seconds, with a message naming it.
+ *
+ * @param folder the model folder; null for {@code model=random}
+ * @param checkpoint the validated weights (open until {@link #close()})
+ * @param tokenizer null when there is none
+ * @param payload the weights as broadcast chunks (weights_distribution=broadcast), else null
+ */
+public record ResolvedModel(Path folder, Checkpoint checkpoint, TokenizerFile tokenizer, GenerationConfig generation,
+    ModelIdentity identity, WeightsPayload payload) implements AutoCloseable {
+
+  /** The random model's shape (GPT-2 family): small, so the demo runs in seconds. */
+  static final int RANDOM_HIDDEN = 16;
+  static final int RANDOM_HEADS = 4;
+  static final int RANDOM_LAYERS = 2;
+  static final int RANDOM_FFN = 32;
+  static final int RANDOM_POSITIONS = 128;
+  static final int RANDOM_VOCAB_WITHOUT_TOKENIZER = 20;
+
+  /** Resolves {@code cfg}'s model, tokenizer and generation settings. */
+  public static ResolvedModel resolve(JobConfig cfg) {
+    Path folder = cfg.randomModel() ? null : Path.of(cfg.model());
+    TokenizerFile tokenizer = null;
+    if (!cfg.tokenizer().isEmpty()) {
+      tokenizer = TokenizerFile.load(Path.of(cfg.tokenizer()));
+    } else if (folder != null && Files.isRegularFile(folder.resolve("tokenizer.json"))) {
+      tokenizer = TokenizerFile.load(folder.resolve("tokenizer.json"));
+    }
+    if (folder == null) {
+      int vocab = tokenizer != null ? tokenizer.vocabSize() : RANDOM_VOCAB_WITHOUT_TOKENIZER;
+      // eos = bos = the last id, as in GPT-2 (<|endoftext|> = 50256 = vocab - 1).
+      ModelConfig config = new ModelConfig(ModelFamily.GPT2, vocab, RANDOM_HIDDEN, RANDOM_LAYERS, RANDOM_HEADS,
+          RANDOM_HEADS, RANDOM_HIDDEN / RANDOM_HEADS, RANDOM_FFN, RANDOM_POSITIONS, 1e-5, 0, true, true, true,
+          vocab - 1, List.of(vocab - 1)).validate("model=random");
+      GenerationConfig base = GenerationConfig.fromMap(Map.of("eos_token_id", Integer.toString(vocab - 1)),
+          GenerationConfig.defaults());
+      GenerationConfig gen = cfg.generationOver(base);
+      Checkpoint ckpt = RandomWeights.create(config, gen.seed());
+      return checked(cfg, null, ckpt, tokenizer, gen, "random (seed " + gen.seed() + ")");
+    }
+    Checkpoint ckpt;
+    try {
+      ckpt = HfFolder.open(folder);
+    } catch (CheckpointException e) {
+      throw new SetupException("model " + folder + ": " + e.getMessage(), e);
+    }
+    try {
+      GenerationConfig gen = cfg.generationOver(GenerationConfig.forModel(folder));
+      return checked(cfg, folder, ckpt, tokenizer, gen, folder.toAbsolutePath().normalize().toString());
+    } catch (RuntimeException e) {
+      closeQuietly(ckpt);
+      throw e;
+    }
+  }
+
+  private static ResolvedModel checked(JobConfig cfg, Path folder, Checkpoint ckpt, TokenizerFile tok, GenerationConfig gen, String source) {
+    int vocab = ckpt.config().vocabSize();
+    for (Integer eos : gen.eosTokenId()) {
+      if (eos < 0 || eos >= vocab) {
+        throw new ConfigException("eos_token_id=" + eos + ": outside the model's vocabulary [0, " + vocab + ")");
+      }
+    }
+    if (gen.padTokenId() != null && (gen.padTokenId() < 0 || gen.padTokenId() >= vocab)) {
+      throw new ConfigException("pad_token_id=" + gen.padTokenId() + ": outside the model's vocabulary [0, " + vocab + ")");
+    }
+    ModelConfig c = ckpt.config();
+    // The broadcast needs the image anyway; its digest is the identity. Files mode only hashes it.
+    WeightsPayload payload = cfg.weightsDistribution() == JobConfig.WeightsDistribution.BROADCAST
+        ? WeightsPayload.of(ckpt) : null;
+    String sha = payload != null ? payload.sha256() : sha256(ckpt);
+    ModelIdentity id = new ModelIdentity(sha, c.family().modelType(), c.parameterCount(), source);
+    return new ResolvedModel(folder, ckpt, tok, gen, id, payload);
+  }
+
+  /** sha256 of the canonical float32 safetensors image, the same bytes a broadcast payload carries. */
+  static String sha256(Checkpoint ckpt) {
+    try {
+      MessageDigest sha = MessageDigest.getInstance("SHA-256");
+      Map<String, WeightSource> named = new LinkedHashMap<>();
+      ckpt.tensors().forEach((k, v) -> named.put(ckpt.config().family().fileName(k), v));
+      try (DigestOutputStream out = new DigestOutputStream(OutputStream.nullOutputStream(), sha)) {
+        SafetensorsWriter.write(named, out);
+      }
+      return HexFormat.of().formatHex(sha.digest());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * The model folder executors read (weights_distribution=files), as an absolute path; random
+   * weights are first saved to a temporary folder (visible to executors on this machine only).
+   */
+  public Path sharedFolder() {
+    if (folder != null) {
+      return folder.toAbsolutePath().normalize();
+    }
+    try {
+      Path dir = Files.createTempDirectory("sparkgen-random-");
+      HfFolder.save(checkpoint, dir);
+      dir.toFile().deleteOnExit(); // deleted last: deleteOnExit runs in reverse order
+      for (String f : List.of(HfFolder.CONFIG, HfFolder.WEIGHTS)) {
+        dir.resolve(f).toFile().deleteOnExit();
+      }
+      return dir;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    closeQuietly(checkpoint);
+  }
+
+  private static void closeQuietly(Checkpoint c) {
+    try {
+      c.close();
+    } catch (IOException ignored) {
+      // read-only files; nothing to recover
+    }
+  }
+}

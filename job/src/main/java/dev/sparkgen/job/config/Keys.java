@@ -1,0 +1,125 @@
+package dev.sparkgen.job.config;
+
+import dev.sparkgen.model.generate.GenerationConfig;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Every key the job accepts, with its built-in default and help text, in the order {@code --help}
+ * lists them. Generation keys keep Hugging Face's names; their defaults come from the model folder's
+ * {@code generation_config.json}, else Hugging Face's (shown by --help).
+ */
+public final class Keys {
+  /** The job's own keys. */
+  public static final List<Key> JOB = List.of(
+      path("model", "random", "a Hugging Face model folder (config.json + safetensors), or 'random'",
+          "the model; 'random' builds a small random-weight GPT-2-family model (hidden 16, 4 heads,"
+              + " 2 layers, ffn 32, 128 positions) seeded by 'seed'"),
+      path("tokenizer", "", "path to a tokenizer.json (or a folder holding one)",
+          "the tokenizer; default: the model folder's tokenizer.json if present, else none (then"
+              + " prompts must be token ids and generated_text is null)"),
+      path("input", "", "path or URI", "the prompts to read (required)"),
+      job("input_format", "", "parquet | json | csv | text",
+          "format of 'input'; default: inferred from its extension (.parquet, .json/.jsonl, .csv, .txt)"),
+      job("prompt_column", "prompt", "column name", "text prompts (string), tokenised with the tokenizer"),
+      job("prompt_ids_column", "prompt_ids", "column name",
+          "token-id prompts (array<int>), used as they are; wins over prompt_column where not null"),
+      job("id_column", "id", "column name",
+          "row id; a stable hash of it keys each row's sampling stream (if absent: a hash of the prompt)"),
+      path("output", "", "path or URI; '{timestamp}' is replaced by the UTC start time",
+          "where results go (required); _summary.json is written inside it"),
+      job("output_format", "parquet", "parquet | json", "format of 'output' (json = JSON Lines)"),
+      job("mode", "error", "error | overwrite", "what to do if 'output' exists: refuse, or replace it"),
+      job("batch_size", "8", "integer >= 1", "prompts decoded together (ordered by length within a partition)"),
+      job("partitions", "0", "integer >= 0", "partitions to spread the prompts over; 0 = Spark's default parallelism"),
+      job("master", "", "Spark master URL",
+          "Spark master; default: the one spark-submit gives, else local[*]"),
+      job("weights_distribution", "broadcast", "broadcast | files",
+          "how executors get the weights: a broadcast (64 MiB chunks), or files: each executor reads the model"
+              + " folder at the same path (shared file system, or one machine)"));
+
+  /** Help for the generation keys (names and semantics as in Hugging Face transformers). */
+  private static final Map<String, String[]> GENERATION_HELP = generationHelp();
+
+  private Keys() {}
+
+  private static Key job(String name, String dflt, String values, String help) {
+    return new Key(name, dflt, values, help, false, false);
+  }
+
+  private static Key path(String name, String dflt, String values, String help) {
+    return new Key(name, dflt, values, help, false, true);
+  }
+
+  private static Map<String, String[]> generationHelp() {
+    Map<String, String[]> h = new LinkedHashMap<>();
+    h.put("max_new_tokens", new String[] {"integer >= 1", "tokens to generate at most per sequence"});
+    h.put("min_new_tokens", new String[] {"integer >= 0", "eos is suppressed until this many tokens were generated"});
+    h.put("do_sample", new String[] {"true | false", "sample; false = greedy (or beam search with num_beams > 1)"});
+    h.put("temperature", new String[] {"number > 0", "divides the logits before sampling"});
+    h.put("top_k", new String[] {"integer >= 0", "keep the k most likely tokens (0 = off)"});
+    h.put("top_p", new String[] {"number in (0, 1]", "keep the smallest set of tokens whose probability reaches p (1 = off)"});
+    h.put("min_p", new String[] {"number in [0, 1]", "drop tokens less likely than min_p x the top token's probability (0 = off)"});
+    h.put("repetition_penalty", new String[] {"number > 0", "penalise tokens already in the prompt or output (1 = off)"});
+    h.put("no_repeat_ngram_size", new String[] {"integer >= 0", "forbid repeating any n-gram of this size (0 = off)"});
+    h.put("num_beams", new String[] {"integer >= 1", "beam search width (1 = no beam search)"});
+    h.put("length_penalty", new String[] {"number", "beam score = sum of logprobs / length^length_penalty"});
+    h.put("early_stopping", new String[] {"true | false | never", "when beam search stops"});
+    h.put("num_return_sequences", new String[] {"integer >= 1", "sequences returned per prompt (one output row each)"});
+    h.put("eos_token_id", new String[] {"ids, comma separated, or none", "end-of-sequence id(s)"});
+    h.put("pad_token_id", new String[] {"id or none", "padding id"});
+    h.put("stop", new String[] {"a string, or a JSON array of strings", "generated text is cut before the first stop string"});
+    h.put("seed", new String[] {"integer", "seed of the sampling streams (and of model=random's weights)"});
+    h.put("output_logprobs", new String[] {"true | false", "write each generated token's log-probability"});
+    return Collections.unmodifiableMap(h);
+  }
+
+  /** The generation keys: Hugging Face names, with Hugging Face's defaults as text. */
+  public static Map<String, String> generationDefaults() {
+    Map<String, String> out = new LinkedHashMap<>(GenerationConfig.keysWithDefaults());
+    for (String k : GENERATION_HELP.keySet()) {
+      out.putIfAbsent(k, "");
+    }
+    return out;
+  }
+
+  /** Every key: the job's, then the generation keys. */
+  public static List<Key> all() {
+    List<Key> keys = new ArrayList<>(JOB);
+    generationDefaults().forEach((name, dflt) ->
+        keys.add(new Key(name, dflt, GENERATION_HELP.getOrDefault(name, new String[] {"value", ""})[0],
+            GENERATION_HELP.getOrDefault(name, new String[] {"", "Hugging Face generation setting"})[1], true, false)));
+    return keys;
+  }
+
+  /** Key names only, in order. */
+  public static List<String> names() {
+    return all().stream().map(Key::name).toList();
+  }
+
+  /** The --help text: usage, then every key with its default and help. */
+  public static String help() {
+    StringBuilder sb = new StringBuilder();
+    sb.append("Usage: sparkgen generate [--conf FILE] [--key=value ...]\n")
+        .append("       spark-submit --class dev.sparkgen.job.Main sparkgen-job-<version>-shaded.jar generate [...]\n\n")
+        .append("Settings: built-in defaults, then the --conf properties file, then --key=value (later wins).\n")
+        .append("Relative paths in a properties file are resolved against the file's folder.\n\n");
+    for (Key k : all()) {
+      if (k.name().equals(JOB.get(0).name())) {
+        sb.append("Job keys:\n");
+      } else if (k.generation() && k.name().equals(generationDefaults().keySet().iterator().next())) {
+        sb.append("\nGeneration keys (Hugging Face names; default: the model folder's generation_config.json, else\n"
+            + "Hugging Face's default, shown):\n");
+      }
+      String shown = k.defaultValue().isEmpty() ? "none" : k.defaultValue();
+      String dflt = k.generation() ? " (default: the model's, else " + shown + ")" : " (default: " + shown + ")";
+      sb.append(String.format("  --%s=<%s>%s%n      %s%n", k.name(), k.values(), dflt, k.help()));
+    }
+    sb.append("\nExit codes: 0 done (rows that failed carry 'error'), 1 the job failed, 2 bad command line or"
+        + " settings, 3 bad model, tokenizer, input or output location.\n");
+    return sb.toString();
+  }
+}

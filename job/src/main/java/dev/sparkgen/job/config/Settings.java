@@ -1,0 +1,87 @@
+package dev.sparkgen.job.config;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * The one place where precedence is decided: built-in defaults, then a properties file, then
+ * command-line values, later winning. Unknown keys are refused here with the nearest known key.
+ */
+public final class Settings {
+  private Settings() {}
+
+  /**
+   * Merges the layers over the built-in defaults and returns the raw values of every key that has
+   * one (generation keys only where set). {@code file} and {@code cli} may be empty.
+   */
+  public static Map<String, String> resolve(Map<String, String> file, Map<String, String> cli) {
+    Map<String, String> merged = new LinkedHashMap<>();
+    for (Key k : Keys.JOB) {
+      merged.put(k.name(), k.defaultValue());
+    }
+    List<String> known = Keys.names();
+    checkKnown(file, known, "in the properties file");
+    checkKnown(cli, known, "on the command line");
+    merged.putAll(file);
+    merged.putAll(cli);
+    return merged;
+  }
+
+  private static void checkKnown(Map<String, String> values, List<String> known, String where) {
+    for (String key : values.keySet()) {
+      if (!known.contains(key)) {
+        String near = Suggestions.nearest(key, known);
+        throw new ConfigException("unknown key '" + key + "' " + where
+            + (near != null ? "; did you mean '" + near + "'?" : "") + " (--help lists every key)");
+      }
+    }
+  }
+
+  /**
+   * Reads a properties file; relative path values (model, tokenizer, input, output) are resolved
+   * against the file's folder so that a file works from any working directory.
+   */
+  public static Map<String, String> readFile(Path file) {
+    if (!Files.isRegularFile(file)) {
+      throw new ConfigException("--conf " + file + ": no such file");
+    }
+    Properties p = new Properties();
+    try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      p.load(r);
+    } catch (IOException | IllegalArgumentException e) {
+      throw new ConfigException("--conf " + file + ": cannot read: " + e.getMessage(), e);
+    }
+    Map<String, String> out = new LinkedHashMap<>();
+    Path dir = file.toAbsolutePath().getParent();
+    for (String key : p.stringPropertyNames().stream().sorted().toList()) {
+      String value = p.getProperty(key).trim();
+      boolean isPath = Keys.JOB.stream().anyMatch(k -> k.name().equals(key) && k.path());
+      out.put(key, isPath ? relativeTo(dir, value) : value);
+    }
+    return out;
+  }
+
+  private static String relativeTo(Path dir, String value) {
+    if (value.isEmpty() || value.equals("random") || hasScheme(value) || Path.of(value).isAbsolute()) {
+      return value;
+    }
+    return dir.resolve(value).normalize().toString();
+  }
+
+  private static boolean hasScheme(String value) {
+    try {
+      String scheme = URI.create(value.replace(" ", "%20").replace("{", "%7B").replace("}", "%7D")).getScheme();
+      return scheme != null && scheme.length() > 1; // one letter is a Windows drive
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+  }
+}

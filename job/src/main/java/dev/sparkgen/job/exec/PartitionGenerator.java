@@ -1,0 +1,176 @@
+package dev.sparkgen.job.exec;
+
+import dev.sparkgen.model.CausalLm;
+import dev.sparkgen.model.DjlEnvironment;
+import dev.sparkgen.model.generate.GenerationConfig;
+import dev.sparkgen.model.generate.Generator;
+import dev.sparkgen.model.generate.PromptInput;
+import dev.sparkgen.model.generate.Sequence;
+import dev.sparkgen.model.tokenizer.Tokenizer;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import org.apache.spark.SparkEnv;
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.util.CollectionAccumulator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs on an executor, once per partition: takes the shared model from the {@link ExecutorCache},
+ * orders the partition's prompts by length into batches of {@code batchSize}, generates batch by
+ * batch (lazily, as Spark pulls rows) and emits one row per returned sequence.
+ */
+public final class PartitionGenerator implements MapPartitionsFunction<Row, Row> {
+  private static final long serialVersionUID = 1L;
+  private static final Logger LOG = LoggerFactory.getLogger(PartitionGenerator.class);
+
+  private final ModelSource modelSource;
+  private final TokenizerSource tokenizerSource;
+  private final GenerationSettings settings;
+  private final PromptPreparer preparer;
+  private final int batchSize;
+  private final CollectionAccumulator<String> loads;
+
+  /** {@code loads} collects "executorId=loads" after each partition; {@code tokenizerSource} may be null. */
+  public PartitionGenerator(ModelSource modelSource, TokenizerSource tokenizerSource, GenerationSettings settings,
+      PromptPreparer preparer, int batchSize, CollectionAccumulator<String> loads) {
+    this.modelSource = modelSource;
+    this.tokenizerSource = tokenizerSource;
+    this.settings = settings;
+    this.preparer = preparer;
+    this.batchSize = batchSize;
+    this.loads = loads;
+  }
+
+  @Override
+  public Iterator<Row> call(Iterator<Row> input) {
+    TaskContext task = TaskContext.get();
+    DjlEnvironment.setThreads(task == null ? 1 : Math.max(1, task.cpus())); // 1 intra-op thread per task CPU
+    CausalLm model = ExecutorCache.model(modelSource);
+    Tokenizer tokenizer = ExecutorCache.tokenizer(tokenizerSource);
+    loads.add(executorId() + "=" + ExecutorCache.modelLoads(modelSource.sha256()));
+    GenerationConfig config = settings.config();
+    Generator generator = new Generator(model, config, tokenizer);
+
+    List<PreparedPrompt> good = new ArrayList<>();
+    Deque<Row> ready = new ArrayDeque<>();
+    int rowsIn = 0;
+    while (input.hasNext()) {
+      PreparedPrompt p = preparer.prepare(input.next(), tokenizer, model.vocabSize(), model.maxPositions());
+      rowsIn++;
+      if (p.error() == null) {
+        good.add(p);
+      } else {
+        ready.add(errorRow(p.row(), p.error()));
+      }
+    }
+    // Similar lengths in one batch waste less compute on rows that finish early or wait for long ones.
+    good.sort(Comparator.comparingInt(p -> p.ids().length));
+    return new Output(generator, good, ready, rowsIn, task == null ? -1 : task.partitionId());
+  }
+
+  /** Emits ready rows, generating the next batch when they run out. */
+  private final class Output implements Iterator<Row> {
+    private final Generator generator;
+    private final List<PreparedPrompt> prompts;
+    private final Deque<Row> ready;
+    private final int rowsIn;
+    private final int partition;
+    private final long start = System.nanoTime();
+    private int next;
+    private long generatedTokens;
+    private int rowsOut;
+    private boolean logged;
+
+    Output(Generator generator, List<PreparedPrompt> prompts, Deque<Row> ready, int rowsIn, int partition) {
+      this.generator = generator;
+      this.prompts = prompts;
+      this.ready = ready;
+      this.rowsIn = rowsIn;
+      this.partition = partition;
+    }
+
+    @Override
+    public boolean hasNext() {
+      while (ready.isEmpty() && next < prompts.size()) {
+        List<PreparedPrompt> batch = prompts.subList(next, Math.min(prompts.size(), next + batchSize));
+        next += batch.size();
+        generate(batch);
+      }
+      if (ready.isEmpty() && !logged) {
+        logged = true;
+        double s = (System.nanoTime() - start) / 1e9;
+        LOG.info("partition {} done: {} prompts, {} rows, {} generated tokens in {} s ({} tokens/s)", partition,
+            rowsIn, rowsOut, generatedTokens, String.format("%.2f", s), String.format("%.1f", generatedTokens / Math.max(s, 1e-9)));
+      }
+      return !ready.isEmpty();
+    }
+
+    @Override
+    public Row next() {
+      if (!hasNext()) {
+        throw new NoSuchElementException();
+      }
+      rowsOut++;
+      return ready.poll();
+    }
+
+    private void generate(List<PreparedPrompt> batch) {
+      List<PromptInput> inputs = batch.stream().map(p -> new PromptInput(p.key(), p.ids())).toList();
+      try {
+        emit(batch, generator.generate(inputs, batchSize));
+      } catch (RuntimeException e) {
+        if (batch.size() == 1) {
+          ready.add(errorRow(batch.get(0).row(), "generation failed: " + e));
+          return;
+        }
+        // Find the row that broke the batch: each row alone; only the failing ones get an error.
+        LOG.warn("batch of {} failed ({}); retrying its rows one by one", batch.size(), e.toString());
+        for (PreparedPrompt p : batch) {
+          generate(List.of(p));
+        }
+      }
+    }
+
+    private void emit(List<PreparedPrompt> batch, List<List<Sequence>> results) {
+      for (int i = 0; i < batch.size(); i++) {
+        PreparedPrompt p = batch.get(i);
+        for (Sequence s : results.get(i)) {
+          generatedTokens += s.tokenIds().length;
+          ready.add(sequenceRow(p, s));
+        }
+      }
+    }
+  }
+
+  private static String executorId() {
+    SparkEnv env = SparkEnv.get();
+    return env == null ? "driver" : env.executorId();
+  }
+
+  private static Row sequenceRow(PreparedPrompt p, Sequence s) {
+    return withExtras(p.row(), s.sampleIndex(), s.tokenIds(), s.text(), p.ids().length, s.tokenIds().length,
+        s.finishReason().label(), s.cumulativeLogprob(), s.score(), s.tokenLogprobs(), null);
+  }
+
+  private static Row errorRow(Row in, String error) {
+    return withExtras(in, 0, null, null, null, null, null, null, null, null, error);
+  }
+
+  private static Row withExtras(Row in, Object... extras) {
+    Object[] values = new Object[in.length() + extras.length];
+    for (int i = 0; i < in.length(); i++) {
+      values[i] = in.get(i);
+    }
+    System.arraycopy(extras, 0, values, in.length(), extras.length);
+    return RowFactory.create(values);
+  }
+}

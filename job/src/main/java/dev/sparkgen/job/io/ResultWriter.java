@@ -1,0 +1,58 @@
+package dev.sparkgen.job.io;
+
+import com.google.gson.Gson;
+import dev.sparkgen.job.JobConfig;
+import dev.sparkgen.job.SetupException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Map;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.DataFrameWriter;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructType;
+
+/** Writes the results as Parquet (with the model and settings in each footer) or JSON Lines. */
+public final class ResultWriter {
+  private ResultWriter() {}
+
+  /** Refuses an existing output under mode=error; call before any Spark job runs. */
+  public static void checkOutput(SparkSession spark, JobConfig cfg) {
+    if (cfg.mode() == JobConfig.WriteMode.ERROR && exists(spark, cfg.output())) {
+      throw new SetupException("output " + cfg.output() + " already exists; choose another output or set mode=overwrite");
+    }
+  }
+
+  /** Writes {@code results}; {@code footer} goes into every Parquet file's key-value metadata. */
+  public static void write(Dataset<Row> results, JobConfig cfg, Map<String, String> footer) {
+    DataFrameWriter<Row> w = results.write()
+        .mode(cfg.mode() == JobConfig.WriteMode.OVERWRITE ? SaveMode.Overwrite : SaveMode.ErrorIfExists);
+    switch (cfg.outputFormat()) {
+      case PARQUET -> w.format(FooterMetadataFormat.class.getName())
+          .option(FooterMetadataWriteSupport.OPTION, new Gson().toJson(footer))
+          .save(cfg.output());
+      case JSON -> w.option("ignoreNullFields", "false").json(cfg.output()); // keep every column in every line
+    }
+  }
+
+  /** Reads back what {@link #write} wrote, with the schema it was written with. */
+  public static Dataset<Row> read(SparkSession spark, JobConfig cfg, StructType schema) {
+    return switch (cfg.outputFormat()) {
+      case PARQUET -> spark.read().parquet(cfg.output());
+      case JSON -> spark.read().schema(schema).json(cfg.output());
+    };
+  }
+
+  private static boolean exists(SparkSession spark, String output) {
+    try {
+      Path p = new Path(output);
+      FileSystem fs = p.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      return fs.exists(p);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,86 @@
+package dev.sparkgen.job.io;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
+
+import com.google.gson.GsonBuilder;
+import dev.sparkgen.job.ModelIdentity;
+import dev.sparkgen.job.exec.OutputColumns;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * What a run did, counted from its results: rows in (rows with sample_index 0: every prompt gets
+ * one, failed or not) and out, failed rows, prompt and generated tokens, wall time, tokens per
+ * second, model loads per executor. Written as {@code _summary.json} inside the output folder.
+ */
+public record Summary(
+    long rowsIn,
+    long rowsOut,
+    long errors,
+    long promptTokens,
+    long generatedTokens,
+    double wallSeconds,
+    double generatedTokensPerSecond,
+    Map<String, Integer> modelLoadsPerExecutor,
+    ModelIdentity model,
+    Map<String, Object> generation,
+    String output) {
+
+  /** The file name, inside the output folder (Spark's readers skip names starting with '_'). */
+  public static final String FILE = "_summary.json";
+
+  /** Counts {@code results} in one Spark job. */
+  public static Summary of(Dataset<Row> results, double wallSeconds, Map<String, Integer> loads, ModelIdentity model,
+      Map<String, Object> generation, String output) {
+    Row r = results.agg(
+        count(lit(1)),
+        count(col(OutputColumns.ERROR)),
+        sum(when(col(OutputColumns.SAMPLE_INDEX).equalTo(0), 1).otherwise(0)),
+        sum(when(col(OutputColumns.SAMPLE_INDEX).equalTo(0), col(OutputColumns.NUM_PROMPT_TOKENS))),
+        sum(col(OutputColumns.NUM_GENERATED_TOKENS))).first();
+    long generated = r.isNullAt(4) ? 0 : r.getLong(4);
+    return new Summary(r.getLong(2), r.getLong(0), r.getLong(1), r.isNullAt(3) ? 0 : r.getLong(3), generated,
+        wallSeconds, generated / Math.max(wallSeconds, 1e-9), new TreeMap<>(loads), model, generation, output);
+  }
+
+  /** The summary as pretty JSON (snake_case keys). */
+  public String toJson() {
+    return new GsonBuilder()
+        .setFieldNamingStrategy(f -> dev.sparkgen.job.exec.GenerationSettings.snakeCase(f.getName()))
+        .setPrettyPrinting().serializeNulls().serializeSpecialFloatingPointValues().create().toJson(this);
+  }
+
+  /** Writes {@link #FILE} into {@code output} (any Hadoop file system). */
+  public void write(SparkSession spark) {
+    Path file = new Path(output, FILE);
+    try {
+      FileSystem fs = file.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      try (OutputStream out = fs.create(file, true)) {
+        out.write((toJson() + "\n").getBytes(StandardCharsets.UTF_8));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** One human-readable paragraph for the console. */
+  public String describe() {
+    return String.format("sparkgen: %d prompts -> %d rows (%d failed), %d prompt + %d generated tokens in %.1f s"
+        + " (%.1f generated tokens/s); model loads per executor %s; output %s",
+        rowsIn, rowsOut, errors, promptTokens, generatedTokens, wallSeconds, generatedTokensPerSecond,
+        modelLoadsPerExecutor, output);
+  }
+}

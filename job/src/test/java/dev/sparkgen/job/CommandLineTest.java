@@ -1,0 +1,116 @@
+package dev.sparkgen.job;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sparkgen.job.config.CommandLine;
+import dev.sparkgen.job.config.ConfigException;
+import dev.sparkgen.job.config.Key;
+import dev.sparkgen.job.config.Keys;
+import dev.sparkgen.job.config.Suggestions;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Command-line rules: precedence, unknown keys, bad values, --help, exit codes; no Spark involved. */
+class CommandLineTest {
+  @TempDir Path tmp;
+
+  private Path conf(String text) throws Exception {
+    Path f = tmp.resolve("job.properties");
+    Files.writeString(f, text);
+    return f;
+  }
+
+  @Test
+  void commandLineBeatsFileBeatsBuiltInDefaults() throws Exception {
+    Path f = conf("batch_size=4\npartitions=3\nmax_new_tokens=7\ninput=prompts.jsonl\n");
+    JobConfig c = CommandLine.parse("generate", "--conf", f.toString(), "--batch_size=16", "--top_k=5").config();
+    assertEquals(16, c.batchSize()); // command line over file
+    assertEquals(3, c.partitions()); // file over default
+    assertEquals("prompt", c.promptColumn()); // built-in default
+    assertEquals(JobConfig.WriteMode.ERROR, c.mode());
+    assertEquals(Map.of("max_new_tokens", "7", "top_k", "5"), c.generation()); // only the keys that were set
+    // relative paths in a file are resolved against the file's folder
+    assertEquals(tmp.resolve("prompts.jsonl").toString(), c.input());
+  }
+
+  @Test
+  void relativePathsOnTheCommandLineStayAsGiven() throws Exception {
+    JobConfig c = CommandLine.parse("generate", "--conf=" + conf("input=a.json"), "--input=b.json").config();
+    assertEquals("b.json", c.input());
+  }
+
+  @Test
+  void unknownKeySuggestsTheNearestKnownOne() throws Exception {
+    ConfigException cli = assertThrows(ConfigException.class, () -> CommandLine.parse("generate", "--max_new_token=5"));
+    assertTrue(cli.getMessage().contains("unknown key 'max_new_token'"), cli.getMessage());
+    assertTrue(cli.getMessage().contains("did you mean 'max_new_tokens'"), cli.getMessage());
+    ConfigException file = assertThrows(ConfigException.class,
+        () -> CommandLine.parse("generate", "--conf", conf("batchsize=3").toString()));
+    assertTrue(file.getMessage().contains("'batchsize' in the properties file; did you mean 'batch_size'"), file.getMessage());
+    assertEquals("temperature", Suggestions.nearest("temprature", Keys.names()));
+    assertNull(Suggestions.nearest("completely_unrelated_words", Keys.names()));
+  }
+
+  @Test
+  void badValuesNameTheKeyAndTheValue() {
+    assertMessage("batch_size='many': not an integer", "--batch_size=many");
+    assertMessage("batch_size=0: must be >= 1", "--batch_size=0");
+    assertMessage("mode='append': must be one of error, overwrite", "--mode=append");
+    assertMessage("output_format='csv': must be one of parquet, json", "--output_format=csv");
+    assertMessage("cannot read argument 'max_new_tokens'", "max_new_tokens");
+  }
+
+  @Test
+  void badGenerationValuesAreRefusedWithKeyAndValueBeforeSparkStarts() {
+    JobConfig c = CommandLine.parse("generate", "--top_p=1.5").config();
+    ConfigException e = assertThrows(ConfigException.class, () -> ResolvedModel.resolve(c));
+    assertTrue(e.getMessage().contains("top_p") && e.getMessage().contains("1.5"), e.getMessage());
+    JobConfig greedyTwo = CommandLine.parse("generate", "--num_return_sequences=2").config();
+    ConfigException cross = assertThrows(ConfigException.class, () -> ResolvedModel.resolve(greedyTwo));
+    assertTrue(cross.getMessage().startsWith("invalid generation setting num_return_sequences=2"), cross.getMessage());
+  }
+
+  private static void assertMessage(String expected, String arg) {
+    ConfigException e = assertThrows(ConfigException.class, () -> CommandLine.parse("generate", arg));
+    assertTrue(e.getMessage().contains(expected), e.getMessage());
+  }
+
+  @Test
+  void helpListsEveryKeyWithItsDefault() {
+    String help = Keys.help();
+    for (Key k : Keys.all()) {
+      assertTrue(help.contains("--" + k.name() + "="), k.name());
+    }
+    assertTrue(help.contains("--batch_size=<integer >= 1> (default: 8)"), help);
+    assertTrue(help.contains("--max_new_tokens=<integer >= 1> (default: the model's, else 20)"), help);
+    assertTrue(CommandLine.parse("generate", "--help").help());
+  }
+
+  @Test
+  void exitCodesTellSettingsFromSetupProblems() {
+    assertEquals(Main.OK, run("--help"));
+    assertEquals(Main.BAD_SETTINGS, run("generate", "--nope=1"));
+    assertEquals(Main.BAD_SETTINGS, run("generate", "--batch_size=x"));
+    assertEquals(Main.BAD_SETTINGS, run("generate", "--output=" + tmp.resolve("o"))); // no input
+    assertEquals(Main.BAD_SETTINGS, run("frobnicate"));
+    assertEquals(Main.BAD_SETUP, run("generate", "--input=x.json", "--output=" + tmp.resolve("o"),
+        "--model=" + tmp.resolve("no-such-model")));
+    assertEquals(Main.BAD_SETUP, run("generate", "--input=x.json", "--output=" + tmp.resolve("o"),
+        "--tokenizer=" + tmp.resolve("no-such-tokenizer.json")));
+  }
+
+  private static int run(String... args) {
+    ByteArrayOutputStream sink = new ByteArrayOutputStream();
+    PrintStream ps = new PrintStream(sink, true, StandardCharsets.UTF_8);
+    return Main.run(args, ps, ps);
+  }
+}

@@ -1,0 +1,262 @@
+package dev.sparkgen.job;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.sparkgen.job.exec.RowKey;
+import dev.sparkgen.job.io.Summary;
+import dev.sparkgen.model.generate.Sequence;
+import dev.sparkgen.model.tokenizer.Tokenizer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.util.HadoopInputFile;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The job end to end on local[2]: every row equals the model module's generation for its prompt alone. */
+class SparkGenLocalTest {
+  private static SparkSession spark;
+  @TempDir Path tmp;
+
+  /** The golden prompts (vocab 64). */
+  private static final int[][] PROMPTS = {{42}, {51, 1, 51, 30}, {32, 40, 18, 62, 3, 17, 24}, {36, 26, 8, 2, 0}};
+  private static final StructType IDS_SCHEMA = new StructType()
+      .add("id", DataTypes.LongType)
+      .add("prompt_ids", DataTypes.createArrayType(DataTypes.IntegerType))
+      .add("note", DataTypes.StringType)
+      .add("tags", DataTypes.createArrayType(DataTypes.StringType));
+
+  @BeforeAll
+  static void start() {
+    spark = TestSpark.builder("local[2]").getOrCreate();
+  }
+
+  @AfterAll
+  static void stop() {
+    spark.stop();
+  }
+
+  private static Dataset<Row> idPrompts() {
+    List<Row> rows = new ArrayList<>();
+    for (int i = 0; i < PROMPTS.length; i++) {
+      rows.add(RowFactory.create(100L + i, scala.jdk.javaapi.CollectionConverters.asScala(
+          java.util.Arrays.stream(PROMPTS[i]).boxed().toList()).toSeq(), "note " + i,
+          scala.jdk.javaapi.CollectionConverters.asScala(List.of("t" + i, "x")).toSeq()));
+    }
+    return spark.createDataFrame(rows, IDS_SCHEMA);
+  }
+
+  @Test
+  void idPromptsToParquetEqualPerPromptGenerationWithSummaryAndFooter() throws Exception {
+    Path input = tmp.resolve("prompts.parquet");
+    idPrompts().coalesce(1).write().parquet(input.toString());
+    Path output = tmp.resolve("out");
+    JobConfig cfg = TestSpark.settings("model", TestSpark.GPT2_TINY.toString(), "input", input.toString(),
+        "output", output.toString(), "do_sample", "true", "top_k", "10", "num_return_sequences", "2",
+        "max_new_tokens", "6", "seed", "7", "output_logprobs", "true", "batch_size", "3", "partitions", "2");
+    Summary summary;
+    try (ResolvedModel model = ResolvedModel.resolve(cfg);
+        Tokenizer tok = Tokenizer.load(TestSpark.GPT2_TINY.resolve("tokenizer.json"))) {
+      summary = BatchJob.run(spark, cfg, model);
+
+      List<Row> out = spark.read().parquet(output.toString()).collectAsList();
+      assertEquals(PROMPTS.length * 2, out.size()); // rows in x num_return_sequences
+      long generated = 0;
+      for (Row r : out) {
+        int p = (int) (r.<Long>getAs("id") - 100);
+        assertEquals("note " + p, r.getAs("note")); // passthrough columns intact
+        assertEquals(List.of("t" + p, "x"), r.getList(r.fieldIndex("tags")));
+        assertEquals(List.of(toList(PROMPTS[p])), List.of(r.getList(r.fieldIndex("prompt_ids"))));
+        Sequence expected = TestSpark.alone(model, tok, RowKey.of(100L + p), PROMPTS[p]).get(r.<Integer>getAs("sample_index"));
+        assertArrayEquals(expected.tokenIds(), ints(r.getList(r.fieldIndex("generated_token_ids"))), "prompt " + p);
+        assertEquals(expected.finishReason().label(), r.getAs("finish_reason"));
+        assertEquals(expected.cumulativeLogprob(), r.<Double>getAs("cumulative_logprob"), 1e-5); // float32 rounding
+        assertEquals(expected.tokenLogprobs().length, r.getList(r.fieldIndex("token_logprobs")).size());
+        assertEquals(PROMPTS[p].length, r.<Integer>getAs("num_prompt_tokens"));
+        assertEquals(expected.tokenIds().length, r.<Integer>getAs("num_generated_tokens"));
+        assertEquals(expected.text(), r.getAs("generated_text")); // the folder's tokenizer.json decodes
+        assertNull(r.getAs("score"));
+        assertNull(r.getAs("error"));
+        generated += expected.tokenIds().length;
+      }
+
+      JsonObject s = JsonParser.parseString(Files.readString(output.resolve("_summary.json"))).getAsJsonObject();
+      assertEquals(4, s.get("rows_in").getAsLong());
+      assertEquals(8, s.get("rows_out").getAsLong());
+      assertEquals(0, s.get("errors").getAsLong());
+      assertEquals(1 + 4 + 7 + 5, s.get("prompt_tokens").getAsLong());
+      assertEquals(generated, s.get("generated_tokens").getAsLong());
+      assertEquals(Map.of("driver", 1), summary.modelLoadsPerExecutor());
+      assertEquals(model.identity().sha256(), s.getAsJsonObject("model").get("sha256").getAsString());
+
+      Map<String, String> footer = footer(output);
+      assertEquals(model.identity().sha256(), footer.get("sparkgen.model.sha256"));
+      assertEquals("gpt2", footer.get("sparkgen.model.family"));
+      assertEquals(Long.toString(model.checkpoint().config().parameterCount()), footer.get("sparkgen.model.parameters"));
+      JsonObject gen = JsonParser.parseString(footer.get("sparkgen.generation")).getAsJsonObject();
+      assertEquals(2, gen.get("num_return_sequences").getAsInt());
+      assertEquals(7, gen.get("seed").getAsLong());
+    }
+  }
+
+  @Test
+  void textPromptsAreTokenisedWithTheTokenizerAndDecoded() throws Exception {
+    Path input = tmp.resolve("prompts.jsonl");
+    List<String> texts = List.of("Hello world", "The quick brown fox", "Spark runs the model on executors");
+    List<String> lines = new ArrayList<>();
+    for (int i = 0; i < texts.size(); i++) {
+      lines.add("{\"id\": \"p" + i + "\", \"prompt\": \"" + texts.get(i) + "\"}");
+    }
+    Files.write(input, lines);
+    Path output = tmp.resolve("out.json");
+    JobConfig cfg = JobConfig.of(Map.of("model", "random", "tokenizer", TestSpark.GPT2_TOKENIZER.toString(),
+        "input", input.toString(), "output", output.toString(), "output_format", "json", "max_new_tokens", "5",
+        "do_sample", "true", "seed", "3"));
+    try (ResolvedModel model = ResolvedModel.resolve(cfg); Tokenizer tok = Tokenizer.load(TestSpark.GPT2_TOKENIZER)) {
+      BatchJob.run(spark, cfg, model);
+      List<Row> out = spark.read().json(output.toString()).collectAsList();
+      assertEquals(texts.size(), out.size());
+      for (Row r : out) {
+        int i = Integer.parseInt(r.<String>getAs("id").substring(1));
+        int[] ids = tok.encode(texts.get(i));
+        Sequence expected = TestSpark.alone(model, tok, RowKey.of("p" + i), ids).get(0);
+        assertArrayEquals(expected.tokenIds(), ints(r.getList(r.fieldIndex("generated_token_ids"))), texts.get(i));
+        assertEquals(expected.text(), r.getAs("generated_text"));
+        assertEquals(ids.length, r.<Long>getAs("num_prompt_tokens"));
+        assertEquals(texts.get(i), r.getAs("prompt"));
+      }
+    }
+  }
+
+  @Test
+  void badRowsGetAnErrorWhileTheOthersAreGenerated() {
+    StructType schema = new StructType().add("id", DataTypes.IntegerType)
+        .add("prompt_ids", DataTypes.createArrayType(DataTypes.IntegerType)).add("prompt", DataTypes.StringType);
+    int[] tooLong = new int[64];
+    List<Row> rows = List.of(
+        RowFactory.create(1, seq(42, 7), null),
+        RowFactory.create(2, null, null),
+        RowFactory.create(3, seq(), null),
+        RowFactory.create(4, seq(5, 64), null),
+        RowFactory.create(5, seq(tooLong), null),
+        RowFactory.create(6, null, "t1"));
+    JobConfig cfg = JobConfig.of(Map.of("model", TestSpark.GPT2_TINY.toString(), "tokenizer", "", "max_new_tokens", "3"));
+    Map<Integer, String> errors = new HashMap<>();
+    for (Row r : SparkGen.generate(spark, spark.createDataFrame(rows, schema), cfg).collectAsList()) {
+      errors.put(r.getAs("id"), r.getAs("error"));
+    }
+    assertEquals(6, errors.size());
+    assertNull(errors.get(1));
+    assertTrue(errors.get(2).startsWith("no prompt"), errors.get(2));
+    assertEquals("the prompt has no tokens", errors.get(3));
+    assertTrue(errors.get(4).contains("token id 64 at position 1 is outside the vocabulary [0, 64)"), errors.get(4));
+    assertTrue(errors.get(5).contains("64 tokens; the model's context is 64"), errors.get(5));
+    assertNotNull(errors.get(6)); // the golden tokenizer.json cannot encode plain text: an error row, not a failed job
+  }
+
+  @Test
+  void filesDistributionAndOtherPartitioningGiveTheSameRowsAsBroadcast() {
+    JobConfig cfg = JobConfig.of(Map.of("model", TestSpark.GPT2_TINY.toString(), "max_new_tokens", "4",
+        "do_sample", "true", "seed", "11", "partitions", "1", "batch_size", "4"));
+    Map<Long, List<Integer>> broadcast = tokensById(SparkGen.generate(spark, idPrompts(), cfg));
+    Map<Long, List<Integer>> files = tokensById(SparkGen.generate(spark, idPrompts(),
+        cfg.with(Map.of("weights_distribution", "files", "partitions", "3", "batch_size", "1"))));
+    assertEquals(PROMPTS.length, broadcast.size());
+    assertEquals(broadcast, files);
+  }
+
+  @Test
+  void beamSearchRowsCarryScoresRankedBestFirst() {
+    JobConfig cfg = TestSpark.settings("model", TestSpark.GPT2_TINY.toString(), "tokenizer", "", "max_new_tokens", "5",
+        "num_beams", "3", "num_return_sequences", "2", "eos_token_id", "15");
+    try (ResolvedModel model = ResolvedModel.resolve(cfg);
+        Tokenizer tok = Tokenizer.load(TestSpark.GPT2_TINY.resolve("tokenizer.json"));
+        GenerationRun run = GenerationRun.prepare(spark, cfg, model)) {
+      List<Row> out = run.apply(idPrompts()).collectAsList();
+      assertEquals(PROMPTS.length * 2, out.size());
+      for (Row r : out) {
+        int p = (int) (r.<Long>getAs("id") - 100);
+        Sequence expected = TestSpark.alone(model, tok, RowKey.of(100L + p), PROMPTS[p]).get(r.<Integer>getAs("sample_index"));
+        assertArrayEquals(expected.tokenIds(), ints(r.getList(r.fieldIndex("generated_token_ids"))), "prompt " + p);
+        // float32 logits: a batch of 4 prompts and one alone round differently in the last bits
+        assertEquals(expected.score(), r.<Double>getAs("score"), 1e-5);
+        assertNull(r.getAs("token_logprobs")); // not asked for
+      }
+    }
+  }
+
+  @Test
+  void csvAndTextInputsAreRead() throws Exception {
+    Path csv = tmp.resolve("p.csv");
+    Files.writeString(csv, "id,prompt_ids,note\n1,\"42 7\",a\n2,\"5,6,7\",b\n");
+    Dataset<Row> fromCsv = dev.sparkgen.job.io.PromptReader.read(spark, TestSpark.settings("input", csv.toString()));
+    Map<String, List<Object>> ids = new HashMap<>();
+    fromCsv.collectAsList().forEach(r -> ids.put(r.getAs("id"), r.getList(r.fieldIndex("prompt_ids"))));
+    assertEquals(Map.of("1", List.of(42, 7), "2", List.of(5, 6, 7)), ids);
+    Path txt = tmp.resolve("p.txt");
+    Files.writeString(txt, "first prompt\nsecond prompt\n");
+    List<Row> lines = dev.sparkgen.job.io.PromptReader.read(spark, TestSpark.settings("input", txt.toString(),
+        "prompt_column", "text")).collectAsList();
+    assertEquals(List.of("first prompt", "second prompt"), lines.stream().map(r -> r.<String>getAs("text")).sorted().toList());
+  }
+
+  @Test
+  void existingOutputIsRefusedUnlessOverwrite() throws Exception {
+    Path output = Files.createDirectories(tmp.resolve("exists"));
+    JobConfig cfg = JobConfig.of(Map.of("input", "x.parquet", "output", output.toString()));
+    SetupException e = assertThrows(SetupException.class, () -> dev.sparkgen.job.io.ResultWriter.checkOutput(spark, cfg));
+    assertTrue(e.getMessage().contains("already exists"), e.getMessage());
+    dev.sparkgen.job.io.ResultWriter.checkOutput(spark, cfg.with(Map.of("mode", "overwrite")));
+  }
+
+  private static Map<Long, List<Integer>> tokensById(Dataset<Row> out) {
+    Map<Long, List<Integer>> m = new HashMap<>();
+    for (Row r : out.collectAsList()) {
+      m.put(r.getAs("id"), r.getList(r.fieldIndex("generated_token_ids")));
+    }
+    return m;
+  }
+
+  private static Map<String, String> footer(Path output) throws Exception {
+    try (Stream<Path> files = Files.list(output)) {
+      Path part = files.filter(f -> f.getFileName().toString().endsWith(".parquet")).findFirst().orElseThrow();
+      try (ParquetFileReader r = ParquetFileReader.open(HadoopInputFile.fromPath(
+          new org.apache.hadoop.fs.Path(part.toUri()), new Configuration()))) {
+        return r.getFooter().getFileMetaData().getKeyValueMetaData();
+      }
+    }
+  }
+
+  private static scala.collection.immutable.Seq<Integer> seq(int... ids) {
+    return scala.jdk.javaapi.CollectionConverters.asScala(toList(ids)).toList();
+  }
+
+  private static List<Integer> toList(int[] ids) {
+    return java.util.Arrays.stream(ids).boxed().toList();
+  }
+
+  private static int[] ints(List<Object> list) {
+    return list.stream().mapToInt(o -> ((Number) o).intValue()).toArray();
+  }
+}

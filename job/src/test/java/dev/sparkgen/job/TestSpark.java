@@ -1,0 +1,47 @@
+package dev.sparkgen.job;
+
+import dev.sparkgen.model.CausalLm;
+import dev.sparkgen.model.generate.Generator;
+import dev.sparkgen.model.generate.PromptInput;
+import dev.sparkgen.model.generate.Sequence;
+import dev.sparkgen.model.tokenizer.Tokenizer;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.spark.sql.SparkSession;
+
+/** Test fixtures: a loopback-only Spark session, the golden checkpoint, per-prompt reference generation. */
+final class TestSpark {
+  /** The model module's golden GPT-2 (vocab 64, context 64), reached from the job module's folder. */
+  static final Path GPT2_TINY = Path.of("../model/src/test/resources/golden/gpt2-tiny").toAbsolutePath().normalize();
+  /** The GPT-2 tokenizer bundled for the demo. */
+  static final Path GPT2_TOKENIZER = Path.of("../conf/demo/gpt2/tokenizer.json").toAbsolutePath().normalize();
+
+  private TestSpark() {}
+
+  /** A session that stays on 127.0.0.1, without UI, with few shuffle partitions. */
+  static SparkSession.Builder builder(String master) {
+    return SparkSession.builder()
+        .master(master)
+        .appName("sparkgen-test")
+        .config("spark.driver.host", "127.0.0.1")
+        .config("spark.driver.bindAddress", "127.0.0.1")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", "2");
+  }
+
+  /** Settings from alternating keys and values. */
+  static JobConfig settings(String... kv) {
+    java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < kv.length; i += 2) {
+      m.put(kv[i], kv[i + 1]);
+    }
+    return JobConfig.of(m);
+  }
+
+  /** What the model module's Generator gives for one prompt alone: the reference for every job row. */
+  static List<Sequence> alone(ResolvedModel model, Tokenizer tokenizer, long key, int[] ids) {
+    try (CausalLm lm = CausalLm.of(model.checkpoint())) {
+      return new Generator(lm, model.generation(), tokenizer).generate(List.of(new PromptInput(key, ids)), 1).get(0);
+    }
+  }
+}
