@@ -99,7 +99,7 @@ public final class SpeedBenchmark {
       table.clear();
     }
 
-    Map<String, Map<Integer, Spread>> jlama = readJlama(Path.of(o.jlama));
+    Map<String, Map<Integer, Peer>> jlama = readJlama(Path.of(o.jlama));
     if (o.sections.contains("models")) {
       List<Object> models = new ArrayList<>();
       for (String name : o.models) {
@@ -109,7 +109,8 @@ public final class SpeedBenchmark {
         try (CausalLm lm = CausalLm.load(dir)) {
           ModelCost cost = ModelCost.of(config, o.prompt, o.newTokens);
           for (int batch : o.batches) {
-            Spread tps = Spread.of(generate(lm, batch, o));
+            Decoded decoded = generate(lm, batch, o);
+            Spread tps = Spread.of(decoded.tokensPerSecond());
             Spread gflops = tps.times(cost.flopsPerToken() / 1e9);
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("model", name);
@@ -137,10 +138,19 @@ public final class SpeedBenchmark {
               }
             }
             String peer = "";
-            Spread j = jlama.getOrDefault(name, Map.of()).get(batch);
+            Peer j = jlama.getOrDefault(name, Map.of()).get(batch);
             if (j != null) {
-              r.put("jlama_tokens_per_s", j);
-              peer = String.format("%.1f; ours %.2fx", j.median(), tps.median() / j.median());
+              int same = 0;
+              for (int b = 0; b < batch; b++) {
+                same += Arrays.equals(decoded.tokens()[b], j.tokens()[b]) ? 1 : 0;
+              }
+              r.put("jlama_tokens_per_s", j.tokensPerSecond());
+              r.put("ours_over_jlama", tps.median() / j.tokensPerSecond().median());
+              r.put("rows_with_identical_tokens", same);
+              peer = String.format("%s | %.2fx | %d/%d", j.tokensPerSecond().format("%.1f"),
+                  tps.median() / j.tokensPerSecond().median(), same, batch);
+            } else {
+              peer = " | | ";
             }
             models.add(r);
             table.add(String.format("| %s | %d | %s | %s | %s | %s | %s |", name, batch, tps.format("%.1f"),
@@ -152,7 +162,8 @@ public final class SpeedBenchmark {
       json.put("models", models);
       printTable("Model-only greedy decode via Generator (" + o.prompt + "-token prompts, " + o.newTokens
               + " new tokens, " + o.threads + " thread, prefill included)",
-          "| model | batch | tokens/s | GFLOP/s | of GEMM ceiling | batch-1 weight bandwidth, of read bw | Jlama tokens/s |",
+          "| model | batch | tokens/s | GFLOP/s | of GEMM ceiling | batch-1 weight bandwidth, of read bw "
+              + "| Jlama tokens/s (one prompt at a time) | ours / Jlama | rows with identical tokens |",
           table);
       table.clear();
     }
@@ -183,8 +194,10 @@ public final class SpeedBenchmark {
     System.out.println("\nwrote " + out.toAbsolutePath());
   }
 
-  /** New tokens per second of Generator.generate over {@code batch} prompts, one value per run. */
-  private static double[] generate(CausalLm lm, int batch, Options o) {
+  private record Decoded(double[] tokensPerSecond, int[][] tokens) {}
+
+  /** New tokens per second of Generator.generate over {@code batch} prompts, one value per run, and the tokens. */
+  private static Decoded generate(CausalLm lm, int batch, Options o) {
     SplittableRandom rnd = new SplittableRandom(batch);
     List<PromptInput> prompts = new ArrayList<>();
     for (int b = 0; b < batch; b++) {
@@ -195,14 +208,17 @@ public final class SpeedBenchmark {
         GenerationConfig.defaults());
     Generator g = new Generator(lm, greedy, null);
     double[] out = new double[o.runs];
+    int[][] ids = null;
     for (int run = -1; run < o.runs; run++) {
       long t0 = System.nanoTime();
-      int tokens = g.generate(prompts, batch).stream().mapToInt(s -> s.get(0).tokenIds().length).sum();
+      List<List<dev.sparkgen.model.generate.Sequence>> result = g.generate(prompts, batch);
+      int tokens = result.stream().mapToInt(s -> s.get(0).tokenIds().length).sum();
       if (run >= 0) {
         out[run] = tokens / ((System.nanoTime() - t0) / 1e9);
       }
+      ids = result.stream().map(s -> s.get(0).tokenIds()).toArray(int[][]::new);
     }
-    return out;
+    return new Decoded(out, ids);
   }
 
   private record StepCost(Spread micros, double tensorsPerStep) {}
@@ -250,17 +266,20 @@ public final class SpeedBenchmark {
   }
 
   private static void ensureCheckpoint(ModelConfig config, Path dir) throws IOException {
-    if (Files.isRegularFile(dir.resolve(HfFolder.WEIGHTS))) {
-      return;
+    if (!Files.isRegularFile(dir.resolve(HfFolder.WEIGHTS))) {
+      long t0 = System.nanoTime();
+      HfFolder.save(RandomWeights.create(config, 1), dir);
+      System.out.printf("wrote random checkpoint %s in %.1f s%n", dir, (System.nanoTime() - t0) / 1e9);
     }
-    long t0 = System.nanoTime();
-    HfFolder.save(RandomWeights.create(config, 1), dir);
-    System.out.printf("wrote random checkpoint %s in %.1f s%n", dir, (System.nanoTime() - t0) / 1e9);
+    BenchTokenizers.write(config, dir);
   }
 
-  /** Jlama's tokens/s per model and batch from the bench-jlama module's JSON, if present. */
-  private static Map<String, Map<Integer, Spread>> readJlama(Path file) throws IOException {
-    Map<String, Map<Integer, Spread>> out = new LinkedHashMap<>();
+  /** Jlama's figures for one model and batch: tokens/s and the greedy tokens per prompt. */
+  private record Peer(Spread tokensPerSecond, int[][] tokens) {}
+
+  /** Jlama's results per model and batch from the bench-jlama module's JSON, if present. */
+  private static Map<String, Map<Integer, Peer>> readJlama(Path file) throws IOException {
+    Map<String, Map<Integer, Peer>> out = new LinkedHashMap<>();
     if (!Files.isRegularFile(file)) {
       return out;
     }
@@ -268,8 +287,10 @@ public final class SpeedBenchmark {
     for (var e : root.getAsJsonArray("results")) {
       JsonObject r = e.getAsJsonObject();
       JsonObject t = r.getAsJsonObject("tokens_per_s");
+      int[][] tokens = new com.google.gson.Gson().fromJson(r.get("tokens"), int[][].class);
       out.computeIfAbsent(r.get("model").getAsString(), k -> new LinkedHashMap<>()).put(r.get("batch").getAsInt(),
-          new Spread(t.get("median").getAsDouble(), t.get("min").getAsDouble(), t.get("max").getAsDouble()));
+          new Peer(new Spread(t.get("median").getAsDouble(), t.get("min").getAsDouble(), t.get("max").getAsDouble()),
+              tokens));
     }
     return out;
   }
