@@ -53,7 +53,7 @@ public final class CausalLm implements BatchModel, AutoCloseable {
     try {
       ModelConfig c = config;
       Constants k = Constants.create(manager);
-      NDArray scale = manager.create((float) (1.0 / Math.sqrt(c.headDim())));
+      float scale = (float) (1.0 / Math.sqrt(c.headDim()));
       switch (c.family()) {
         case GPT2 -> {
           tokenEmbedding = load(ckpt, "wte.weight");
@@ -64,8 +64,9 @@ public final class CausalLm implements BatchModel, AutoCloseable {
             String p = "h." + i + ".";
             // Conv1D stores [in, out]; transpose once to Linear's [out, in].
             Attention attn = new Attention(i, c.numHeads(), c.numKvHeads(), c.headDim(),
-                conv1d(ckpt, p + "attn.c_attn.weight"), load(ckpt, p + "attn.c_attn.bias"),
-                conv1d(ckpt, p + "attn.c_proj.weight"), load(ckpt, p + "attn.c_proj.bias"), scale, null);
+                scaleQueries(conv1d(ckpt, p + "attn.c_attn.weight"), scale),
+                scaleQueries(load(ckpt, p + "attn.c_attn.bias"), scale),
+                conv1d(ckpt, p + "attn.c_proj.weight"), load(ckpt, p + "attn.c_proj.bias"), null, null);
             Mlp mlp = new GeluMlp(conv1d(ckpt, p + "mlp.c_fc.weight"), load(ckpt, p + "mlp.c_fc.bias"),
                 conv1d(ckpt, p + "mlp.c_proj.weight"), load(ckpt, p + "mlp.c_proj.bias"), k);
             blocks.add(new DecoderBlock(
@@ -86,8 +87,9 @@ public final class CausalLm implements BatchModel, AutoCloseable {
             NDArray qkv = concat(load(ckpt, a + "q_proj.weight"), load(ckpt, a + "k_proj.weight"), load(ckpt, a + "v_proj.weight"));
             NDArray qkvBias = c.attentionBias()
                 ? concat(load(ckpt, a + "q_proj.bias"), load(ckpt, a + "k_proj.bias"), load(ckpt, a + "v_proj.bias")) : null;
-            Attention attn = new Attention(i, c.numHeads(), c.numKvHeads(), c.headDim(), qkv, qkvBias,
-                load(ckpt, a + "o_proj.weight"), c.attentionBias() ? load(ckpt, a + "o_proj.bias") : null, scale, rotary);
+            Attention attn = new Attention(i, c.numHeads(), c.numKvHeads(), c.headDim(), scaleQueries(qkv, scale),
+                qkvBias == null ? null : scaleQueries(qkvBias, scale), load(ckpt, a + "o_proj.weight"),
+                c.attentionBias() ? load(ckpt, a + "o_proj.bias") : null, null, rotary);
             String m = p + "mlp.";
             NDArray gateUp = concat(load(ckpt, m + "gate_proj.weight"), load(ckpt, m + "up_proj.weight"));
             NDArray gateUpBias = c.mlpBias() ? concat(load(ckpt, m + "gate_proj.bias"), load(ckpt, m + "up_proj.bias")) : null;
@@ -153,7 +155,8 @@ public final class CausalLm implements BatchModel, AutoCloseable {
 
   /**
    * One forward call over t new tokens per row. ids, positions: [B, T] int64. Returns logits,
-   * [B, V] for the last position only (what decoding needs) or [B, T, V] for all.
+   * [B, V] (or [B, 1, V] when T = 1) for the last position only (what decoding needs) or
+   * [B, T, V] for all.
    */
   NDArray forward(NDArray ids, NDArray positions, StepInputs in, KvCache cache, boolean allPositions) {
     NDArray x = tokenEmbedding.get(ids); // [B, T, d]
@@ -163,7 +166,7 @@ public final class CausalLm implements BatchModel, AutoCloseable {
     for (DecoderBlock block : blocks) {
       x = block.apply(x, in, cache);
     }
-    if (!allPositions) {
+    if (!allPositions && x.getShape().get(1) > 1) {
       x = x.get(":, -1, :"); // [B, d]: the output projection is the largest matmul; skip the prompt
     }
     return Linear.linear(finalNorm.apply(x), lmHead).singletonOrThrow();
@@ -210,6 +213,20 @@ public final class CausalLm implements BatchModel, AutoCloseable {
     return concat(pieces.toArray(new NDArray[0]));
   }
 
+  /**
+   * Multiplies the query rows (the first {@code heads * headDim} along axis 0) of a fused QKV weight
+   * [(H + 2K) hd, d] or bias [(H + 2K) hd] by 1/sqrt(headDim), once at load, so that attention
+   * need not scale q on every call. RoPE is linear, so scaling before it is the same.
+   */
+  private NDArray scaleQueries(NDArray qkv, float scale) {
+    long q = (long) config.numHeads() * config.headDim();
+    NDArray queries = qkv.get("{}:{}", 0, q);
+    NDArray rest = qkv.get("{}:", q);
+    // concat closes the parts; the views and the unscaled input go too.
+    return concat(new NDArray[] {queries.mul(scale), rest}, new NDArray[] {queries, qkv});
+
+  }
+
   private NDArray conv1d(Checkpoint ckpt, String name) {
     NDArray w = load(ckpt, name);
     NDArray t = w.transpose().duplicate(); // [out, in], contiguous
@@ -219,8 +236,15 @@ public final class CausalLm implements BatchModel, AutoCloseable {
 
   /** Fuses projections along the output axis, e.g. q, k, v into one [(H + 2K) * hd, d] weight. */
   private static NDArray concat(NDArray... parts) {
+    return concat(parts, new NDArray[0]);
+  }
+
+  private static NDArray concat(NDArray[] parts, NDArray[] also) {
     NDArray out = NDArrays.concat(new NDList(parts), 0);
     for (NDArray p : parts) {
+      p.close();
+    }
+    for (NDArray p : also) {
       p.close();
     }
     return out;

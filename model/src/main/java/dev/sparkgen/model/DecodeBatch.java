@@ -16,6 +16,23 @@ public interface DecodeBatch extends AutoCloseable {
   float[][] step(int[] tokens);
 
   /**
+   * Whether {@link #stepGreedy} is available: the batch can pick greedy tokens without handing
+   * the [rows, vocab] logits to the caller.
+   */
+  default boolean picksGreedyItself() {
+    return false;
+  }
+
+  /**
+   * Like {@link #step}, but returns only each row's argmax token and its log-probability; for plain
+   * greedy decoding (no logits processors), where copying [rows, vocab] logits out every step is
+   * wasted work. Only when {@link #picksGreedyItself()}.
+   */
+  default GreedyPicks stepGreedy(int[] tokens) {
+    throw new UnsupportedOperationException("this batch returns full logits only; use step");
+  }
+
+  /**
    * Keeps only the given rows, in the given order; an index may repeat (beam search forks a row).
    * Finished rows are dropped this way so they stop costing compute.
    */

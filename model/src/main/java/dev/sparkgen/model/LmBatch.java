@@ -3,6 +3,7 @@ package dev.sparkgen.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import dev.sparkgen.model.cache.KvCache;
 import dev.sparkgen.model.nn.StepInputs;
@@ -26,6 +27,7 @@ final class LmBatch implements DecodeBatch {
   private int[] length; // per row: real tokens so far (prompt + generated)
   private int slots; // slots filled so far, the same for every row
   private boolean prefilled;
+  private NDArray stepMask; // [rows, 1, 1, capacity], or null when no row is padded
 
   LmBatch(CausalLm lm, List<int[]> prompts, int maxNewTokens) {
     if (prompts.isEmpty()) {
@@ -62,6 +64,7 @@ final class LmBatch implements DecodeBatch {
     int newTokens = Math.max(0, Math.min(maxNewTokens, lm.maxPositions() - shortest));
     this.manager = lm.manager().newSubManager();
     this.cache = lm.newCache(rows, longest + newTokens);
+    this.stepMask = buildStepMask();
   }
 
   @Override
@@ -104,12 +107,39 @@ final class LmBatch implements DecodeBatch {
       }
     }
     slots = t;
-    NDArray logits = run(ids, pos, bias, rows, t, 0, allPositions);
+    NDArray logits = run(ids, pos, manager.create(bias, new Shape(rows, 1, t, t)), rows, t, 0, allPositions);
     return allPositions ? logits.get("0") : logits;
   }
 
   @Override
   public float[][] step(int[] tokens) {
+    try (NDScope ignored = new NDScope()) {
+      return split(forwardStep(tokens).toFloatArray(), tokens.length);
+    }
+  }
+
+  @Override
+  public boolean picksGreedyItself() {
+    return true;
+  }
+
+  @Override
+  public GreedyPicks stepGreedy(int[] tokens) {
+    try (NDScope ignored = new NDScope()) {
+      NDArray logits = forwardStep(tokens).reshape(tokens.length, vocab); // [B, V]
+      long[] best = logits.argMax(1).toLongArray(); // the first maximum on ties, as on the host
+      // log_softmax peaks at the argmax: its max is the chosen token's log-probability.
+      float[] logprobs = logits.logSoftmax(1).max(new int[] {1}).toFloatArray();
+      int[] picks = new int[best.length];
+      for (int r = 0; r < picks.length; r++) {
+        picks[r] = (int) best[r];
+      }
+      return new GreedyPicks(picks, logprobs);
+    }
+  }
+
+  /** Checks and appends one token per row; returns the logits, [B, 1, V], inside the caller's scope. */
+  private NDArray forwardStep(int[] tokens) {
     if (!prefilled) {
       throw new IllegalStateException("step before prefill");
     }
@@ -120,10 +150,8 @@ final class LmBatch implements DecodeBatch {
     if (slots >= cache.capacity()) {
       throw new IllegalStateException("the batch's cache is full (" + cache.capacity() + " slots)");
     }
-    int s = slots + 1;
     long[] ids = new long[rows];
     long[] pos = new long[rows];
-    float[] bias = new float[rows * s];
     for (int r = 0; r < rows; r++) {
       if (tokens[r] < 0 || tokens[r] >= vocab) {
         throw new IllegalArgumentException("token id " + tokens[r] + " is outside the vocabulary [0, " + vocab + ")");
@@ -133,23 +161,41 @@ final class LmBatch implements DecodeBatch {
       }
       ids[r] = tokens[r];
       pos[r] = length[r]; // the new token's position: real tokens before it
-      for (int j = 0; j < s; j++) {
-        bias[r * s + j] = j >= pad[r] ? 0f : MASKED;
-      }
+    }
+    for (int r = 0; r < rows; r++) {
       length[r]++;
     }
-    try (NDScope ignored = new NDScope()) {
-      float[][] out = split(run(ids, pos, bias, rows, 1, slots, false).toFloatArray(), rows);
-      slots = s;
-      return out;
-    }
+    int s = slots + 1;
+    // Slots [0, s) of the batch's mask, a view; none at all when no row is padded.
+    NDArray bias = stepMask == null ? null : stepMask.get(new NDIndex(":, :, :, :{}", s));
+    NDArray logits = run(ids, pos, bias, rows, 1, slots, false);
+    slots = s;
+    return logits;
   }
 
-  private NDArray run(long[] ids, long[] pos, float[] bias, int rows, int t, int slot, boolean all) {
+  /**
+   * The additive mask of decode steps for every cache slot, [rows, 1, 1, capacity]: a row's
+   * padding slots are masked, everything else is visible. Built once per batch (and on select);
+   * steps take a slice. Null when no row is padded: then nothing needs masking.
+   */
+  private NDArray buildStepMask() {
+    int rows = pad.length;
+    int capacity = cache.capacity();
+    boolean padded = false;
+    float[] bias = new float[rows * capacity];
+    for (int r = 0; r < rows; r++) {
+      for (int j = 0; j < pad[r]; j++) {
+        bias[r * capacity + j] = MASKED;
+        padded = true;
+      }
+    }
+    return padded ? manager.create(bias, new Shape(rows, 1, 1, capacity)) : null;
+  }
+
+  private NDArray run(long[] ids, long[] pos, NDArray biasArr, int rows, int t, int slot, boolean all) {
     NDManager m = manager;
     NDArray idArr = m.create(ids, new Shape(rows, t));
     NDArray posArr = m.create(pos, new Shape(rows, t));
-    NDArray biasArr = m.create(bias, new Shape(rows, 1, t, slot + t));
     StepInputs in = new StepInputs(slot, biasArr, lm.rope(posArr));
     return lm.forward(idArr, posArr, in, cache, all);
   }
@@ -168,6 +214,10 @@ final class LmBatch implements DecodeBatch {
     prompts = p;
     pad = newPad;
     length = newLength;
+    if (stepMask != null) {
+      stepMask.close();
+    }
+    stepMask = buildStepMask();
   }
 
   @Override

@@ -1,6 +1,7 @@
 package dev.sparkgen.model.nn;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.nn.core.Linear;
 import dev.sparkgen.model.cache.KvCache;
 
@@ -10,7 +11,8 @@ import dev.sparkgen.model.cache.KvCache;
  *
  * @param qkvWeight [(heads + 2 kvHeads) * headDim, hidden]; bias may be null
  * @param outWeight [hidden, heads * headDim]; bias may be null
- * @param scale 1/sqrt(headDim) as a scalar tensor
+ * @param scale 1/sqrt(headDim) as a scalar tensor, or null when the query rows of qkvWeight (and
+ *     bias) are already scaled by it
  */
 public record Attention(
     int layer, int heads, int kvHeads, int headDim,
@@ -24,6 +26,9 @@ public record Attention(
   public NDArray apply(NDArray x, StepInputs in, KvCache cache) {
     long b = x.getShape().get(0);
     long t = x.getShape().get(1);
+    if (cache != null && t == 1) {
+      return decodeStep(x, b, in, cache);
+    }
     int groups = heads / kvHeads;
     NDArray qkv = linear(x, qkvWeight, qkvBias); // [B, T, (H + 2K) * hd]
     long qEnd = (long) heads * headDim;
@@ -44,7 +49,7 @@ public record Attention(
       values = cache.values(layer, s);
     }
     // Group query heads under their KV head instead of repeating K and V: [B, K, G*T, hd].
-    NDArray qg = q.mul(scale).reshape(b, kvHeads, groups * t, headDim);
+    NDArray qg = (scale == null ? q : q.mul(scale)).reshape(b, kvHeads, groups * t, headDim);
     NDArray scores = qg.matMul(keys.transpose(0, 1, 3, 2)) // [B, K, G*T, S]
         .reshape(b, heads, t, s)
         .add(in.maskBias()); // [B, 1, T, S] broadcast over heads
@@ -53,6 +58,43 @@ public record Attention(
         .reshape(b, heads, t, headDim)
         .transpose(0, 2, 1, 3)
         .reshape(b, t, (long) heads * headDim); // [B, T, H*hd]
+    return linear(out, outWeight, outBias);
+  }
+
+  /**
+   * One new token per row (decode), with as few native calls as the shapes allow: with T = 1 the
+   * projection [B, 1, (H + 2K) * hd] already is [B, H + 2K, 1, hd] in memory, so heads need no
+   * transpose, one split cuts q, k, v, RoPE rotates q and k in one pass, and the attention output
+   * [B, K, G, hd] is [B, 1, H * hd] as it stands. The mask is skipped when no row has padding.
+   */
+  private NDArray decodeStep(NDArray x, long b, StepInputs in, KvCache cache) {
+    int groups = heads / kvHeads;
+    NDArray qkv = linear(x, qkvWeight, qkvBias).reshape(b, heads + 2L * kvHeads, 1, headDim);
+    NDArray q;
+    NDArray k;
+    NDArray v;
+    if (rotary != null) {
+      NDList qkAndV = qkv.split(new long[] {heads + kvHeads}, 1);
+      NDList qk = rotary.apply(qkAndV.get(0), in.rope()).split(new long[] {heads}, 1);
+      q = qk.get(0); // [B, H, 1, hd]
+      k = qk.get(1); // [B, K, 1, hd]
+      v = qkAndV.get(1);
+    } else {
+      NDList parts = qkv.split(new long[] {heads, heads + kvHeads}, 1);
+      q = parts.get(0);
+      k = parts.get(1);
+      v = parts.get(2);
+    }
+    int s = in.slot() + 1;
+    cache.write(layer, in.slot(), k, v);
+    NDArray keys = cache.keys(layer, s); // [B, K, S, hd]
+    NDArray values = cache.values(layer, s);
+    NDArray qg = (scale == null ? q : q.mul(scale)).reshape(b, kvHeads, groups, headDim); // [B, K, G, hd]
+    NDArray scores = qg.matMul(keys.transpose(0, 1, 3, 2)); // [B, K, G, S]
+    if (in.maskBias() != null) {
+      scores = scores.reshape(b, heads, 1, s).add(in.maskBias()).reshape(b, kvHeads, groups, s);
+    }
+    NDArray out = scores.softmax(-1).matMul(values).reshape(b, 1, (long) heads * headDim); // [B, 1, H*hd]
     return linear(out, outWeight, outBias);
   }
 

@@ -7,9 +7,10 @@ import ai.djl.ndarray.NDManager;
  * Scalar tensors made once per model: {@code mul(float)} would build a new scalar tensor through
  * JNI on every call.
  */
-public record Constants(NDArray one, NDArray half, NDArray geluCubic, NDArray sqrtTwoOverPi) {
-  /** Creates the constants on the model's manager. */
+public record Constants(NDArray geluC1, NDArray geluC2) {
+  /** Creates the constants on the model's manager: gelu_new's {@code 2 sqrt(2/pi)} and {@code 0.044715 * 2 sqrt(2/pi)}. */
   public static Constants create(NDManager m) {
-    return new Constants(m.create(1f), m.create(0.5f), m.create(0.044715f), m.create((float) Math.sqrt(2 / Math.PI)));
+    double c1 = 2 * Math.sqrt(2 / Math.PI);
+    return new Constants(m.create((float) c1), m.create((float) (0.044715 * c1)));
   }
 }

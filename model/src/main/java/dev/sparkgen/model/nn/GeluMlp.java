@@ -1,6 +1,7 @@
 package dev.sparkgen.model.nn;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.nn.Activation;
 import ai.djl.nn.core.Linear;
 
 /**
@@ -14,9 +15,12 @@ public record GeluMlp(NDArray fcWeight, NDArray fcBias, NDArray projWeight, NDAr
     return Linear.linear(geluNew(h, k), projWeight, projBias).singletonOrThrow();
   }
 
-  /** The tanh approximation {@code 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))}, not erf GELU. */
+  /**
+   * The tanh approximation {@code 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))}, not erf GELU,
+   * in six native calls instead of nine: {@code 0.5 (1 + tanh(z)) = sigmoid(2z)}, so it equals
+   * {@code x * sigmoid(x (c1 + c2 x^2))} with c1 = 2 sqrt(2/pi), c2 = 0.044715 c1.
+   */
   static NDArray geluNew(NDArray x, Constants k) {
-    NDArray inner = x.mul(x).mul(x).mul(k.geluCubic()).add(x).mul(k.sqrtTwoOverPi());
-    return inner.tanh().add(k.one()).mul(x).mul(k.half());
+    return Activation.sigmoid(x.mul(x).mul(k.geluC2()).add(k.geluC1()).mul(x)).mul(x);
   }
 }

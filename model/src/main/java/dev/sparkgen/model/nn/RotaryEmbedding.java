@@ -11,6 +11,7 @@ import ai.djl.ndarray.NDManager;
 public final class RotaryEmbedding {
   private final NDArray cos; // [maxPositions, headDim]
   private final NDArray sin;
+  private final NDArray rotateHalf; // [headDim, headDim]: x · R = rotate_half(x) = [-x2, x1]
   private final int half;
 
   public RotaryEmbedding(NDManager m, int headDim, int maxPositions, double theta) {
@@ -34,6 +35,14 @@ public final class RotaryEmbedding {
     }
     this.cos = m.create(c, new ai.djl.ndarray.types.Shape(maxPositions, headDim));
     this.sin = m.create(s, new ai.djl.ndarray.types.Shape(maxPositions, headDim));
+    // A signed permutation: one small matmul instead of two slices, a negation and a concat. Every
+    // output is one input times +-1 (the other terms are exact zeros), so it is exact.
+    float[] r = new float[headDim * headDim];
+    for (int i = 0; i < half; i++) {
+      r[(i + half) * headDim + i] = -1f; // out[i] = -x[i + half]
+      r[i * headDim + i + half] = 1f; // out[i + half] = x[i]
+    }
+    this.rotateHalf = m.create(r, new ai.djl.ndarray.types.Shape(headDim, headDim));
   }
 
   /** cos and sin for the given positions ([batch, seq] int64): each [batch, 1, seq, headDim]. */
@@ -43,9 +52,7 @@ public final class RotaryEmbedding {
 
   /** Applies the rotation to x: [batch, heads, seq, headDim], given {@link #at}'s tables. */
   public NDArray apply(NDArray x, NDArray[] cosSin) {
-    NDArray x1 = x.get("..., :{}", half);
-    NDArray x2 = x.get("..., {}:", half);
-    NDArray rotated = x2.neg().concat(x1, -1); // rotate_half: [-x2, x1]
+    NDArray rotated = x.matMul(rotateHalf); // rotate_half: [-x2, x1]
     return x.mul(cosSin[0]).add(rotated.mul(cosSin[1]));
   }
 }

@@ -1,6 +1,7 @@
 package dev.sparkgen.model.nn;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.nn.Activation;
 import ai.djl.nn.core.Linear;
 
@@ -14,8 +15,9 @@ public record SwiGluMlp(NDArray gateUpWeight, NDArray gateUpBias, NDArray downWe
     NDArray gu = gateUpBias == null
         ? Linear.linear(x, gateUpWeight).singletonOrThrow()
         : Linear.linear(x, gateUpWeight, gateUpBias).singletonOrThrow(); // [B, T, 2*ff]
-    NDArray gate = gu.get("..., :{}", ff);
-    NDArray up = gu.get("..., {}:", ff);
+    NDList halves = gu.split(new long[] {ff}, gu.getShape().dimension() - 1); // one native call for both views
+    NDArray gate = halves.get(0);
+    NDArray up = halves.get(1);
     NDArray h = Activation.sigmoid(gate).mul(gate).mul(up); // silu(gate) * up
     return downBias == null
         ? Linear.linear(h, downWeight).singletonOrThrow()

@@ -2,6 +2,7 @@ package dev.sparkgen.model.generate.search;
 
 import dev.sparkgen.model.BatchModel;
 import dev.sparkgen.model.DecodeBatch;
+import dev.sparkgen.model.GreedyPicks;
 import dev.sparkgen.model.generate.FinishReason;
 import dev.sparkgen.model.generate.GenerationConfig;
 import dev.sparkgen.model.generate.PromptInput;
@@ -71,8 +72,15 @@ public final class TokenSearch {
     return out;
   }
 
-  /** The step loop; {@code rows} and {@code logits} are aligned with the batch's rows. */
+  /**
+   * The step loop; {@code rows} and {@code logits} are aligned with the batch's rows. Plain greedy
+   * (no processors) lets the batch pick tokens where the logits are, so [rows, V] logits never
+   * cross to the host after prefill.
+   */
   private void decode(DecodeBatch batch, List<DecodeRow> rows, float[][] logits) {
+    boolean picksInBatch = selector == TokenSelector.GREEDY && pipeline.processors().isEmpty()
+        && batch.picksGreedyItself();
+    GreedyPicks picks = null;
     List<DecodeRow> active = new ArrayList<>();
     for (DecodeRow row : rows) {
       if (row.limit <= 0) {
@@ -85,7 +93,11 @@ public final class TokenSearch {
       for (int r = 0; r < active.size(); r++) {
         DecodeRow row = active.get(r);
         if (!row.finished()) {
-          choose(row, logits[r]);
+          if (picks != null) {
+            accept(row, picks.tokens()[r], picks.logprobs()[r]);
+          } else {
+            choose(row, logits[r]);
+          }
         }
         if (!row.finished()) {
           keep.add(r);
@@ -105,7 +117,11 @@ public final class TokenSearch {
         batch.select(keep.stream().mapToInt(Integer::intValue).toArray()); // drop finished rows
       }
       active = next;
-      logits = batch.step(tokens);
+      if (picksInBatch) {
+        picks = batch.stepGreedy(tokens);
+      } else {
+        logits = batch.step(tokens);
+      }
     }
   }
 
@@ -114,7 +130,12 @@ public final class TokenSearch {
     double lse = LogSoftmax.logSumExp(logits);
     float[] scores = pipeline.processors().isEmpty() ? logits : pipeline.apply(row.history, logits.clone());
     int token = selector.select(scores, row.uniforms);
-    row.append(token, (float) (logits[token] - lse));
+    accept(row, token, (float) (logits[token] - lse));
+  }
+
+  /** Appends the chosen token and decides whether the row has finished. */
+  private void accept(DecodeRow row, int token, float logprob) {
+    row.append(token, logprob);
     if (eos.contains(token)) {
       finish(row, FinishReason.EOS);
     } else if (stops.active()) {
