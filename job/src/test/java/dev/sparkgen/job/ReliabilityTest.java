@@ -117,22 +117,29 @@ class ReliabilityTest {
   }
 
   @Test
-  void textTheTokenizerRejectsIsAnErrorRow() throws Exception {
-    // A word-level tokenizer whose unknown token is missing from its vocabulary cannot encode unseen words.
+  void textTheTokenizerRejectsOrMapsOutsideTheModelsVocabularyIsAnErrorRow() throws Exception {
+    // A word-level tokenizer whose unknown token is missing from its vocabulary cannot encode unseen
+    // words; its word 'world' has id 100, beyond the golden model's 64.
+    StringBuilder vocab = new StringBuilder("\"hello\": 0, \"world\": 100");
+    for (int i = 1; i < 64; i++) {
+      vocab.append(", \"w").append(i).append("\": ").append(i);
+    }
     Path tokenizer = tmp.resolve("words.json");
     Files.writeString(tokenizer, "{\"version\": \"1.0\", \"truncation\": null, \"padding\": null, \"added_tokens\": [],"
         + " \"normalizer\": null, \"pre_tokenizer\": {\"type\": \"Whitespace\"}, \"post_processor\": null, \"decoder\": null,"
-        + " \"model\": {\"type\": \"WordLevel\", \"vocab\": {\"hello\": 0, \"world\": 1, \"again\": 2},"
-        + " \"unk_token\": \"[UNK]\"}}");
-    Path input = jsonl("text.jsonl", "{\"id\": \"a\", \"prompt\": \"hello world\"}",
-        "{\"id\": \"b\", \"prompt\": \"hello there\"}");
-    JobConfig cfg = TestSpark.settings("model", "random", "tokenizer", tokenizer.toString(), "input", input.toString(),
+        + " \"model\": {\"type\": \"WordLevel\", \"vocab\": {" + vocab + "}, \"unk_token\": \"[UNK]\"}}");
+    Path input = jsonl("text.jsonl", "{\"id\": \"a\", \"prompt\": \"hello w5 w9\"}",
+        "{\"id\": \"b\", \"prompt\": \"hello there\"}", "{\"id\": \"c\", \"prompt\": \"hello world\"}");
+    JobConfig cfg = TestSpark.settings("model", MODEL, "tokenizer", tokenizer.toString(), "input", input.toString(),
         "output", tmp.resolve("out").toString(), "max_new_tokens", "2", "eos_token_id", "none");
     Map<String, Row> byId = new HashMap<>();
     runAndRead(cfg, Main.ROW_ERRORS).forEach(r -> byId.put(r.getAs("id"), r));
     assertEquals("cannot tokenise prompt: WordLevel error: Missing [UNK] token from the vocabulary",
         byId.get("b").getAs("error"));
+    assertEquals("the tokenizer gave token id 100 at position 1, outside the model's vocabulary [0, 64)",
+        byId.get("c").getAs("error"));
     assertNull(byId.get("a").getAs("error"));
+    assertEquals(3, byId.get("a").<Integer>getAs("num_prompt_tokens"));
     assertEquals(2, byId.get("a").getList(byId.get("a").fieldIndex("generated_token_ids")).size());
   }
 
