@@ -46,7 +46,13 @@ public final class BatchJob {
       spark.sparkContext().setJobDescription("sparkgen: generate with " + run.identity().family() + " "
           + run.identity().sha256().substring(0, 12) + " and write " + cfg.outputFormat().name().toLowerCase() + " to "
           + cfg.output());
-      ResultWriter.write(results, cfg, run.footerMetadata());
+      try {
+        ResultWriter.write(results, cfg, run.footerMetadata());
+      } catch (Exception e) { // SparkException is a checked exception that Scala throws undeclared
+        // Spark's commit protocol publishes nothing from a failed job; this also removes the folder it made.
+        boolean clean = ResultWriter.removeFailedOutput(spark, cfg);
+        throw new JobFailedException(e, cfg.output(), clean);
+      }
       double wall = (System.nanoTime() - t0) / 1e9;
       spark.sparkContext().setJobDescription("sparkgen: summarise " + cfg.output());
       Summary summary = Summary.of(ResultWriter.read(spark, cfg, results.schema()), wall, run.modelLoads(), run.identity(),

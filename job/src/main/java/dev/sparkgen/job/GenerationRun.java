@@ -121,9 +121,11 @@ public final class GenerationRun implements AutoCloseable {
     if (cfg.partitions() > 0 || prompts.rdd().getNumPartitions() < partitions) {
       spread = prompts.repartition(partitions);
     }
-    PromptPreparer preparer = new PromptPreparer(ids, text, id, cfg.promptIdsColumn(), cfg.promptColumn());
+    PromptPreparer preparer = new PromptPreparer(ids, text, id, cfg.promptIdsColumn(), cfg.promptColumn(),
+        cfg.idColumn(), cfg.truncation() == JobConfig.Truncation.LEFT);
     PartitionGenerator fn = new PartitionGenerator(modelSource, tokenizerSource,
-        GenerationSettings.of(model.generation()), preparer, cfg.batchSize(), loads);
+        GenerationSettings.of(model.generation()), preparer, cfg.batchSize(), loads,
+        cfg.onError() == JobConfig.OnError.FAIL, cfg.fault());
     return spread.mapPartitions(fn, Encoders.row(outSchema));
   }
 

@@ -4,6 +4,7 @@ import dev.sparkgen.job.config.ConfigException;
 import dev.sparkgen.job.config.Key;
 import dev.sparkgen.job.config.Keys;
 import dev.sparkgen.job.config.Settings;
+import dev.sparkgen.job.exec.FaultHook;
 import dev.sparkgen.model.generate.GenerationConfig;
 import java.io.Serializable;
 import java.time.Instant;
@@ -23,6 +24,8 @@ import java.util.Map;
  * @param inputFormat null = inferred from the input's extension
  * @param partitions 0 = Spark's default parallelism
  * @param master empty = spark-submit's, else local[*]
+ * @param maxBatchMemory bytes one batch may need on an executor (see {@link BatchMemory})
+ * @param fault the testing hook ({@link FaultHook#OFF} unless set)
  * @param generation the generation keys that were set (Hugging Face names, raw text), applied over
  *     the model's own generation settings
  */
@@ -41,6 +44,10 @@ public record JobConfig(
     int partitions,
     String master,
     WeightsDistribution weightsDistribution,
+    OnError onError,
+    Truncation truncation,
+    long maxBatchMemory,
+    FaultHook fault,
     Map<String, String> generation) implements Serializable {
   private static final long serialVersionUID = 1L;
 
@@ -58,6 +65,12 @@ public record JobConfig(
 
   /** How executors get the weights. */
   public enum WeightsDistribution { BROADCAST, FILES }
+
+  /** What a bad row does: becomes an output row with {@code error} set, or stops the job. */
+  public enum OnError { CONTINUE, FAIL }
+
+  /** What a prompt with no room left to generate does: is an error row, or keeps its last context - 1 tokens. */
+  public enum Truncation { ERROR, LEFT }
 
   public JobConfig {
     generation = Collections.unmodifiableMap(new LinkedHashMap<>(generation));
@@ -95,6 +108,10 @@ public record JobConfig(
         integer(v, "partitions", 0),
         v.get("master").trim(),
         choice(v, "weights_distribution", WeightsDistribution.class),
+        choice(v, "on_error", OnError.class),
+        choice(v, "truncation", Truncation.class),
+        bytes(v, "max_batch_memory"),
+        fault(v),
         gen);
   }
 
@@ -151,6 +168,11 @@ public record JobConfig(
     m.put("partitions", Integer.toString(partitions));
     m.put("master", master);
     m.put("weights_distribution", lower(weightsDistribution));
+    m.put("on_error", lower(onError));
+    m.put("truncation", lower(truncation));
+    m.put("max_batch_memory", Long.toString(maxBatchMemory));
+    m.put("fault", fault.kind() == FaultHook.Kind.OFF ? ""
+        : lower(fault.kind()) + ":" + String.join(",", fault.partitions().stream().sorted().map(String::valueOf).toList()));
     m.putAll(generation);
     return m;
   }
@@ -179,6 +201,37 @@ public record JobConfig(
       throw new ConfigException(key + "=" + n + ": must be >= " + min);
     }
     return n;
+  }
+
+  /** A size: bytes, or a number with k, m, g or t (powers of 1024), e.g. 512m, 4g, 1.5g. */
+  private static long bytes(Map<String, String> v, String key) {
+    String text = v.get(key).trim().toLowerCase(Locale.ROOT);
+    String s = text.endsWith("b") ? text.substring(0, text.length() - 1) : text; // 4g = 4gb, 100 = 100b
+    long unit = 1;
+    String number = s;
+    int u = "kmgt".indexOf(s.isEmpty() ? ' ' : s.charAt(s.length() - 1));
+    if (u >= 0) {
+      unit = 1L << (10 * (u + 1));
+      number = s.substring(0, s.length() - 1);
+    }
+    double n;
+    try {
+      n = Double.parseDouble(number);
+    } catch (NumberFormatException e) {
+      throw new ConfigException(key + "='" + v.get(key).trim() + "': not a size (bytes, or a number with k, m, g or t)");
+    }
+    if (!(n > 0) || n * unit >= Long.MAX_VALUE) {
+      throw new ConfigException(key + "='" + v.get(key).trim() + "': must be a size > 0");
+    }
+    return (long) (n * unit);
+  }
+
+  private static FaultHook fault(Map<String, String> v) {
+    try {
+      return FaultHook.parse(v.get("fault"));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("fault='" + v.get("fault").trim() + "': " + e.getMessage());
+    }
   }
 
   private static <E extends Enum<E>> E choice(Map<String, String> v, String key, Class<E> type) {

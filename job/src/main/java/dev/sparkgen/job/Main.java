@@ -3,23 +3,30 @@ package dev.sparkgen.job;
 import dev.sparkgen.job.config.CommandLine;
 import dev.sparkgen.job.config.ConfigException;
 import dev.sparkgen.job.config.Keys;
+import dev.sparkgen.job.exec.BadRowException;
 import dev.sparkgen.job.io.Summary;
 import dev.sparkgen.job.report.DegenerationReport;
 import dev.sparkgen.model.CheckpointException;
 import java.io.PrintStream;
 import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The command line: {@code generate [--conf FILE] [--key=value ...]}, or {@code report [--key=value ...]}
- * (the degeneration report, {@link DegenerationReport}). Settings, model and tokenizer
- * are checked before Spark starts. Exit codes: 0 done, 1 the job failed, 2 bad command line or
- * settings, 3 bad model, tokenizer, input or output location.
+ * (the degeneration report, {@link DegenerationReport}). Settings, model and tokenizer are checked
+ * before Spark starts. Exit codes: 0 done, every row generated; 1 the job failed (nothing left at
+ * the output); 2 bad command line or settings; 3 bad model, tokenizer, input or output location;
+ * 4 done, but some rows carry {@code error}; 5 stopped at a bad row (on_error=fail).
  */
 public final class Main {
   public static final int OK = 0;
   public static final int FAILED = 1;
   public static final int BAD_SETTINGS = 2;
   public static final int BAD_SETUP = 3;
+  public static final int ROW_ERRORS = 4;
+  public static final int BAD_ROW = 5;
+  private static final Logger LOG = LoggerFactory.getLogger(Main.class);
 
   private Main() {}
 
@@ -51,20 +58,41 @@ public final class Main {
     }
     SparkSession spark = BatchJob.session(cfg);
     try {
+      return execute(spark, cfg, model, out, err);
+    } finally {
+      model.close();
+      spark.stop();
+    }
+  }
+
+  /** Runs the job on {@code spark} (left open) with a resolved model; prints the summary or why it failed; returns the exit code. */
+  static int execute(SparkSession spark, JobConfig cfg, ResolvedModel model, PrintStream out, PrintStream err) {
+    try {
       Summary summary = BatchJob.run(spark, cfg, model);
       out.println(summary.toJson());
       out.println(summary.describe());
+      if (summary.errors() > 0) {
+        err.println("sparkgen: finished with " + summary.errors() + " failed rows (" + summary.failedPrompts() + " of "
+            + summary.rowsIn() + " prompts); their 'error' column says why");
+        return ROW_ERRORS;
+      }
       return OK;
     } catch (SetupException | CheckpointException e) {
       err.println("sparkgen: " + e.getMessage());
       return BAD_SETUP;
-    } catch (RuntimeException e) {
-      err.println("sparkgen: the job failed: " + e);
-      e.printStackTrace(err);
+    } catch (JobFailedException e) {
+      LOG.error("the job failed", e);
+      BadRowException bad = e.badRow();
+      if (bad != null) {
+        err.println("sparkgen: stopped at a bad row (on_error=fail): " + bad.getMessage() + "; " + e.outputState());
+        return BAD_ROW;
+      }
+      err.println("sparkgen: the job failed: " + e.getMessage() + "; " + e.outputState());
       return FAILED;
-    } finally {
-      model.close();
-      spark.stop();
+    } catch (Exception e) { // SparkException is a checked exception that Scala throws undeclared
+      LOG.error("the job failed", e);
+      err.println("sparkgen: the job failed: " + JobFailedException.summary(e));
+      return FAILED;
     }
   }
 }

@@ -91,12 +91,27 @@ public record ResolvedModel(Path folder, Checkpoint checkpoint, TokenizerFile to
       throw new ConfigException("pad_token_id=" + gen.padTokenId() + ": outside the model's vocabulary [0, " + vocab + ")");
     }
     ModelConfig c = ckpt.config();
+    checkBatchMemory(cfg, c, gen);
     // The broadcast needs the image anyway; its digest is the identity. Files mode only hashes it.
     WeightsPayload payload = cfg.weightsDistribution() == JobConfig.WeightsDistribution.BROADCAST
         ? WeightsPayload.of(ckpt) : null;
     String sha = payload != null ? payload.sha256() : sha256(ckpt);
     ModelIdentity id = new ModelIdentity(sha, c.family().modelType(), c.parameterCount(), source);
     return new ResolvedModel(folder, ckpt, tok, gen, id, payload);
+  }
+
+  /** Refuses a batch_size whose worst-case native working set exceeds max_batch_memory (see {@link BatchMemory}). */
+  static void checkBatchMemory(JobConfig cfg, ModelConfig c, GenerationConfig gen) {
+    BatchMemory need = BatchMemory.of(c, gen, cfg.batchSize());
+    if (need.total() > cfg.maxBatchMemory()) {
+      int fits = BatchMemory.largestFitting(c, gen, cfg.maxBatchMemory(), cfg.batchSize());
+      throw new ConfigException("batch_size=" + cfg.batchSize() + ": a batch may need " + need.describe()
+          + " with this model (" + c.numLayers() + " layers, " + c.numKvHeads() + " KV heads x " + c.headDim()
+          + ", context " + c.maxPositions() + ", vocabulary " + c.vocabSize() + ") and max_new_tokens="
+          + gen.maxNewTokens() + ", more than max_batch_memory=" + BatchMemory.size(cfg.maxBatchMemory()) + "; "
+          + (fits > 0 ? "use batch_size=" + fits + " or less" : "even one prompt does not fit: lower max_new_tokens")
+          + ", or raise max_batch_memory if the executors have the memory");
+    }
   }
 
   /** sha256 of the canonical float32 safetensors image, the same bytes a broadcast payload carries. */

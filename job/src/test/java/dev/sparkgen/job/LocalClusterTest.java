@@ -16,76 +16,138 @@ import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerExecutorRemoved;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The job with two separate executor JVMs ({@code local-cluster}): each builds the model exactly
  * once, and the rows equal what local mode gives (the model module's generation per prompt alone),
- * with the weights broadcast and with the model's files shipped by addFile.
+ * with the weights broadcast and with the model's files shipped by addFile; then an executor JVM
+ * halted mid-job (fault=kill_executor) is replaced and the output equals a clean run's. One
+ * cluster for both (about 20-40 s to start); the executor is killed last.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class LocalClusterTest {
+  private static SparkSession spark;
+  private static final AtomicInteger REMOVED_EXECUTORS = new AtomicInteger();
+  @TempDir static Path home;
   @TempDir Path tmp;
 
-  @Test
-  void eachExecutorJvmBuildsTheModelOnceAndRowsMatchLocalMode() throws Exception {
+  @BeforeAll
+  static void startCluster() throws Exception {
     // Spark's local-cluster mode looks for a Spark build unless told it is testing with a (bare) home.
-    Path home = Files.createDirectories(tmp.resolve("spark-home/jars")).getParent();
+    Files.createDirectories(home.resolve("spark-home/jars"));
     System.setProperty("spark.testing", "1");
-    System.setProperty("spark.test.home", home.toString());
-    SparkSession spark = TestSpark.builder("local-cluster[2,1,1024]")
+    System.setProperty("spark.test.home", home.resolve("spark-home").toString());
+    spark = TestSpark.builder("local-cluster[2,1,1024]")
         .config("spark.executor.memory", "1g")
         .config("spark.executorEnv.SPARK_SCALA_VERSION", "2.13")
         .config("spark.executorEnv.OMP_WAIT_POLICY", "PASSIVE")
         .config("spark.executor.extraJavaOptions", DjlEnvironment.javaOptions())
         .getOrCreate();
-    try {
-      awaitExecutors(spark, 2);
-      Path input = tmp.resolve("prompts.jsonl");
-      List<String> lines = new ArrayList<>();
-      int[][] prompts = {{42}, {51, 1, 51, 30}, {32, 40, 18, 62, 3, 17, 24}, {36, 26, 8, 2, 0}, {5, 6}, {9}};
-      for (int i = 0; i < prompts.length; i++) {
-        lines.add("{\"id\": " + i + ", \"prompt_ids\": " + java.util.Arrays.toString(prompts[i]) + "}");
+    spark.sparkContext().addSparkListener(new SparkListener() {
+      @Override
+      public void onExecutorRemoved(SparkListenerExecutorRemoved removed) {
+        REMOVED_EXECUTORS.incrementAndGet();
       }
-      Files.write(input, lines);
-      Path output = tmp.resolve("out");
-      JobConfig cfg = TestSpark.settings("model", TestSpark.GPT2_TINY.toString(), "input", input.toString(),
-          "output", output.toString(), "do_sample", "true", "num_return_sequences", "2", "max_new_tokens", "5",
-          "seed", "5", "partitions", "4", "batch_size", "2");
-      try (ResolvedModel model = ResolvedModel.resolve(cfg)) {
-        Summary summary = BatchJob.run(spark, cfg, model);
-        assertEquals(Map.of("0", 1, "1", 1), summary.modelLoadsPerExecutor()); // two JVMs, one build each
-        assertEquals(prompts.length * 2L, summary.rowsOut());
-        List<Row> out = spark.read().parquet(output.toString()).collectAsList();
-        assertEquals(prompts.length * 2, out.size());
-        for (Row r : out) {
-          int p = (int) r.<Long>getAs("id").longValue();
-          Sequence expected = TestSpark.alone(model, null, RowKey.of((long) p), prompts[p]).get(r.<Integer>getAs("sample_index"));
-          assertArrayEquals(expected.tokenIds(),
-              r.getList(r.fieldIndex("generated_token_ids")).stream().mapToInt(o -> ((Number) o).intValue()).toArray());
-        }
-      }
+    });
+    awaitExecutors(spark, 2);
+  }
 
-      // The files route: a random model (vocab 20) saved by the driver and shipped with addFile.
-      JobConfig files = TestSpark.settings("model", "random", "weights_distribution", "files", "max_new_tokens", "4",
-          "seed", "9", "partitions", "4");
-      Dataset<Row> ids = spark.read().json(input.toString()).selectExpr("id", "transform(prompt_ids, x -> x % 20) AS prompt_ids");
-      try (ResolvedModel model = ResolvedModel.resolve(files); GenerationRun run = GenerationRun.prepare(spark, files, model)) {
-        List<Row> out = run.apply(ids).collectAsList();
-        assertEquals(Map.of("0", 1, "1", 1), run.modelLoads());
-        assertEquals(prompts.length, out.size());
-        for (Row r : out) {
-          int p = (int) r.<Long>getAs("id").longValue();
-          int[] prompt = java.util.Arrays.stream(prompts[p]).map(x -> x % 20).toArray();
-          assertArrayEquals(TestSpark.alone(model, null, RowKey.of((long) p), prompt).get(0).tokenIds(),
-              r.getList(r.fieldIndex("generated_token_ids")).stream().mapToInt(o -> ((Number) o).intValue()).toArray());
-        }
-      }
-    } finally {
-      spark.stop();
-      System.clearProperty("spark.testing");
-      System.clearProperty("spark.test.home");
+  @AfterAll
+  static void stopCluster() {
+    spark.stop();
+    System.clearProperty("spark.testing");
+    System.clearProperty("spark.test.home");
+  }
+
+  @Test
+  @Order(1)
+  void eachExecutorJvmBuildsTheModelOnceAndRowsMatchLocalMode() throws Exception {
+    Path input = tmp.resolve("prompts.jsonl");
+    List<String> lines = new ArrayList<>();
+    int[][] prompts = {{42}, {51, 1, 51, 30}, {32, 40, 18, 62, 3, 17, 24}, {36, 26, 8, 2, 0}, {5, 6}, {9}};
+    for (int i = 0; i < prompts.length; i++) {
+      lines.add("{\"id\": " + i + ", \"prompt_ids\": " + java.util.Arrays.toString(prompts[i]) + "}");
     }
+    Files.write(input, lines);
+    Path output = tmp.resolve("out");
+    JobConfig cfg = TestSpark.settings("model", TestSpark.GPT2_TINY.toString(), "input", input.toString(),
+        "output", output.toString(), "do_sample", "true", "num_return_sequences", "2", "max_new_tokens", "5",
+        "seed", "5", "partitions", "4", "batch_size", "2");
+    try (ResolvedModel model = ResolvedModel.resolve(cfg)) {
+      Summary summary = BatchJob.run(spark, cfg, model);
+      assertEquals(Map.of("0", 1, "1", 1), summary.modelLoadsPerExecutor()); // two JVMs, one build each
+      assertEquals(prompts.length * 2L, summary.rowsOut());
+      List<Row> out = spark.read().parquet(output.toString()).collectAsList();
+      assertEquals(prompts.length * 2, out.size());
+      for (Row r : out) {
+        int p = (int) r.<Long>getAs("id").longValue();
+        Sequence expected = TestSpark.alone(model, null, RowKey.of((long) p), prompts[p]).get(r.<Integer>getAs("sample_index"));
+        assertArrayEquals(expected.tokenIds(),
+            r.getList(r.fieldIndex("generated_token_ids")).stream().mapToInt(o -> ((Number) o).intValue()).toArray());
+      }
+    }
+
+    // The files route: a random model (vocab 20) saved by the driver and shipped with addFile.
+    JobConfig files = TestSpark.settings("model", "random", "weights_distribution", "files", "max_new_tokens", "4",
+        "seed", "9", "partitions", "4");
+    Dataset<Row> ids = spark.read().json(input.toString()).selectExpr("id", "transform(prompt_ids, x -> x % 20) AS prompt_ids");
+    try (ResolvedModel model = ResolvedModel.resolve(files); GenerationRun run = GenerationRun.prepare(spark, files, model)) {
+      List<Row> out = run.apply(ids).collectAsList();
+      assertEquals(Map.of("0", 1, "1", 1), run.modelLoads());
+      assertEquals(prompts.length, out.size());
+      for (Row r : out) {
+        int p = (int) r.<Long>getAs("id").longValue();
+        int[] prompt = java.util.Arrays.stream(prompts[p]).map(x -> x % 20).toArray();
+        assertArrayEquals(TestSpark.alone(model, null, RowKey.of((long) p), prompt).get(0).tokenIds(),
+            r.getList(r.fieldIndex("generated_token_ids")).stream().mapToInt(o -> ((Number) o).intValue()).toArray());
+      }
+    }
+  }
+
+  @Test
+  @Order(2)
+  void anExecutorKilledMidJobIsReplacedAndTheOutputEqualsACleanRun() throws Exception {
+    Path input = tmp.resolve("prompts.jsonl");
+    List<String> lines = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      lines.add("{\"id\": " + i + ", \"prompt_ids\": [" + (i * 7 % 63) + ", " + (i * 13 % 63) + "]}");
+    }
+    Files.write(input, lines);
+    JobConfig clean = TestSpark.settings("model", TestSpark.GPT2_TINY.toString(), "input", input.toString(),
+        "output", tmp.resolve("clean").toString(), "do_sample", "true", "num_return_sequences", "2",
+        "max_new_tokens", "5", "seed", "13", "partitions", "4", "batch_size", "2");
+    JobConfig killed = clean.with(Map.of("output", tmp.resolve("killed").toString(), "fault", "kill_executor:1"));
+    try (ResolvedModel model = ResolvedModel.resolve(clean)) {
+      BatchJob.run(spark, clean, model);
+      int removedBefore = REMOVED_EXECUTORS.get();
+      Summary summary = BatchJob.run(spark, killed, model); // the executor running partition 1 halts after its first row
+      long deadline = System.nanoTime() + 10_000_000_000L; // the listener bus is asynchronous
+      while (REMOVED_EXECUTORS.get() == removedBefore && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+      }
+      assertEquals(removedBefore + 1, REMOVED_EXECUTORS.get(), "one executor JVM was lost");
+      assertEquals(16, summary.rowsOut());
+      assertEquals(0, summary.errors());
+    }
+    List<String> expected = sortedRows(tmp.resolve("clean"));
+    assertEquals(16, expected.size());
+    assertEquals(expected, sortedRows(tmp.resolve("killed")));
+  }
+
+  /** Every column of every row as text, ordered by id and sample index. */
+  private static List<String> sortedRows(Path output) {
+    return spark.read().parquet(output.toString()).orderBy("id", "sample_index").collectAsList().stream()
+        .map(Row::toString).toList();
   }
 
   private static void awaitExecutors(SparkSession spark, int n) throws InterruptedException {

@@ -39,7 +39,21 @@ public final class Keys {
           "Spark master; default: the one spark-submit gives, else local[*]"),
       job("weights_distribution", "broadcast", "broadcast | files",
           "how executors get the weights: a broadcast (64 MiB chunks), or files: each executor reads the model"
-              + " folder at the same path (shared file system, or one machine)"));
+              + " folder at the same path (shared file system, or one machine)"),
+      job("on_error", "continue", "continue | fail",
+          "a bad row (no prompt, empty, ids outside the vocabulary, too long, untokenisable, generation error):"
+              + " continue = an output row with 'error' set for each sample, fail = stop the job at the first one,"
+              + " naming its id (exit code 5)"),
+      job("truncation", "error", "error | left",
+          "a prompt fits when it has at most context - 1 tokens (room for one new token); a longer one is an"
+              + " error row (error), or keeps its last context - 1 tokens (left; num_prompt_tokens counts those)"),
+      job("max_batch_memory", "4g", "bytes, or a number with k, m, g or t (powers of 1024)",
+          "budget for one batch's native working set on an executor (KV cache, prefill attention and"
+              + " activations, logits) at full context; a batch_size whose estimate exceeds it is refused"),
+      job("fault", "", "fail_first_attempt:P,.. | fail_every_attempt:P,.. | kill_executor:P",
+          "TESTING HOOK, off by default: fail the first attempt (or every attempt) of the tasks of partitions"
+              + " P, or halt the executor JVM running partition P's first attempt; fires after the task's"
+              + " first output row"));
 
   /** Help for the generation keys (names and semantics as in Hugging Face transformers). */
   private static final Map<String, String[]> GENERATION_HELP = generationHelp();
@@ -118,8 +132,9 @@ public final class Keys {
       String dflt = k.generation() ? " (default: the model's, else " + shown + ")" : " (default: " + shown + ")";
       sb.append(String.format("  --%s=<%s>%s%n      %s%n", k.name(), k.values(), dflt, k.help()));
     }
-    sb.append("\nExit codes: 0 done (rows that failed carry 'error'), 1 the job failed, 2 bad command line or"
-        + " settings, 3 bad model, tokenizer, input or output location.\n");
+    sb.append("\nExit codes: 0 done, every row generated; 1 the job failed (nothing left at 'output'); 2 bad"
+        + " command line or settings; 3 bad model, tokenizer, input or output location; 4 done, but some rows"
+        + " carry 'error' (the summary counts them); 5 stopped at a bad row (on_error=fail).\n");
     return sb.toString();
   }
 }

@@ -26,7 +26,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs on an executor, once per partition: takes the shared model from the {@link ExecutorCache},
  * orders the partition's prompts by length into batches of {@code batchSize}, generates batch by
- * batch (lazily, as Spark pulls rows) and emits one row per returned sequence.
+ * batch (lazily, as Spark pulls rows) and emits one row per returned sequence: num_return_sequences
+ * rows per input row, always. A bad row gets that many rows with {@code error} set (sample_index
+ * 0..n-1), or, with {@code failOnError}, fails the task with a {@link BadRowException} naming it.
  */
 public final class PartitionGenerator implements MapPartitionsFunction<Row, Row> {
   private static final long serialVersionUID = 1L;
@@ -38,16 +40,23 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
   private final PromptPreparer preparer;
   private final int batchSize;
   private final CollectionAccumulator<String> loads;
+  private final boolean failOnError;
+  private final FaultHook fault;
 
-  /** {@code loads} collects "executorId=loads" after each partition; {@code tokenizerSource} may be null. */
+  /**
+   * {@code loads} collects "executorId=loads" after each partition; {@code tokenizerSource} may be
+   * null; {@code fault} is {@link FaultHook#OFF} outside tests.
+   */
   public PartitionGenerator(ModelSource modelSource, TokenizerSource tokenizerSource, GenerationSettings settings,
-      PromptPreparer preparer, int batchSize, CollectionAccumulator<String> loads) {
+      PromptPreparer preparer, int batchSize, CollectionAccumulator<String> loads, boolean failOnError, FaultHook fault) {
     this.modelSource = modelSource;
     this.tokenizerSource = tokenizerSource;
     this.settings = settings;
     this.preparer = preparer;
     this.batchSize = batchSize;
     this.loads = loads;
+    this.failOnError = failOnError;
+    this.fault = fault;
   }
 
   @Override
@@ -59,6 +68,7 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
     loads.add(executorId() + "=" + ExecutorCache.modelLoads(modelSource.sha256()));
     GenerationConfig config = settings.config();
     Generator generator = new Generator(model, config, tokenizer);
+    int samples = config.numReturnSequences();
 
     List<PreparedPrompt> good = new ArrayList<>();
     Deque<Row> ready = new ArrayDeque<>();
@@ -69,12 +79,22 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
       if (p.error() == null) {
         good.add(p);
       } else {
-        ready.add(errorRow(p.row(), p.error()));
+        failed(ready, p.row(), p.error(), 0, samples);
       }
     }
     // Similar lengths in one batch waste less compute on rows that finish early or wait for long ones.
     good.sort(Comparator.comparingInt(p -> p.ids().length));
-    return new Output(generator, good, ready, rowsIn, task == null ? -1 : task.partitionId());
+    return new Output(generator, good, ready, rowsIn, samples, task);
+  }
+
+  /** Queues error rows for sample indexes [from, samples) of {@code in}, or stops the task under on_error=fail. */
+  private void failed(Deque<Row> ready, Row in, String error, int from, int samples) {
+    if (failOnError) {
+      throw new BadRowException(preparer.name(in) + ": " + error);
+    }
+    for (int s = from; s < samples; s++) {
+      ready.add(errorRow(in, s, error));
+    }
   }
 
   /** Emits ready rows, generating the next batch when they run out. */
@@ -83,6 +103,8 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
     private final List<PreparedPrompt> prompts;
     private final Deque<Row> ready;
     private final int rowsIn;
+    private final int samples;
+    private final TaskContext task;
     private final int partition;
     private final long start = System.nanoTime();
     private int next;
@@ -90,22 +112,28 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
     private int rowsOut;
     private boolean logged;
 
-    Output(Generator generator, List<PreparedPrompt> prompts, Deque<Row> ready, int rowsIn, int partition) {
+    Output(Generator generator, List<PreparedPrompt> prompts, Deque<Row> ready, int rowsIn, int samples, TaskContext task) {
       this.generator = generator;
       this.prompts = prompts;
       this.ready = ready;
       this.rowsIn = rowsIn;
-      this.partition = partition;
+      this.samples = samples;
+      this.task = task;
+      this.partition = task == null ? -1 : task.partitionId();
     }
 
     @Override
     public boolean hasNext() {
+      if (rowsOut > 0) {
+        fault.fire(task); // after the writer has taken a row (testing hook; off by default)
+      }
       while (ready.isEmpty() && next < prompts.size()) {
         List<PreparedPrompt> batch = prompts.subList(next, Math.min(prompts.size(), next + batchSize));
         next += batch.size();
         generate(batch);
       }
       if (ready.isEmpty() && !logged) {
+        fault.fire(task);
         logged = true;
         double s = (System.nanoTime() - start) / 1e9;
         LOG.info("partition {} done: {} prompts, {} rows, {} generated tokens in {} s ({} tokens/s)", partition,
@@ -125,11 +153,12 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
 
     private void generate(List<PreparedPrompt> batch) {
       List<PromptInput> inputs = batch.stream().map(p -> new PromptInput(p.key(), p.ids())).toList();
+      List<List<Sequence>> results;
       try {
-        emit(batch, generator.generate(inputs, batchSize));
+        results = generator.generate(inputs, batchSize);
       } catch (RuntimeException e) {
         if (batch.size() == 1) {
-          ready.add(errorRow(batch.get(0).row(), "generation failed: " + e));
+          failed(ready, batch.get(0).row(), "generation failed: " + e, 0, samples);
           return;
         }
         // Find the row that broke the batch: each row alone; only the failing ones get an error.
@@ -137,15 +166,22 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
         for (PreparedPrompt p : batch) {
           generate(List.of(p));
         }
+        return;
       }
+      emit(batch, results);
     }
 
     private void emit(List<PreparedPrompt> batch, List<List<Sequence>> results) {
       for (int i = 0; i < batch.size(); i++) {
         PreparedPrompt p = batch.get(i);
-        for (Sequence s : results.get(i)) {
+        List<Sequence> seqs = results.get(i);
+        for (Sequence s : seqs) {
           generatedTokens += s.tokenIds().length;
           ready.add(sequenceRow(p, s));
+        }
+        if (seqs.size() < samples) { // beam search with -inf scores: still one row per sample
+          failed(ready, p.row(), "beam search found " + seqs.size() + " of " + samples + " sequences (the other beams"
+              + " scored -inf)", seqs.size(), samples);
         }
       }
     }
@@ -161,8 +197,8 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
         s.finishReason().label(), s.cumulativeLogprob(), s.score(), s.tokenLogprobs(), null);
   }
 
-  private static Row errorRow(Row in, String error) {
-    return withExtras(in, 0, null, null, null, null, null, null, null, null, error);
+  private static Row errorRow(Row in, int sampleIndex, String error) {
+    return withExtras(in, sampleIndex, null, null, null, null, null, null, null, null, error);
   }
 
   private static Row withExtras(Row in, Object... extras) {

@@ -2,20 +2,26 @@ package dev.sparkgen.job.exec;
 
 import dev.sparkgen.model.tokenizer.Tokenizer;
 import java.io.Serializable;
+import java.util.Arrays;
 import java.util.List;
 import org.apache.spark.sql.Row;
 
 /**
  * Turns an input row into token ids: the ids column where it is set, else the text column through
- * the tokenizer. Bad rows (no prompt, empty prompt, ids outside the vocabulary, too long for the
- * context) get an error message instead of failing the task.
+ * the tokenizer. Bad rows (no prompt, empty prompt, ids outside the vocabulary, text the tokenizer
+ * rejects, a prompt with no room left to generate) get an error message instead of failing the task.
+ *
+ * <p>A prompt fits a model with context C when it has at most C - 1 tokens: room for at least one
+ * new token. A longer prompt is an error, or, with {@code keepEnd} (truncation=left), keeps its
+ * last C - 1 tokens.
  *
  * @param idsIndex index of the token-id column, -1 if absent
  * @param textIndex index of the text column, -1 if absent
  * @param idIndex index of the id column, -1 if absent (then the key hashes the prompt)
+ * @param keepEnd truncation=left: cut a prompt that does not fit to its last C - 1 tokens
  */
-public record PromptPreparer(int idsIndex, int textIndex, int idIndex, String idsColumn, String textColumn)
-    implements Serializable {
+public record PromptPreparer(int idsIndex, int textIndex, int idIndex, String idsColumn, String textColumn,
+    String idColumn, boolean keepEnd) implements Serializable {
 
   /** Prepares one row for a model with this vocabulary and context. */
   public PreparedPrompt prepare(Row row, Tokenizer tokenizer, int vocabSize, int maxPositions) {
@@ -29,7 +35,11 @@ public record PromptPreparer(int idsIndex, int textIndex, int idIndex, String id
         if (v == null) {
           return failed(row, idsColumn + "[" + i + "] is null");
         }
-        ids[i] = ((Number) v).intValue();
+        long id = ((Number) v).longValue(); // a long id is checked whole, not wrapped into the int range
+        if (id < 0 || id >= vocabSize) {
+          return failed(row, "token id " + id + " at position " + i + " is outside the vocabulary [0, " + vocabSize + ")");
+        }
+        ids[i] = (int) id;
       }
     } else if (textIndex >= 0 && !row.isNullAt(textIndex)) {
       text = row.getString(textIndex);
@@ -44,6 +54,12 @@ public record PromptPreparer(int idsIndex, int textIndex, int idIndex, String id
       } catch (RuntimeException e) {
         return failed(row, "cannot tokenise " + textColumn + ": " + e.getMessage());
       }
+      for (int i = 0; i < ids.length; i++) {
+        if (ids[i] < 0 || ids[i] >= vocabSize) {
+          return failed(row, "the tokenizer gave token id " + ids[i] + " at position " + i
+              + ", outside the model's vocabulary [0, " + vocabSize + ")");
+        }
+      }
     } else {
       return failed(row, "no prompt: " + (idsIndex >= 0 ? idsColumn : "") + (idsIndex >= 0 && textIndex >= 0 ? " and " : "")
           + (textIndex >= 0 ? textColumn : "") + " null");
@@ -51,18 +67,28 @@ public record PromptPreparer(int idsIndex, int textIndex, int idIndex, String id
     if (ids.length == 0) {
       return failed(row, "the prompt has no tokens");
     }
-    for (int i = 0; i < ids.length; i++) {
-      if (ids[i] < 0 || ids[i] >= vocabSize) {
-        return failed(row, "token id " + ids[i] + " at position " + i + " is outside the vocabulary [0, " + vocabSize + ")");
-      }
-    }
-    if (ids.length >= maxPositions) {
-      return failed(row, "the prompt has " + ids.length + " tokens; the model's context is " + maxPositions
-          + " positions, leaving no room to generate");
-    }
     long key = idIndex >= 0 && !row.isNullAt(idIndex) ? RowKey.of(row.get(idIndex))
         : text != null ? RowKey.of(text) : RowKey.of(ids);
+    int fits = maxPositions - 1;
+    if (ids.length > fits) {
+      if (!keepEnd) {
+        return failed(row, "the prompt has " + ids.length + " tokens; the model's context is " + maxPositions
+            + " positions, so at most " + fits + " fit with room to generate (truncation=left keeps the last " + fits + ")");
+      }
+      ids = Arrays.copyOfRange(ids, ids.length - fits, ids.length); // the key stays that of the whole prompt
+    }
     return new PreparedPrompt(row, key, ids, null);
+  }
+
+  /** How messages name a row: its id, else its prompt (shortened). */
+  public String name(Row row) {
+    if (idIndex >= 0 && !row.isNullAt(idIndex)) {
+      return idColumn + "=" + row.get(idIndex);
+    }
+    Object prompt = idsIndex >= 0 && !row.isNullAt(idsIndex) ? row.getList(idsIndex)
+        : textIndex >= 0 && !row.isNullAt(textIndex) ? "'" + row.getString(textIndex) + "'" : "null";
+    String s = String.valueOf(prompt);
+    return "the row without " + idColumn + " whose prompt is " + (s.length() > 60 ? s.substring(0, 60) + "..." : s);
   }
 
   private static PreparedPrompt failed(Row row, String error) {

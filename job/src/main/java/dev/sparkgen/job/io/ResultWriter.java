@@ -46,6 +46,27 @@ public final class ResultWriter {
     };
   }
 
+  /**
+   * After a failed write: removes what is left at the output (an empty folder, or _temporary) so a
+   * failed job leaves nothing there. A folder holding {@code _SUCCESS} is a complete earlier output
+   * that the failed write never replaced, and is kept. Returns true when the output is absent after.
+   */
+  public static boolean removeFailedOutput(SparkSession spark, JobConfig cfg) {
+    try {
+      Path p = new Path(cfg.output());
+      FileSystem fs = p.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      if (!fs.exists(p)) {
+        return true;
+      }
+      if (fs.exists(new Path(p, "_SUCCESS"))) {
+        return false;
+      }
+      return fs.delete(p, true);
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
   private static boolean exists(SparkSession spark, String output) {
     try {
       Path p = new Path(output);

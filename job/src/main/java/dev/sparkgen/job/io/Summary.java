@@ -23,13 +23,15 @@ import org.apache.spark.sql.SparkSession;
 
 /**
  * What a run did, counted from its results: rows in (rows with sample_index 0: every prompt gets
- * one, failed or not) and out, failed rows, prompt and generated tokens, wall time, tokens per
+ * one, failed or not) and out (rows in x num_return_sequences), failed rows and failed prompts (rows
+ * with {@code error} set; a failed prompt has one per sample), prompt and generated tokens, wall time, tokens per
  * second, model loads per executor. Written as {@code _summary.json} inside the output folder.
  */
 public record Summary(
     long rowsIn,
     long rowsOut,
     long errors,
+    long failedPrompts,
     long promptTokens,
     long generatedTokens,
     double wallSeconds,
@@ -50,9 +52,12 @@ public record Summary(
         count(col(OutputColumns.ERROR)),
         sum(when(col(OutputColumns.SAMPLE_INDEX).equalTo(0), 1).otherwise(0)),
         sum(when(col(OutputColumns.SAMPLE_INDEX).equalTo(0), col(OutputColumns.NUM_PROMPT_TOKENS))),
-        sum(col(OutputColumns.NUM_GENERATED_TOKENS))).first();
+        sum(col(OutputColumns.NUM_GENERATED_TOKENS)),
+        sum(when(col(OutputColumns.SAMPLE_INDEX).equalTo(0).and(col(OutputColumns.ERROR).isNotNull()), 1).otherwise(0)))
+        .first();
     long generated = r.isNullAt(4) ? 0 : r.getLong(4);
-    return new Summary(r.getLong(2), r.getLong(0), r.getLong(1), r.isNullAt(3) ? 0 : r.getLong(3), generated,
+    return new Summary(r.getLong(2), r.getLong(0), r.getLong(1), r.isNullAt(5) ? 0 : r.getLong(5),
+        r.isNullAt(3) ? 0 : r.getLong(3), generated,
         wallSeconds, generated / Math.max(wallSeconds, 1e-9), new TreeMap<>(loads), model, generation, output);
   }
 
@@ -78,9 +83,9 @@ public record Summary(
 
   /** One human-readable paragraph for the console. */
   public String describe() {
-    return String.format("sparkgen: %d prompts -> %d rows (%d failed), %d prompt + %d generated tokens in %.1f s"
+    return String.format("sparkgen: %d prompts -> %d rows (%d rows of %d prompts failed), %d prompt + %d generated tokens in %.1f s"
         + " (%.1f generated tokens/s); model loads per executor %s; output %s",
-        rowsIn, rowsOut, errors, promptTokens, generatedTokens, wallSeconds, generatedTokensPerSecond,
+        rowsIn, rowsOut, errors, failedPrompts, promptTokens, generatedTokens, wallSeconds, generatedTokensPerSecond,
         modelLoadsPerExecutor, output);
   }
 }
