@@ -6,6 +6,8 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.core.Linear;
 import dev.sparkgen.model.DjlEnvironment;
+import dev.sparkgen.model.config.ModelConfig;
+import dev.sparkgen.model.config.ModelFamily;
 
 /**
  * What the hardware allows through DJL at the current libtorch thread count: fp32 GEMM GFLOP/s
@@ -37,6 +39,59 @@ final class Ceiling {
         } while (System.nanoTime() - t0 < minSeconds * 1e9);
         if (r >= 0) {
           out[r] = flop * reps / ((System.nanoTime() - t0) / 1e9) / 1e9;
+        }
+      }
+      return out;
+    }
+  }
+
+  /**
+   * The GEMM ceiling at this model's own shapes: every projection of one decode step as
+   * {@code [m, in] · [in, out]} (median GFLOP/s of each distinct shape), combined as the rate at
+   * which a step's matmul FLOPs would run if each GEMM ran at its measured speed.
+   */
+  static double modelShapes(ModelConfig c, int m, int runs) {
+    long d = c.hiddenSize();
+    long ff = c.intermediateSize();
+    long q = (long) c.numHeads() * c.headDim();
+    long kv = (long) c.numKvHeads() * c.headDim();
+    long[][] shapes = c.family() == ModelFamily.GPT2
+        ? new long[][] {{d, 3 * d}, {d, d}, {d, ff}, {ff, d}}
+        : new long[][] {{d, q + 2 * kv}, {q, d}, {d, 2 * ff}, {ff, d}};
+    double flops = 0;
+    double seconds = 0;
+    for (long[] s : shapes) {
+      double f = 2.0 * m * s[0] * s[1] * c.numLayers();
+      flops += f;
+      seconds += f / (Spread.of(gemm(m, (int) s[0], (int) s[1], runs, 0.2)).median() * 1e9);
+    }
+    double head = 2.0 * m * d * c.vocabSize();
+    flops += head;
+    seconds += head / (Spread.of(gemm(m, (int) d, c.vocabSize(), runs, 0.2)).median() * 1e9);
+    return flops / seconds / 1e9;
+  }
+
+  /**
+   * GB/s of weight reads in a matrix-vector product over a weight of {@code megabytes}:
+   * {@code x[1, 4096] · w[n, 4096]^T}, the access pattern of a batch-1 decode step (every weight
+   * read once, from DRAM since it is far larger than the caches). One value per run.
+   */
+  static double[] gemvBandwidth(int megabytes, int runs) {
+    try (NDManager mgr = DjlEnvironment.engine().newBaseManager()) {
+      int k = 4096;
+      int n = (int) (((long) megabytes << 20) / 4 / k);
+      NDArray x = mgr.randomNormal(new Shape(1, k));
+      NDArray w = mgr.ones(new Shape(n, k), DataType.FLOAT32);
+      double[] out = new double[runs];
+      for (int r = -1; r < runs; r++) {
+        long t0 = System.nanoTime();
+        try (NDManager step = mgr.newSubManager()) {
+          NDArray y = Linear.linear(x, w).singletonOrThrow();
+          y.attach(step);
+          y.getFloat(0, 0);
+        }
+        if (r >= 0) {
+          out[r] = 4.0 * n * k / ((System.nanoTime() - t0) / 1e9) / 1e9;
         }
       }
       return out;
