@@ -187,7 +187,9 @@ class ReliabilityTest {
     JobConfig cfg = TestSpark.settings("model", MODEL, "tokenizer", "", "input", input.toString(),
         "output", output.toString(), "max_new_tokens", "2", "on_error", "fail", "partitions", "1");
     ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int failedBefore = FAILED_TASKS.get();
     assertEquals(Main.BAD_ROW, execute(cfg, err));
+    awaitFailedTasks(failedBefore + 4); // the bad row fails each of the 4 attempts; counted before the next test
     assertEquals("sparkgen: stopped at a bad row (on_error=fail): id=17: token id 70 at position 0 is outside the"
         + " vocabulary [0, 64); nothing was written to " + output, text(err).strip());
     assertFalse(Files.exists(output));
