@@ -187,7 +187,9 @@ class ReliabilityTest {
     JobConfig cfg = TestSpark.settings("model", MODEL, "tokenizer", "", "input", input.toString(),
         "output", output.toString(), "max_new_tokens", "2", "on_error", "fail", "partitions", "1");
     ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int failedBefore = FAILED_TASKS.get();
     assertEquals(Main.BAD_ROW, execute(cfg, err));
+    awaitFailedTasks(failedBefore + 4); // the bad row fails each of the 4 attempts; counted before the next test
     assertEquals("sparkgen: stopped at a bad row (on_error=fail): id=17: token id 70 at position 0 is outside the"
         + " vocabulary [0, 64); nothing was written to " + output, text(err).strip());
     assertFalse(Files.exists(output));
@@ -250,6 +252,14 @@ class ReliabilityTest {
         + BatchMemory.size(logits) + ") with this model (2 layers, 4 KV heads x 16, context 64, vocabulary 64) and"
         + " max_new_tokens=20, more than max_batch_memory=16.0 MiB; use batch_size=46 or less, or raise"
         + " max_batch_memory if the executors have the memory", e.getMessage());
+    // The command line refuses it with exit code 2 before Spark runs anything, with the same one line.
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    assertEquals(Main.BAD_SETTINGS, Main.run(new String[] {"generate", "--model=" + MODEL, "--batch_size=64",
+        "--max_new_tokens=20", "--max_batch_memory=16m", "--input=" + tmp.resolve("none.jsonl"),
+        "--output=" + tmp.resolve("out")}, new PrintStream(new ByteArrayOutputStream()),
+        new PrintStream(err, true, StandardCharsets.UTF_8)));
+    assertEquals("sparkgen: " + e.getMessage(), text(err).strip());
+    assertFalse(Files.exists(tmp.resolve("out")));
     ModelConfigAndSettings m = new ModelConfigAndSettings(cfg);
     assertTrue(BatchMemory.of(m.config, m.generation, 46).total() <= 16L << 20);
     assertTrue(BatchMemory.of(m.config, m.generation, 47).total() > 16L << 20);

@@ -35,6 +35,9 @@ import org.apache.spark.sql.types.StructType;
  *   -Dai.djl.pytorch.num_threads=1 -cp job/target/test-classes:job/target/classes:model/target/classes:$(cat /tmp/cp.txt) \
  *   dev.sparkgen.job.soak.GenerationSoak [prompts=10000] [max_new_tokens=16] [warmup=500]
  * </pre>
+ *
+ * With {@code -XX:NativeMemoryTracking=summary} it also prints the JVM's own native memory growth
+ * after warm-up (what is not there is libtorch's or the C allocator's).
  */
 public final class GenerationSoak {
   private static final long START = System.nanoTime();
@@ -65,6 +68,7 @@ public final class GenerationSoak {
       System.gc();
       long afterWarmup = report(String.format(Locale.ROOT, "after warm-up (%d prompts, %.1f s)", warmup,
           (System.nanoTime() - t0) / 1e9));
+      nativeMemory("baseline");
       sampler.scheduleAtFixedRate(() -> report("running"), 10, 10, TimeUnit.SECONDS);
       t0 = System.nanoTime();
       long rows = generate(spark, run, texts, warmup, prompts);
@@ -75,6 +79,7 @@ public final class GenerationSoak {
           rows, seconds, prompts / seconds));
       System.out.printf(Locale.ROOT, "soak: resident memory after warm-up %d MiB, at the end %d MiB: growth %+.1f %%%n",
           afterWarmup >> 10, end >> 10, 100.0 * (end - afterWarmup) / afterWarmup);
+      System.out.println(nativeMemory("summary.diff"));
     } finally {
       spark.stop();
     }
@@ -101,6 +106,20 @@ public final class GenerationSoak {
       }
     }
     return out;
+  }
+
+  /**
+   * The JVM's own native memory (jcmd VM.native_memory), to tell JVM growth from libtorch's: empty
+   * unless the JVM runs with -XX:NativeMemoryTracking=summary.
+   */
+  private static String nativeMemory(String command) {
+    try {
+      return (String) ManagementFactory.getPlatformMBeanServer().invoke(
+          new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand"), "vmNativeMemory",
+          new Object[] {new String[] {command}}, new String[] {String[].class.getName()});
+    } catch (javax.management.JMException e) {
+      return "";
+    }
   }
 
   /** Prints VmRSS (KiB) and the heap; returns VmRSS in KiB. */
