@@ -1,5 +1,6 @@
 package dev.sparkgen.model;
 
+import dev.sparkgen.model.generate.search.TokenSelector;
 import static dev.sparkgen.model.TinyModels.tokens;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -58,14 +59,6 @@ class GreedyStepTest {
   }
 
   private static int[] argmax(float[][] logits) {
-    int[] out = new int[logits.length];
-    for (int r = 0; r < logits.length; r++) {
-      for (int v = 1; v < logits[r].length; v++) {
-        if (logits[r][v] > logits[r][out[r]]) {
-          out[r] = v;
-        }
-      }
-    }
-    return out;
+    return java.util.Arrays.stream(logits).mapToInt(TokenSelector::argmax).toArray();
   }
 }

@@ -1,5 +1,6 @@
 package dev.sparkgen.model.bench;
 
+import dev.sparkgen.model.generate.search.TokenSelector;
 import ai.djl.pytorch.jni.JniUtils;
 import dev.sparkgen.model.CausalLm;
 import dev.sparkgen.model.DecodeBatch;
@@ -130,15 +131,7 @@ public final class DecodeBenchmark {
   private record Result(double prefillMs, double stepMs, double minStepMs, double maxStepMs) {}
 
   private static int[] argmax(float[][] logits) {
-    int[] out = new int[logits.length];
-    for (int r = 0; r < logits.length; r++) {
-      for (int v = 1; v < logits[r].length; v++) {
-        if (logits[r][v] > logits[r][out[r]]) {
-          out[r] = v;
-        }
-      }
-    }
-    return out;
+    return java.util.Arrays.stream(logits).mapToInt(TokenSelector::argmax).toArray();
   }
 
   private static double median(double[] xs) {

@@ -8,6 +8,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.sparkgen.model.CausalLm;
 import dev.sparkgen.model.DecodeBatch;
+import dev.sparkgen.model.generate.search.TokenSelector;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -67,23 +68,13 @@ class DemoModelTest {
     try (DecodeBatch batch = lm.open(List.of(ByteTokenizer.encode(prompt)), n)) {
       float[] logits = batch.prefill()[0];
       for (int i = 0; i < n; i++) {
-        out[i] = argmax(logits);
+        out[i] = TokenSelector.argmax(logits);
         if (i + 1 < n) {
           logits = batch.step(new int[] {out[i]})[0];
         }
       }
     }
     return out;
-  }
-
-  private static int argmax(float[] x) {
-    int best = 0;
-    for (int i = 1; i < x.length; i++) {
-      if (x[i] > x[best]) {
-        best = i;
-      }
-    }
-    return best;
   }
 
   private static double logSoftmax(float[] x, int target) {
