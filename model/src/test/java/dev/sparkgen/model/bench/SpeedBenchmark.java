@@ -1,5 +1,6 @@
 package dev.sparkgen.model.bench;
 
+import dev.sparkgen.model.generate.search.TokenSelector;
 import ai.djl.pytorch.jni.JniUtils;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
@@ -265,15 +266,7 @@ public final class SpeedBenchmark {
   }
 
   private static int[] argmax(float[][] logits) {
-    int[] out = new int[logits.length];
-    for (int r = 0; r < logits.length; r++) {
-      for (int v = 1; v < logits[r].length; v++) {
-        if (logits[r][v] > logits[r][out[r]]) {
-          out[r] = v;
-        }
-      }
-    }
-    return out;
+    return java.util.Arrays.stream(logits).mapToInt(TokenSelector::argmax).toArray();
   }
 
   private static void ensureCheckpoint(ModelConfig config, Path dir) throws IOException {
