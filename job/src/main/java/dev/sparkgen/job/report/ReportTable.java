@@ -33,7 +33,7 @@ public final class ReportTable {
   /** The measures and settings as JSON. */
   public static String json(List<StrategyMetrics> results, ReportSettings s) {
     JsonObject root = new JsonObject();
-    root.addProperty("model", s.model().toString());
+    root.addProperty("model", String.valueOf(s.model().getFileName()));
     root.addProperty("prompts", s.prompts());
     root.addProperty("prompt_words", s.promptWords());
     root.addProperty("max_new_tokens", s.maxNewTokens());
