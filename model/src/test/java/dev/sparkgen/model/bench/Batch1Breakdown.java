@@ -245,21 +245,17 @@ public final class Batch1Breakdown {
 
     static Options parse(String[] args) {
       Options o = new Options();
-      for (int i = 0; i < args.length; i += 2) {
-        if (i + 1 >= args.length) {
-          throw new IllegalArgumentException("option " + args[i] + " needs a value");
-        }
-        String v = args[i + 1];
-        switch (args[i]) {
+      BenchArgs.forEach(args, (name, v) -> {
+        switch (name) {
           case "--runs" -> o.runs = Integer.parseInt(v);
           case "--steps" -> o.steps = Integer.parseInt(v);
           case "--prompt" -> o.prompt = Integer.parseInt(v);
           case "--models" -> o.models = List.of(v.split(","));
           case "--out" -> o.out = v;
-          default -> throw new IllegalArgumentException("unknown option " + args[i]
+          default -> throw new IllegalArgumentException("unknown option " + name
               + " (known: --runs, --steps, --prompt, --models, --out)");
         }
-      }
+      });
       return o;
     }
   }

@@ -160,12 +160,8 @@ public final class DecodeBenchmark {
 
     static Options parse(String[] args) {
       Options o = new Options();
-      for (int i = 0; i < args.length; i += 2) {
-        if (i + 1 >= args.length) {
-          throw new IllegalArgumentException("option " + args[i] + " needs a value");
-        }
-        String v = args[i + 1];
-        switch (args[i]) {
+      BenchArgs.forEach(args, (name, v) -> {
+        switch (name) {
           case "--threads" -> o.threads = ints(v);
           case "--batches" -> o.batches = ints(v);
           case "--runs" -> o.runs = Integer.parseInt(v);
@@ -173,10 +169,10 @@ public final class DecodeBenchmark {
           case "--prompt" -> o.prompt = Integer.parseInt(v);
           case "--steps" -> o.steps = Integer.parseInt(v);
           case "--dir" -> o.dir = Path.of(v);
-          default -> throw new IllegalArgumentException("unknown option " + args[i]
+          default -> throw new IllegalArgumentException("unknown option " + name
               + " (known: --threads, --batches, --runs, --loads, --prompt, --steps, --dir)");
         }
-      }
+      });
       return o;
     }
 

@@ -325,12 +325,8 @@ public final class SpeedBenchmark {
 
     static Options parse(String[] args) {
       Options o = new Options();
-      for (int i = 0; i < args.length; i += 2) {
-        if (i + 1 >= args.length) {
-          throw new IllegalArgumentException("option " + args[i] + " needs a value");
-        }
-        String v = args[i + 1];
-        switch (args[i]) {
+      BenchArgs.forEach(args, (name, v) -> {
+        switch (name) {
           case "--runs" -> o.runs = Integer.parseInt(v);
           case "--batches" -> o.batches = Arrays.stream(v.split(",")).mapToInt(s -> Integer.parseInt(s.trim())).toArray();
           case "--prompt" -> o.prompt = Integer.parseInt(v);
@@ -341,10 +337,10 @@ public final class SpeedBenchmark {
           case "--out" -> o.out = v;
           case "--jlama" -> o.jlama = v;
           case "--dir" -> o.dir = Path.of(v);
-          default -> throw new IllegalArgumentException("unknown option " + args[i] + " (known: --runs, --batches, "
+          default -> throw new IllegalArgumentException("unknown option " + name + " (known: --runs, --batches, "
               + "--prompt, --new, --threads, --models, --sections, --out, --jlama, --dir)");
         }
-      }
+      });
       return o;
     }
   }
