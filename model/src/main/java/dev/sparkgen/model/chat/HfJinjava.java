@@ -65,6 +65,10 @@ final class HfJinjava extends Jinjava {
     global.registerTag(new GenerationTag());
     global.registerFunction(new ELFunctionDefinition("", "raise_exception", TemplateGlobals.class, "raiseException", Object.class));
     global.registerFunction(new ELFunctionDefinition("", "strftime_now", TemplateGlobals.class, "strftimeNow", String.class));
+    // In jinja2 a global function is also a variable: Llama 3.x asks `strftime_now is defined`.
+    // Jinjava resolves calls through its function table and never sees these values.
+    global.put("raise_exception", new TemplateGlobals.Function("raise_exception"));
+    global.put("strftime_now", new TemplateGlobals.Function("strftime_now"));
   }
 
   private static JinjavaConfig config() {

@@ -7,6 +7,7 @@ import static jinjava.de.odysseus.el.tree.impl.Scanner.Symbol.EXTENSION;
 import static jinjava.de.odysseus.el.tree.impl.Scanner.Symbol.IDENTIFIER;
 import static jinjava.de.odysseus.el.tree.impl.Scanner.Symbol.LBRACK;
 import static jinjava.de.odysseus.el.tree.impl.Scanner.Symbol.LPAREN;
+import static jinjava.de.odysseus.el.tree.impl.Scanner.Symbol.NOT;
 import static jinjava.de.odysseus.el.tree.impl.Scanner.Symbol.RBRACK;
 
 import com.hubspot.jinjava.el.ExtendedSyntaxBuilder;
@@ -23,9 +24,10 @@ import jinjava.de.odysseus.el.tree.impl.ast.AstBracket;
 import jinjava.de.odysseus.el.tree.impl.ast.AstDot;
 import jinjava.de.odysseus.el.tree.impl.ast.AstNode;
 import jinjava.de.odysseus.el.tree.impl.ast.AstParameters;
+import jinjava.de.odysseus.el.tree.impl.ast.AstUnary;
 
 /**
- * Jinjava's expression parser with two jinja2 grammar rules it lacks:
+ * Jinjava's expression parser with three jinja2 grammar rules it lacks:
  *
  * <ul>
  *   <li><b>Keyword arguments take a whole expression.</b> Jinjava parses {@code name=value} as a
@@ -36,6 +38,7 @@ import jinjava.de.odysseus.el.tree.impl.ast.AstParameters;
  *   <li><b>Python subscripts.</b> {@code x[start:stop:step]} with every part optional
  *       ({@code messages[::-1]}, Qwen3; {@code messages[1:]}, Llama 3), evaluated by {@link PySlice}
  *       with Python's rules; Jinjava knows only {@code [a:b]}, with its own clamping.
+ *   <li><b>{@code not} below comparisons</b> (see {@link #eq}).
  * </ul>
  *
  * Everything else is Jinjava's parser; this relies on Jinjava's "natural operator precedence"
@@ -60,6 +63,21 @@ final class PyExpressionParser extends ExtendedParser {
     protected Parser createParser(String expression) {
       return new PyExpressionParser(this, expression);
     }
+  }
+
+  /**
+   * {@code not} binds looser than comparisons and tests, as in Python: {@code not x is defined} is
+   * {@code not (x is defined)} and {@code not a|length == 1} is {@code not ((a|length) == 1)}.
+   * JUEL treats it as a unary operator on the next value, which inverted Llama 3's
+   * {@code if not tools is defined} and {@code if not message.tool_calls|length == 1}.
+   */
+  @Override
+  protected AstNode eq(boolean required) throws ScanException, ParseException {
+    if (getToken().getSymbol() == NOT) {
+      consumeToken();
+      return createAstUnary(eq(true), AstUnary.NOT);
+    }
+    return super.eq(required);
   }
 
   @Override

@@ -33,4 +33,12 @@ final class TemplateGlobals {
       super(message, null, false, false);
     }
   }
+
+  /** The value a global function's name has as a variable: defined, truthy, printed as Python would. */
+  record Function(String name) {
+    @Override
+    public String toString() {
+      return "<function " + name + ">";
+    }
+  }
 }
