@@ -91,7 +91,7 @@ public final class ChatTemplate {
     HfJinjava jinjava = HfJinjava.INSTANCE;
     Context context = new Context(jinjava.getGlobalContext(), bindings);
     context.setErrorHandlingStrategy(STOP_AT_FIRST_ERROR);
-    JinjavaInterpreter interpreter = new JinjavaInterpreter(jinjava, context, jinjava.getGlobalConfig());
+    JinjavaInterpreter interpreter = new PyInterpreter(jinjava, context, jinjava.getGlobalConfig());
     String out;
     JinjavaInterpreter.pushCurrent(interpreter);
     try {

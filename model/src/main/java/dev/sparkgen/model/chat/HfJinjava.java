@@ -28,7 +28,7 @@ import jinjava.javax.el.ExpressionFactory;
  *   <li>Legacy overrides: natural operator precedence (jinja2's: {@code a + b | trim} trims only b,
  *       {@code messages|length - 1} subtracts from the length), strict whitespace-control parsing,
  *       {@code -} trimming around expressions and comments, dict literal keys evaluated, {@code for}
- *       over a dict gives its keys, Python-style printing of lists and dicts, null loop items kept.
+ *       over a dict gives its keys, null loop items kept. Printing is {@link PyInterpreter}'s.
  *       Not "whitespace required within tokens": templates write {@code {{'x'}}}.
  *   <li>Nested interpretation off: Jinjava would otherwise render a {@code {{ ... }}} that appears in
  *       a message's content as a template; jinja2 prints data as is.
@@ -61,6 +61,8 @@ final class HfJinjava extends Jinjava {
     var global = getGlobalContext();
     global.registerFilter(new ToJsonFilter());
     global.registerFilter(new TrimFilter());
+    global.registerFilter(new LengthFilter("length"));
+    global.registerFilter(new LengthFilter("count"));
     global.registerExpTest(new IterableTest());
     global.registerTag(new GenerationTag());
     global.registerFunction(new ELFunctionDefinition("", "raise_exception", TemplateGlobals.class, "raiseException", Object.class));
@@ -87,7 +89,6 @@ final class HfJinjava extends Jinjava {
             .withAllowAdjacentTextNodes(true)
             .withEvaluateMapKeys(true)
             .withIterateOverMapKeys(true)
-            .withUsePyishObjectMapper(true)
             .withKeepNullableLoopValues(true)
             .build())
         .build();

@@ -11,8 +11,10 @@ import static jinjava.de.odysseus.el.tree.impl.Scanner.Symbol.NOT;
 import static jinjava.de.odysseus.el.tree.impl.Scanner.Symbol.RBRACK;
 
 import com.hubspot.jinjava.el.ExtendedSyntaxBuilder;
+import com.hubspot.jinjava.el.ext.AdditionOperator;
 import com.hubspot.jinjava.el.ext.AstNamedParameter;
 import com.hubspot.jinjava.el.ext.ExtendedParser;
+import com.hubspot.jinjava.el.ext.StringConcatOperator;
 import java.util.ArrayList;
 import java.util.List;
 import jinjava.de.odysseus.el.tree.impl.Builder;
@@ -20,6 +22,7 @@ import jinjava.de.odysseus.el.tree.impl.Parser;
 import jinjava.de.odysseus.el.tree.impl.Scanner.ScanException;
 import jinjava.de.odysseus.el.tree.impl.Scanner.Symbol;
 import jinjava.de.odysseus.el.tree.impl.Scanner.Token;
+import jinjava.de.odysseus.el.tree.impl.ast.AstBinary;
 import jinjava.de.odysseus.el.tree.impl.ast.AstBracket;
 import jinjava.de.odysseus.el.tree.impl.ast.AstDot;
 import jinjava.de.odysseus.el.tree.impl.ast.AstNode;
@@ -27,7 +30,7 @@ import jinjava.de.odysseus.el.tree.impl.ast.AstParameters;
 import jinjava.de.odysseus.el.tree.impl.ast.AstUnary;
 
 /**
- * Jinjava's expression parser with three jinja2 grammar rules it lacks:
+ * Jinjava's expression parser with the jinja2 rules it lacks:
  *
  * <ul>
  *   <li><b>Keyword arguments take a whole expression.</b> Jinjava parses {@code name=value} as a
@@ -39,6 +42,7 @@ import jinjava.de.odysseus.el.tree.impl.ast.AstUnary;
  *       ({@code messages[::-1]}, Qwen3; {@code messages[1:]}, Llama 3), evaluated by {@link PySlice}
  *       with Python's rules; Jinjava knows only {@code [a:b]}, with its own clamping.
  *   <li><b>{@code not} below comparisons</b> (see {@link #eq}).
+ *   <li><b>Python's {@code +} and {@code ~}</b>: {@link PyAddOperator}, {@link PyConcatOperator}.
  * </ul>
  *
  * Everything else is Jinjava's parser; this relies on Jinjava's "natural operator precedence"
@@ -49,6 +53,18 @@ final class PyExpressionParser extends ExtendedParser {
 
   PyExpressionParser(Builder context, String input) {
     super(context, input);
+    putExtensionHandler(StringConcatOperator.TOKEN, new ExtensionHandler(ExtensionPoint.ADD) {
+      @Override
+      public AstNode createAstNode(AstNode... children) {
+        return new AstBinary(children[0], children[1], PyConcatOperator.OP);
+      }
+    });
+  }
+
+  /** {@code +} is Python's ({@link PyAddOperator}); every other binary operator is Jinjava's. */
+  @Override
+  protected AstBinary createAstBinary(AstNode left, AstNode right, AstBinary.Operator operator) {
+    return super.createAstBinary(left, right, operator == AdditionOperator.OP ? PyAddOperator.OP : operator);
   }
 
   /** The tree builder that makes this parser; JUEL caches the trees it builds, by expression text. */

@@ -167,31 +167,7 @@ final class PyJson {
     out.append('"');
   }
 
-  /**
-   * Python's {@code float.__repr__}: the shortest digits that round-trip (Java's
-   * {@code Double.toString} gives those too), written positionally when the decimal exponent is in
-   * [-4, 16), else as {@code d.ddde+XX}; {@code NaN}, {@code Infinity}, {@code -Infinity} as
-   * json.dumps writes them.
-   */
-  static String floatRepr(double d) {
-    if (Double.isNaN(d)) {
-      return "NaN";
-    }
-    if (Double.isInfinite(d)) {
-      return d > 0 ? "Infinity" : "-Infinity";
-    }
-    if (d == 0) {
-      return (1 / d < 0) ? "-0.0" : "0.0";
-    }
-    BigDecimal shortest = new BigDecimal(Double.toString(d)).stripTrailingZeros();
-    String digits = shortest.unscaledValue().abs().toString();
-    int exponent = digits.length() - 1 - shortest.scale(); // d = digits[0].digits[1:] x 10^exponent
-    String sign = d < 0 ? "-" : "";
-    if (exponent >= -4 && exponent < 16) {
-      String plain = shortest.abs().toPlainString();
-      return sign + (plain.contains(".") ? plain : plain + ".0");
-    }
-    String mantissa = digits.length() == 1 ? digits : digits.charAt(0) + "." + digits.substring(1);
-    return sign + mantissa + "e" + (exponent < 0 ? "-" : "+") + (Math.abs(exponent) < 10 ? "0" : "") + Math.abs(exponent);
+  private static String floatRepr(double d) {
+    return PyValues.floatRepr(d); // json.dumps writes floats with float.__repr__
   }
 }

@@ -139,11 +139,28 @@ final class PyMethodResolver extends ELResolver {
 
   @Override
   public Object getValue(ELContext context, Object base, Object property) {
-    if (base instanceof String s && (property instanceof Long || property instanceof Integer)) {
-      context.setPropertyResolved(true);
-      return PyStrings.charAt(s, ((Number) property).longValue());
+    // Jinjava passes the index as text ("-1"): it resolves every property by name.
+    if (base instanceof String s && property != null) {
+      Long index = property instanceof Long || property instanceof Integer ? ((Number) property).longValue() : integer(property.toString());
+      if (index != null) {
+        context.setPropertyResolved(true);
+        return PyStrings.charAt(s, index);
+      }
     }
     return null;
+  }
+
+  private static Long integer(String text) {
+    int start = text.startsWith("-") ? 1 : 0;
+    if (text.length() == start || text.length() > 19) {
+      return null;
+    }
+    for (int i = start; i < text.length(); i++) {
+      if (text.charAt(i) < '0' || text.charAt(i) > '9') {
+        return null;
+      }
+    }
+    return Long.parseLong(text);
   }
 
   @Override

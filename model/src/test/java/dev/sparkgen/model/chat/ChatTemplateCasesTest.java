@@ -51,15 +51,39 @@ class ChatTemplateCasesTest {
     return out.stream();
   }
 
+  /**
+   * More conversations over the same templates, rendered by the same reference environment
+   * ({@code chat-templates-extra/generate.py}): Unicode spaces under trim, template-looking text,
+   * tool calls in every shape, floats in tojson, long and unusual conversations.
+   */
+  @SuppressWarnings("unchecked")
+  static Stream<Arguments> extraCases() throws IOException {
+    List<Map<String, Object>> cases = (List<Map<String, Object>>) JsonValues.parse(Files.readString(EXTRA));
+    return cases.stream().map(c -> Arguments.of(new Case((String) c.get("model"), (String) c.get("name"), c)));
+  }
+
+  static final Path EXTRA = Paths.get("src/test/resources/chat-templates-extra/cases.json");
+
   @Test
   void theFixturesAreAllThere() throws IOException {
     assertEquals(200, cases().count(), "the README promises 200 visible cases");
+    assertEquals(330, extraCases().count());
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("cases")
-  @SuppressWarnings("unchecked")
   void rendersAsJinja2(Case c) {
+    check(c);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("extraCases")
+  void rendersExtraCasesAsJinja2(Case c) {
+    check(c);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static void check(Case c) {
     Path dir = ROOT.resolve(c.model());
     Clock clock = c.json().containsKey("clock")
         ? Clock.fixed(LocalDateTime.parse((String) c.json().get("clock")).toInstant(ZoneOffset.UTC), ZoneOffset.UTC)
