@@ -38,7 +38,8 @@ import jinjava.javax.el.ExpressionFactory;
  *   <li>Filters {@code tojson} ({@link PyJson}) and {@code trim} (Python {@code str.strip}, which
  *       also strips Unicode spaces Java's trim keeps), the test {@code iterable} (a string is
  *       iterable in Python), the globals {@code raise_exception} and {@code strftime_now}
- *       ({@link TemplateGlobals}) and the {@code generation} block ({@link GenerationTag}).
+ *       ({@link TemplateGlobals}), the {@code generation} block ({@link GenerationTag}), and a
+ *       {@code for} with loop filters and {@code else} ({@link PyForTag}).
  * </ul>
  *
  * One instance serves every template in the JVM; it holds no per-render state and is safe to share
@@ -65,6 +66,7 @@ final class HfJinjava extends Jinjava {
     global.registerFilter(new LengthFilter("count"));
     global.registerExpTest(new IterableTest());
     global.registerTag(new GenerationTag());
+    global.registerTag(new PyForTag());
     global.registerFunction(new ELFunctionDefinition("", "raise_exception", TemplateGlobals.class, "raiseException", Object.class));
     global.registerFunction(new ELFunctionDefinition("", "strftime_now", TemplateGlobals.class, "strftimeNow", String.class));
     // In jinja2 a global function is also a variable: Llama 3.x asks `strftime_now is defined`.

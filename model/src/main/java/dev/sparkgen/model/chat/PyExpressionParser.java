@@ -42,7 +42,9 @@ import jinjava.de.odysseus.el.tree.impl.ast.AstUnary;
  *       ({@code messages[::-1]}, Qwen3; {@code messages[1:]}, Llama 3), evaluated by {@link PySlice}
  *       with Python's rules; Jinjava knows only {@code [a:b]}, with its own clamping.
  *   <li><b>{@code not} below comparisons</b> (see {@link #eq}).
- *   <li><b>Python's {@code +} and {@code ~}</b>: {@link PyAddOperator}, {@link PyConcatOperator}.
+ *   <li><b>Python's {@code +}, {@code *} and {@code ~}</b>: {@link PyAddOperator},
+ *       {@link PyMulOperator}, {@link PyConcatOperator}.
+ *   <li><b>Trailing commas</b> in calls, lists and tuples ({@code ('a',)}).
  * </ul>
  *
  * Everything else is Jinjava's parser; this relies on Jinjava's "natural operator precedence"
@@ -61,10 +63,11 @@ final class PyExpressionParser extends ExtendedParser {
     });
   }
 
-  /** {@code +} is Python's ({@link PyAddOperator}); every other binary operator is Jinjava's. */
+  /** {@code +} and {@code *} are Python's ({@link PyAddOperator}, {@link PyMulOperator}); the others Jinjava's. */
   @Override
   protected AstBinary createAstBinary(AstNode left, AstNode right, AstBinary.Operator operator) {
-    return super.createAstBinary(left, right, operator == AdditionOperator.OP ? PyAddOperator.OP : operator);
+    AstBinary.Operator python = operator == AdditionOperator.OP ? PyAddOperator.OP : operator == AstBinary.MUL ? PyMulOperator.OP : operator;
+    return super.createAstBinary(left, right, python);
   }
 
   /** The tree builder that makes this parser; JUEL caches the trees it builds, by expression text. */
@@ -105,6 +108,9 @@ final class PyExpressionParser extends ExtendedParser {
       arguments.add(v);
       while (getToken().getSymbol() == COMMA) {
         consumeToken();
+        if (getToken().getSymbol() == right) {
+          break; // Python allows a trailing comma: ('a',), f(x,), [1, 2,]
+        }
         arguments.add(argument(true));
       }
     }

@@ -141,7 +141,7 @@ final class PyMethodResolver extends ELResolver {
   public Object getValue(ELContext context, Object base, Object property) {
     // Jinjava passes the index as text ("-1"): it resolves every property by name.
     if (base instanceof String s && property != null) {
-      Long index = property instanceof Long || property instanceof Integer ? ((Number) property).longValue() : integer(property.toString());
+      Long index = property instanceof Long || property instanceof Integer ? (Long) ((Number) property).longValue() : integer(property.toString());
       if (index != null) {
         context.setPropertyResolved(true);
         return PyStrings.charAt(s, index);
