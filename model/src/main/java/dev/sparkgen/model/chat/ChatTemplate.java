@@ -89,7 +89,7 @@ public final class ChatTemplate {
     Map<String, Object> bindings = new HashMap<>(variables);
     bindings.put(RenderState.KEY, state);
     HfJinjava jinjava = HfJinjava.INSTANCE;
-    Context context = new Context(jinjava.getGlobalContext(), bindings);
+    Context context = new Context(jinjava.renderParent(), bindings);
     context.setErrorHandlingStrategy(STOP_AT_FIRST_ERROR);
     JinjavaInterpreter interpreter = new PyInterpreter(jinjava, context, jinjava.getGlobalConfig());
     String out;

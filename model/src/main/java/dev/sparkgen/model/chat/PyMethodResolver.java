@@ -7,6 +7,8 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import com.hubspot.jinjava.interpret.JinjavaInterpreter;
+import com.hubspot.jinjava.lib.exptest.ExpTest;
 import jinjava.javax.el.ELContext;
 import jinjava.javax.el.ELException;
 import jinjava.javax.el.ELResolver;
@@ -21,7 +23,8 @@ import jinjava.javax.el.ELResolver;
  * <p>Handled: on strings the methods of {@link PyStrings} plus {@code upper}, {@code lower},
  * {@code join}, and {@code s[i]} with
  * negative i; on dicts {@code get(k[, default])}, {@code items()}, {@code keys()}, {@code values()}
- * (Jinjava only offers them on its own map type). Anything else falls through to Jinjava.
+ * (Jinjava only offers them on its own map type). Expression tests ({@code x is string}) are
+ * called directly. Anything else falls through to Jinjava.
  */
 final class PyMethodResolver extends ELResolver {
 
@@ -32,6 +35,15 @@ final class PyMethodResolver extends ELResolver {
     }
     Object[] args = params == null ? new Object[0] : params;
     Object result;
+    if (base instanceof ExpTest test && args.length >= 2 && args[1] instanceof JinjavaInterpreter interpreter
+        && (name.equals("evaluate") || name.equals("evaluateNegated"))) {
+      // `x is name(arg)` compiles to exptest:name.evaluate(x, interpreter, arg); calling it here
+      // skips the reflective bean lookup Jinjava would do on every test.
+      Object[] rest = java.util.Arrays.copyOfRange(args, 2, args.length);
+      boolean holds = test.evaluate(args[0], interpreter, rest);
+      context.setPropertyResolved(true);
+      return name.equals("evaluate") == holds;
+    }
     if (base instanceof String s) {
       result = stringMethod(s, name, args);
     } else if (base instanceof Map<?, ?> map) {

@@ -1,7 +1,7 @@
 package dev.sparkgen.model.tokenizer;
 
-import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import ai.djl.huggingface.tokenizers.jni.TokenizersLibrary;
 import dev.sparkgen.model.DjlEnvironment;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -43,10 +43,20 @@ public final class Tokenizer implements AutoCloseable {
     }
   }
 
-  /** Token ids of {@code text}, with no special tokens added. */
+  /**
+   * Token ids of {@code text}, with no special tokens added. Goes to the native library for the ids
+   * only: DJL's {@code encode} also copies tokens, offsets and masks back into Java, which doubled
+   * the cost of a chat prompt (its text pre-processing, prefix space / lower case / accents, is
+   * off with this tokenizer's options, so the ids are the same).
+   */
   public int[] encode(String text) {
-    Encoding encoding = tokenizer.encode(text, false, false);
-    long[] ids = encoding.getIds();
+    long encoding = TokenizersLibrary.LIB.encode(tokenizer.getHandle(), text, false);
+    long[] ids;
+    try {
+      ids = TokenizersLibrary.LIB.getTokenIds(encoding);
+    } finally {
+      TokenizersLibrary.LIB.deleteEncoding(encoding);
+    }
     int[] out = new int[ids.length];
     for (int i = 0; i < ids.length; i++) {
       out[i] = Math.toIntExact(ids[i]);
