@@ -7,7 +7,6 @@ import com.hubspot.jinjava.interpret.JinjavaInterpreter;
 import com.hubspot.jinjava.interpret.TemplateError;
 import com.hubspot.jinjava.tree.Node;
 import java.time.Clock;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -21,7 +20,8 @@ import java.util.Objects;
  * {@code \n} and one trailing newline is dropped ({@code keep_trailing_newline=False}).
  */
 public final class ChatTemplate {
-  private static final ErrorHandlingStrategy STOP_AT_FIRST_ERROR = ErrorHandlingStrategy.builder()
+  /** Fatal errors end the render at once (jinja2 raises); warnings are dropped. */
+  static final ErrorHandlingStrategy STOP_AT_FIRST_ERROR = ErrorHandlingStrategy.builder()
       .setFatalErrorStrategy(TemplateErrorTypeHandlingStrategy.THROW_EXCEPTION)
       .setNonFatalErrorStrategy(TemplateErrorTypeHandlingStrategy.IGNORE)
       .build();
@@ -86,24 +86,31 @@ public final class ChatTemplate {
    */
   public String render(Map<String, ?> variables) {
     RenderState state = new RenderState(clock);
-    Map<String, Object> bindings = new HashMap<>(variables);
-    bindings.put(RenderState.KEY, state);
     HfJinjava jinjava = HfJinjava.INSTANCE;
-    Context context = new Context(jinjava.renderParent(), bindings);
-    context.setErrorHandlingStrategy(STOP_AT_FIRST_ERROR);
-    JinjavaInterpreter interpreter = new PyInterpreter(jinjava, context, jinjava.getGlobalConfig());
+    PyInterpreter interpreter = jinjava.interpreter();
     String out;
+    boolean clean = false;
     JinjavaInterpreter.pushCurrent(interpreter);
-    try {
+    try (JinjavaInterpreter.InterpreterScopeClosable scope = interpreter.enterScope()) {
+      Context context = interpreter.getContext();
+      context.putAll(variables);
+      context.put(RenderState.KEY, state);
       out = interpreter.render(root, false);
+      List<TemplateError> errors = interpreter.getErrorsCopy();
+      clean = errors.isEmpty(); // always, as fatal errors throw and warnings are dropped; checked anyway
+      for (TemplateError e : errors) {
+        if (e.getSeverity() == TemplateError.ErrorType.FATAL) {
+          throw failure(state, e.getMessage(), e.getException());
+        }
+      }
+    } catch (ChatTemplateException e) {
+      throw e;
     } catch (RuntimeException e) {
       throw failure(state, e.getMessage(), e);
     } finally {
       JinjavaInterpreter.popCurrent();
-    }
-    for (TemplateError e : interpreter.getErrorsCopy()) {
-      if (e.getSeverity() == TemplateError.ErrorType.FATAL) {
-        throw failure(state, e.getMessage(), e.getException());
+      if (!clean) {
+        jinjava.discardInterpreter();
       }
     }
     if (state.raised() != null) {

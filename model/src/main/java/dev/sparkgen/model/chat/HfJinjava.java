@@ -46,8 +46,7 @@ import jinjava.javax.el.ExpressionFactory;
  * </ul>
  *
  * One instance serves every template in the JVM; it holds no per-render state and is safe to share
- * between threads (each render gets its own context and interpreter, under a per-thread copy of the
- * global context: {@link #renderParent}).
+ * between threads (each render runs in its own scope of a per-thread interpreter: {@link #interpreter}).
  */
 final class HfJinjava extends Jinjava {
   /** The one environment of this JVM. */
@@ -102,18 +101,30 @@ final class HfJinjava extends Jinjava {
   }
 
   /**
-   * The parent context of a render on this thread: a private copy of the global context (filters,
-   * tests, functions, tags, the function-name variables). Jinjava's contexts record every name
-   * they resolve in their parents too, up to the root; with the shared global context as parent,
-   * concurrent renders would write one HashSet from several threads (Jinjava's own
-   * {@code renderForResult} copies the global context per render for that reason). A copy per
-   * thread is as safe and is made once per task thread, not per row.
+   * This thread's interpreter, whose context is a private copy of the global context (filters,
+   * tests, functions, tags, the function-name variables); a render runs in a child scope of it.
+   *
+   * <p>Why per thread: Jinjava's contexts record every name they resolve in their parents too, up to
+   * the root. With the shared global context as parent, concurrent renders would write one HashSet
+   * from several threads (Jinjava's own {@code renderForResult} copies the global context per
+   * render for that reason). And building an interpreter registers every function again, a fifth
+   * of a small template's render. A task thread makes one and keeps it; {@link #discardInterpreter}
+   * drops it after a render that failed, so no state of a failed render reaches the next row.
    */
-  Context renderParent() {
-    return renderParents.get();
+  PyInterpreter interpreter() {
+    return interpreters.get();
   }
 
-  private final ThreadLocal<Context> renderParents = ThreadLocal.withInitial(this::getGlobalContextCopy);
+  /** Forgets this thread's interpreter; the next render builds a new one. */
+  void discardInterpreter() {
+    interpreters.remove();
+  }
+
+  private final ThreadLocal<PyInterpreter> interpreters = ThreadLocal.withInitial(() -> {
+    Context root = getGlobalContextCopy();
+    root.setErrorHandlingStrategy(ChatTemplate.STOP_AT_FIRST_ERROR);
+    return new PyInterpreter(this, root, getGlobalConfig());
+  });
 
   @Override
   public ExpressionFactory getExpressionFactory() {

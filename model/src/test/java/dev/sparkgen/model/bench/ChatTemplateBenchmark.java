@@ -1,8 +1,6 @@
 package dev.sparkgen.model.bench;
 
-import com.google.gson.JsonArray;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
+import dev.sparkgen.model.chat.ChatTokenizers;
 import dev.sparkgen.model.chat.ModelChatTemplate;
 import dev.sparkgen.model.tokenizer.Tokenizer;
 import java.io.IOException;
@@ -15,7 +13,8 @@ import java.util.SplittableRandom;
 
 /**
  * Chat-prompt preparation cost: rows rendered through a real chat template and tokenised, per
- * second, on one thread, for three-turn conversations (system, user, assistant, user). Templates:
+ * second, on one thread, for three-turn conversations (user, assistant, user; short turns, and
+ * long turns after a system turn). Templates:
  * Llama 3.2 and Qwen2.5 (test resources {@code chat-templates/}); tokenizer: GPT-2's byte-level
  * BPE (50k tokens, as Llama 3 and Qwen use byte-level BPE) with the template's special tokens added,
  * so they encode as single ids. A program, not a test. From the repository root:
@@ -45,13 +44,21 @@ public final class ChatTemplateBenchmark {
       }
     });
     Path root = Files.isDirectory(TEMPLATES) ? TEMPLATES : Path.of("..").resolve(TEMPLATES);
-    List<List<Map<String, Object>>> conversations = conversations(rows[0]);
     System.out.printf("Rows/s on one thread, by thread CPU time (wall-clock rate in brackets; they differ when"
         + " other processes share the cores). Load average at start: %.1f%n%n",
         java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
-    System.out.printf("| template | render | tokenise | render + tokenise | prompt tokens/row |%n");
-    System.out.printf("| --- | --- | --- | --- | --- |%n");
+    System.out.printf("| template | conversation | render | tokenise | render + tokenise | prompt tokens/row |%n");
+    System.out.printf("| --- | --- | --- | --- | --- | --- |%n");
     for (String model : List.of("llama-3.2-instruct", "qwen2.5-instruct")) {
+      for (String size : List.of("short", "long")) {
+        run(root, model, size, conversations(rows[0], size.equals("long")), seconds[0]);
+      }
+    }
+  }
+
+  private static void run(Path root, String model, String size, List<List<Map<String, Object>>> conversations,
+      double seconds) throws IOException {
+    {
       Path dir = root.resolve(model);
       ModelChatTemplate template = ModelChatTemplate.load(dir, null);
       Map<String, Object> kwargs = model.startsWith("llama") ? Map.of("date_string", "26 Jul 2024") : Map.of();
@@ -60,15 +67,15 @@ public final class ChatTemplateBenchmark {
         texts.add(template.apply(c, true, kwargs));
       }
       Path tmp = Files.createTempDirectory("chat-bench");
-      try (Tokenizer tokenizer = Tokenizer.load(withAddedTokens(tmp, specials(template, texts.get(0))))) {
+      try (Tokenizer tokenizer = Tokenizer.load(ChatTokenizers.write(tmp, specials(texts.get(0)), null))) {
         long tokens = 0;
         for (String t : texts) {
           tokens += tokenizer.encode(t).length;
         }
-        String render = rate(seconds[0], i -> template.apply(conversations.get(i % conversations.size()), true, kwargs).length());
-        String tokenise = rate(seconds[0], i -> tokenizer.encode(texts.get(i % texts.size())).length);
-        String both = rate(seconds[0], i -> tokenizer.encode(template.apply(conversations.get(i % conversations.size()), true, kwargs)).length);
-        System.out.printf("| %s | %s | %s | %s | %.0f |%n", model, render, tokenise, both, (double) tokens / texts.size());
+        String render = rate(seconds, i -> template.apply(conversations.get(i % conversations.size()), true, kwargs).length());
+        String tokenise = rate(seconds, i -> tokenizer.encode(texts.get(i % texts.size())).length);
+        String both = rate(seconds, i -> tokenizer.encode(template.apply(conversations.get(i % conversations.size()), true, kwargs)).length);
+        System.out.printf("| %s | %s | %s | %s | %s | %.0f |%n", model, size, render, tokenise, both, (double) tokens / texts.size());
       }
     }
   }
@@ -99,18 +106,24 @@ public final class ChatTemplateBenchmark {
     throw new AssertionError();
   }
 
-  /** Seeded three-turn conversations: system, user, assistant, user, with varied lengths. */
-  static List<List<Map<String, Object>>> conversations(int n) {
+  /**
+   * Seeded three-turn conversations (user, assistant, user) of random words: short ones (about 5,
+   * 10 and 5 words), or long ones (about 20, 30 and 15 words) after a system turn of about 8.
+   */
+  static List<List<Map<String, Object>>> conversations(int n, boolean longTurns) {
     SplittableRandom r = new SplittableRandom(13);
     String[] words = {"the", "model", "answers", "questions", "about", "Spark", "jobs", "quickly", "and", "well",
         "über", "naïve", "café", "🙂", "data", "rows", "per", "second", "with", "templates"};
     List<List<Map<String, Object>>> out = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      out.add(List.of(
-          Map.of("role", "system", "content", sentence(r, words, 8)),
-          Map.of("role", "user", "content", sentence(r, words, 20)),
-          Map.of("role", "assistant", "content", sentence(r, words, 30)),
-          Map.of("role", "user", "content", sentence(r, words, 15))));
+      List<Map<String, Object>> c = new ArrayList<>();
+      if (longTurns) {
+        c.add(Map.of("role", "system", "content", sentence(r, words, 8)));
+      }
+      c.add(Map.of("role", "user", "content", sentence(r, words, longTurns ? 20 : 5)));
+      c.add(Map.of("role", "assistant", "content", sentence(r, words, longTurns ? 30 : 10)));
+      c.add(Map.of("role", "user", "content", sentence(r, words, longTurns ? 15 : 5)));
+      out.add(c);
     }
     return out;
   }
@@ -125,7 +138,7 @@ public final class ChatTemplateBenchmark {
   }
 
   /** The special-token strings a rendered text of this template contains ({@code <|...|>} and the named ones). */
-  static List<String> specials(ModelChatTemplate template, String sample) {
+  static List<String> specials(String sample) {
     List<String> out = new ArrayList<>();
     java.util.regex.Matcher m = java.util.regex.Pattern.compile("<\\|[a-z_]+\\|>").matcher(sample);
     while (m.find()) {
@@ -134,30 +147,5 @@ public final class ChatTemplateBenchmark {
       }
     }
     return out;
-  }
-
-  /** GPT-2's tokenizer.json with {@code specials} appended as special added tokens; returns the file. */
-  static Path withAddedTokens(Path dir, List<String> specials) throws IOException {
-    Path src = Files.isRegularFile(BenchTokenizers.GPT2) ? BenchTokenizers.GPT2 : Path.of("..").resolve(BenchTokenizers.GPT2);
-    JsonObject root = JsonParser.parseString(Files.readString(src)).getAsJsonObject();
-    JsonArray added = root.getAsJsonArray("added_tokens");
-    int next = root.getAsJsonObject("model").getAsJsonObject("vocab").size();
-    for (JsonObject existing : added.asList().stream().map(e -> e.getAsJsonObject()).toList()) {
-      next = Math.max(next, existing.get("id").getAsInt() + 1);
-    }
-    for (String s : specials) {
-      JsonObject t = new JsonObject();
-      t.addProperty("id", next++);
-      t.addProperty("content", s);
-      t.addProperty("single_word", false);
-      t.addProperty("lstrip", false);
-      t.addProperty("rstrip", false);
-      t.addProperty("normalized", false);
-      t.addProperty("special", true);
-      added.add(t);
-    }
-    Path file = dir.resolve("tokenizer.json");
-    Files.writeString(file, root.toString());
-    return file;
   }
 }

@@ -79,6 +79,18 @@ class JinjaSemanticsTest {
   }
 
   @Test
+  void aRenderLeavesNothingForTheNextOne() {
+    ChatTemplate t = ChatTemplate.compile("{% if fail %}{{ raise_exception('no ' ~ x) }}{% endif %}{% set y = x %}"
+        + "{% macro m() %}M{% endmacro %}{{ y }}{{ z }}{{ m() }}", "t");
+    assertEquals("aM", t.render(Map.of("x", "a", "fail", false)));
+    ChatTemplateException e = assertThrows(ChatTemplateException.class, () -> t.render(Map.of("x", "b", "fail", true)));
+    assertEquals("no b", e.getMessage());
+    assertEquals("bZM", t.render(Map.of("x", "b", "fail", false, "z", "Z")));
+    assertThrows(ChatTemplateException.class, () -> ChatTemplate.compile("{{ 'a' + 1 }}", "u").render(Map.of()));
+    assertEquals("cM", t.render(Map.of("x", "c", "fail", false)), "no y, z or error left from earlier renders");
+  }
+
+  @Test
   void renderingIsThreadSafe() throws Exception {
     ChatTemplate template = ChatTemplate.compile(
         "{% for m in messages %}{{ m.role }}:{{ m.content|trim }}{% if loop.last %}!{% endif %};{% endfor %}", "t");
