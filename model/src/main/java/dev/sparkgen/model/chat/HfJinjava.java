@@ -87,6 +87,7 @@ final class HfJinjava extends Jinjava {
         .withLstripBlocks(true)
         .withNestedInterpretationEnabled(false)
         .withEnableFilterChainOptimization(true)
+        .withRangeLimit(100_000) // jinja2's sandbox allows range() up to 100,000 items; Jinjava's default is 1,000
         .withElResolver(resolver)
         .withLegacyOverrides(LegacyOverrides.newBuilder()
             .withUseNaturalOperatorPrecedence(true)
