@@ -54,14 +54,18 @@ public final class ModelChatTemplate {
   /**
    * Loads and parses the template of {@code modelDir} (or {@code overrideFile} when not null).
    *
+   * @param modelDir the model folder; may be null with an override file (then no special tokens)
    * @param clock what {@code strftime_now} reads
    * @throws IllegalArgumentException when there is no template, or a file is unreadable or malformed;
    *     the message names the file
    * @throws ChatTemplateException when the template does not parse
    */
   public static ModelChatTemplate load(Path modelDir, Path overrideFile, Clock clock) {
-    Map<String, Object> config = config(modelDir);
-    Path configFile = modelDir.resolve(CONFIG_FILE);
+    if (modelDir == null && overrideFile == null) {
+      throw new IllegalArgumentException("no chat template: no model folder and no template file");
+    }
+    Map<String, Object> config = modelDir == null ? null : config(modelDir);
+    Path configFile = modelDir == null ? null : modelDir.resolve(CONFIG_FILE);
     SpecialTokens specials;
     try {
       specials = config == null ? SpecialTokens.none() : SpecialTokens.fromConfig(config);
@@ -73,7 +77,7 @@ public final class ModelChatTemplate {
     if (overrideFile != null) {
       source = read(overrideFile);
       origin = overrideFile.toString();
-    } else if (Files.isRegularFile(modelDir.resolve(TEMPLATE_FILE))) {
+    } else if (modelDir != null && Files.isRegularFile(modelDir.resolve(TEMPLATE_FILE))) {
       origin = modelDir.resolve(TEMPLATE_FILE).toString();
       source = read(modelDir.resolve(TEMPLATE_FILE));
     } else {
