@@ -1,5 +1,6 @@
 package dev.sparkgen.job;
 
+import dev.sparkgen.job.chat.ChatSettings;
 import dev.sparkgen.job.config.ConfigException;
 import dev.sparkgen.job.config.Key;
 import dev.sparkgen.job.config.Keys;
@@ -26,6 +27,7 @@ import java.util.Map;
  * @param master empty = spark-submit's, else local[*]
  * @param maxBatchMemory bytes one batch may need on an executor (see {@link BatchMemory})
  * @param fault the testing hook ({@link FaultHook#OFF} unless set)
+ * @param chat conversations, chat templates and generated-text settings ({@link ChatSettings})
  * @param generation the generation keys that were set (Hugging Face names, raw text), applied over
  *     the model's own generation settings
  */
@@ -48,6 +50,7 @@ public record JobConfig(
     Truncation truncation,
     long maxBatchMemory,
     FaultHook fault,
+    ChatSettings chat,
     Map<String, String> generation) implements Serializable {
   private static final long serialVersionUID = 1L;
 
@@ -112,6 +115,7 @@ public record JobConfig(
         choice(v, "truncation", Truncation.class),
         bytes(v, "max_batch_memory"),
         fault(v),
+        ChatSettings.from(v),
         gen);
   }
 
@@ -173,6 +177,7 @@ public record JobConfig(
     m.put("max_batch_memory", Long.toString(maxBatchMemory));
     m.put("fault", fault.kind() == FaultHook.Kind.OFF ? ""
         : lower(fault.kind()) + ":" + String.join(",", fault.partitions().stream().sorted().map(String::valueOf).toList()));
+    m.putAll(chat.asMap());
     m.putAll(generation);
     return m;
   }
