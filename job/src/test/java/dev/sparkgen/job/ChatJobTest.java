@@ -215,6 +215,28 @@ class ChatJobTest {
   }
 
   @Test
+  void reasoningSplitMovesAnOpenThinkBlockToTheReasoningColumn() throws Exception {
+    // A template that opens the reasoning block in the generation prompt, as Qwen3-Thinking does: the
+    // model's text up to </think> is reasoning; these random weights never close it.
+    Path template = dir.resolve("thinking.jinja");
+    Files.writeString(template, "{% for m in messages %}{{ m.content }}{% endfor %}<|im_start|>assistant\n<think>\n");
+    Dataset<Row> input = spark.createDataFrame(List.of(conversation(1, "user", "2+2?")), MESSAGES);
+    JobConfig cfg = TestSpark.settings("model", model.toString(), "chat_template_file", template.toString(),
+        "reasoning", "split", "output_prompt", "true");
+    try (ResolvedModel resolved = ResolvedModel.resolve(cfg); Tokenizer tokenizer = Tokenizer.load(model);
+        GenerationRun run = GenerationRun.prepare(spark, cfg, resolved)) {
+      Row r = run.apply(input).collectAsList().get(0);
+      // jinja2 drops the template file's one trailing newline: the prompt ends with "<think>".
+      assertEquals("2+2?<|im_start|>assistant\n<think>", r.getAs("prompt_text"));
+      int[] ids = tokenizer.encode(r.getAs("prompt_text"));
+      Sequence alone = TestSpark.alone(resolved, tokenizer, RowKey.of(1L), ids).get(0);
+      assertEquals(dev.sparkgen.model.chat.ReasoningSplit.of(alone.text(), true).reasoning(), r.getAs("reasoning"));
+      assertEquals("", r.getAs("generated_text"), "an unclosed reasoning block leaves no answer");
+      assertNull(r.getAs("error"));
+    }
+  }
+
+  @Test
   void aModelWithoutATemplateRefusesConversationsNamingTheKey() {
     Dataset<Row> input = spark.createDataFrame(List.of(conversation(1, "user", "Hi")), MESSAGES);
     JobConfig cfg = TestSpark.settings("model", TestSpark.GPT2_TINY.toString());
