@@ -31,6 +31,7 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) throws java.io.IOException {
+    ConsoleLogging.quiet(); // before Spark logs anything
     if (args.length > 0 && args[0].equals("report")) {
       System.exit(DegenerationReport.run(java.util.Arrays.copyOfRange(args, 1, args.length), System.out, System.err));
     }
@@ -44,7 +45,7 @@ public final class Main {
     try {
       CommandLine cl = CommandLine.parse(args);
       if (cl.help()) {
-        out.print(Keys.help());
+        out.print(Keys.help(cl.set()));
         return OK;
       }
       cfg = cl.config().requireInputOutput();
@@ -69,8 +70,7 @@ public final class Main {
   static int execute(SparkSession spark, JobConfig cfg, ResolvedModel model, PrintStream out, PrintStream err) {
     try {
       Summary summary = BatchJob.run(spark, cfg, model);
-      out.println(summary.toJson());
-      out.println(summary.describe());
+      out.println(summary.describe()); // the whole summary is in _summary.json
       if (summary.errors() > 0) {
         err.println("sparkgen: finished with " + summary.errors() + " failed rows (" + summary.failedPrompts() + " of "
             + summary.rowsIn() + " prompts); their 'error' column says why");
