@@ -22,6 +22,11 @@ public final class BatchJob {
    * directly (spark-submit {@code --conf}) win.
    */
   public static SparkSession session(JobConfig cfg) {
+    return SparkSession.builder().config(sparkConf(cfg)).getOrCreate();
+  }
+
+  /** The Spark settings {@link #session} starts with (over spark-submit's, which win where set). */
+  public static SparkConf sparkConf(JobConfig cfg) {
     SparkConf conf = new SparkConf().setAppName("sparkgen");
     if (!cfg.master().isEmpty()) {
       conf.setMaster(cfg.master());
@@ -49,7 +54,7 @@ public final class BatchJob {
       conf.set("spark.executor.extraJavaOptions", (opts + " " + DjlEnvironment.javaOptions()).trim());
     }
     conf.setIfMissing("spark.executorEnv.OMP_WAIT_POLICY", "PASSIVE");
-    return SparkSession.builder().config(conf).getOrCreate();
+    return conf;
   }
 
   /** Whether {@code master} runs everything on this machine: local, local[..], local-cluster[..]. */

@@ -128,7 +128,7 @@ public final class GenerationRun implements AutoCloseable {
     // Sampling draws from a stream keyed by the row's id, else by its place in the input (RowPositions).
     Dataset<Row> keyed = prompts;
     boolean sampling = model.generation().doSample();
-    if (!prompts.schema().contains(RowPositions.COLUMN) && sampling
+    if (!List.of(prompts.columns()).contains(RowPositions.COLUMN) && sampling
         && (id < 0 || in.fields()[id].nullable())) {
       keyed = RowPositions.attach(spark, prompts, "");
     }

@@ -95,8 +95,8 @@ public record JobConfig(
     Map<String, String> gen = new LinkedHashMap<>();
     for (Key k : Keys.all()) {
       String value = v.get(k.name());
-      if (k.generation() && value != null && !value.isBlank()) {
-        gen.put(k.name(), value.trim());
+      if (k.generation() && value != null && (Settings.literal(k.name()) ? !value.isEmpty() : !value.isBlank())) {
+        gen.put(k.name(), Settings.literal(k.name()) ? value : value.trim());
       }
     }
     String output = v.get("output").replace("{timestamp}",

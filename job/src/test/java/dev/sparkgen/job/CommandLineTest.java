@@ -104,6 +104,12 @@ class CommandLineTest {
     assertEquals("a b.json", c.input());
     assertEquals(Map.of("max_new_tokens", "7", "top_k", "5", "stop", "###"), c.generation());
     assertMessage("'--batch_size' needs a value: --batch_size=VALUE or --batch_size VALUE", "--batch_size");
+    // A stop string keeps its white space (a leading space, or only newlines); other values are trimmed.
+    assertEquals(" t40", CommandLine.parse("generate", "--stop", " t40").config().generation().get("stop"));
+    assertEquals("\n\n", CommandLine.parse("generate", "--stop=\n\n").config().generation().get("stop"));
+    assertEquals("7", CommandLine.parse("generate", "--max_new_tokens= 7 ").config().generation().get("max_new_tokens"));
+    assertEquals("x ", CommandLine.parse("generate", "--conf", conf("stop=x \n").toString()).config().generation()
+        .get("stop"));
     ConfigException next = assertThrows(ConfigException.class,
         () -> CommandLine.parse("generate", "--batch_size", "--top_k=5"));
     assertTrue(next.getMessage().contains("'--batch_size' needs a value"), next.getMessage());

@@ -64,11 +64,19 @@ public final class Settings {
     Map<String, String> out = new LinkedHashMap<>();
     Path dir = file.toAbsolutePath().getParent();
     for (String key : p.stringPropertyNames().stream().sorted().toList()) {
-      String value = p.getProperty(key).trim();
+      String value = literal(key) ? p.getProperty(key) : p.getProperty(key).trim();
       boolean isPath = Keys.JOB.stream().anyMatch(k -> k.name().equals(key) && k.path());
       out.put(key, isPath ? relativeTo(dir, value) : value);
     }
     return out;
+  }
+
+  /**
+   * Keys whose values are taken as written, white space included: a stop string (" t40", "\n\n")
+   * and Spark reader options (a separator). The others are trimmed.
+   */
+  public static boolean literal(String key) {
+    return key.equals("stop") || key.startsWith(Keys.INPUT_OPTION);
   }
 
   private static String relativeTo(Path dir, String value) {
