@@ -17,7 +17,7 @@ import org.apache.logging.log4j.core.config.Configurator;
  * whole configuration, so Spark, which loads its INFO defaults only over log4j's built-in one,
  * leaves it in place when its context starts.
  */
-final class ConsoleLogging {
+public final class ConsoleLogging {
   /** sparkgen's console configuration, a class-path resource of the job jar. */
   static final String CONFIG = "dev/sparkgen/job/log4j2-console.properties";
 
@@ -36,7 +36,7 @@ final class ConsoleLogging {
   }
 
   /** Applies {@link #CONFIG} unless the user configured logging; returns whether it did. */
-  static boolean quiet() {
+  public static boolean quiet() {
     ClassLoader loader = ConsoleLogging.class.getClassLoader();
     URL config = loader.getResource(CONFIG);
     if (userConfigured(loader) || config == null) {

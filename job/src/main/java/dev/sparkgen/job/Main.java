@@ -5,7 +5,6 @@ import dev.sparkgen.job.config.ConfigException;
 import dev.sparkgen.job.config.Keys;
 import dev.sparkgen.job.exec.BadRowException;
 import dev.sparkgen.job.io.Summary;
-import dev.sparkgen.job.report.DegenerationReport;
 import dev.sparkgen.model.CheckpointException;
 import java.io.PrintStream;
 import org.apache.spark.sql.SparkSession;
@@ -13,8 +12,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The command line: {@code generate [--conf FILE] [--key=value ...]}, or {@code report [--key=value ...]}
- * (the degeneration report, {@link DegenerationReport}). Settings, model and tokenizer are checked
+ * The command line: {@code generate [--conf FILE] [--key=value | --key value ...]} or {@code --help}
+ * (the degeneration report, {@code report}, is the sparkgen-report module's {@code DegenerationReport}). Settings, model and tokenizer are checked
  * before Spark starts. Exit codes: 0 done, every row generated; 1 the job failed (nothing left at
  * the output); 2 bad command line or settings; 3 bad model, tokenizer, input or output location;
  * 4 done, but some rows carry {@code error}; 5 stopped at a bad row (on_error=fail).
@@ -32,9 +31,6 @@ public final class Main {
 
   public static void main(String[] args) throws java.io.IOException {
     ConsoleLogging.quiet(); // before Spark logs anything
-    if (args.length > 0 && args[0].equals("report")) {
-      System.exit(DegenerationReport.run(java.util.Arrays.copyOfRange(args, 1, args.length), System.out, System.err));
-    }
     System.exit(run(args, System.out, System.err));
   }
 
@@ -42,6 +38,11 @@ public final class Main {
   public static int run(String[] args, PrintStream out, PrintStream err) {
     JobConfig cfg;
     ResolvedModel model;
+    if (args.length > 0 && args[0].equals(CommandLine.REPORT)) {
+      err.println("sparkgen: 'report' is the sparkgen-report module's command: run job/bin/sparkgen report, or java"
+          + " dev.sparkgen.report.DegenerationReport on that module's class path");
+      return BAD_SETTINGS;
+    }
     try {
       CommandLine cl = CommandLine.parse(args);
       if (cl.help()) {

@@ -1,4 +1,4 @@
-package dev.sparkgen.job.report;
+package dev.sparkgen.report;
 
 import java.util.HashMap;
 import java.util.List;

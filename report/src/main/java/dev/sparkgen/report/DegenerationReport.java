@@ -1,4 +1,4 @@
-package dev.sparkgen.job.report;
+package dev.sparkgen.report;
 
 import dev.sparkgen.job.BatchJob;
 import dev.sparkgen.job.JobConfig;
@@ -27,8 +27,18 @@ import org.apache.spark.sql.types.StructType;
 public final class DegenerationReport {
   private DegenerationReport() {}
 
-  /** Runs the report; returns the exit code (0, or 2 for bad arguments). */
+  /** {@code sparkgen report [--key=value ...]} (job/bin/sparkgen runs this class for {@code report}). */
+  public static void main(String[] args) throws IOException {
+    dev.sparkgen.job.ConsoleLogging.quiet();
+    System.exit(run(args, System.out, System.err));
+  }
+
+  /** Runs the report; returns the exit code (0, or 2 for bad arguments; --help prints the keys, 0). */
   public static int run(String[] args, PrintStream out, PrintStream err) throws IOException {
+    if (java.util.Arrays.asList(args).contains("--help") || java.util.Arrays.asList(args).contains("-h")) {
+      out.print(ReportSettings.help());
+      return 0;
+    }
     ReportSettings s;
     List<String> prompts;
     try {

@@ -1,4 +1,4 @@
-package dev.sparkgen.job.report;
+package dev.sparkgen.report;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,7 +1,11 @@
-package dev.sparkgen.job.report;
+package dev.sparkgen.report;
 
+import dev.sparkgen.job.config.Arguments;
+import dev.sparkgen.job.config.ConfigException;
+import dev.sparkgen.job.config.Suggestions;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -28,25 +32,47 @@ public record ReportSettings(Path model, Path data, String output, int prompts, 
     return java.util.Collections.unmodifiableMap(d);
   }
 
+  /** The --help text: usage and every key with its default. */
+  public static String help() {
+    StringBuilder sb = new StringBuilder("Usage: sparkgen report [--key=value | --key value ...]\n\n")
+        .append("Generates continuations of validation prompts under six decoding strategies (greedy, beam 4, pure\n")
+        .append("sampling, temperature 0.7, top-k 40, top-p 0.95) through the job, and writes report.md, report.json\n")
+        .append("and report.png into 'output'. Keys (paths relative to the working directory; job/bin/sparkgen\n")
+        .append("sets model and data to the repository's demo model and validation split):\n");
+    DEFAULTS.forEach((k, d) -> sb.append(String.format("  --%s=<value> (default: %s)%n", k, d)));
+    return sb.toString();
+  }
+
   /** Parses the arguments; an unknown key or a bad number is refused with the key and value. */
   public static ReportSettings parse(String... args) {
     Map<String, String> v = new LinkedHashMap<>(DEFAULTS);
-    for (String a : args) {
-      int eq = a.indexOf('=');
-      if (!a.startsWith("--") || eq < 0) {
-        throw new IllegalArgumentException("expected --key=value, got '" + a + "'; keys: " + DEFAULTS.keySet());
+    Map<String, String> given;
+    try {
+      given = Arguments.parse(List.of(args), "(try sparkgen report --help)");
+    } catch (ConfigException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
+    }
+    for (Map.Entry<String, String> e : given.entrySet()) {
+      if (!DEFAULTS.containsKey(e.getKey())) {
+        String near = Suggestions.nearest(e.getKey(), DEFAULTS.keySet());
+        throw new IllegalArgumentException("unknown report key '" + e.getKey() + "'"
+            + (near != null ? "; did you mean '" + near + "'?" : "") + " (keys: " + DEFAULTS.keySet() + ")");
       }
-      String key = a.substring(2, eq);
-      if (!DEFAULTS.containsKey(key)) {
-        throw new IllegalArgumentException("unknown report key '" + key + "'; keys: " + DEFAULTS.keySet());
-      }
-      v.put(key, a.substring(eq + 1));
+      v.put(e.getKey(), e.getValue());
     }
     return new ReportSettings(Path.of(v.get("model")), Path.of(v.get("data")),
         v.get("output").replace("{timestamp}", java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
             .withZone(java.time.ZoneOffset.UTC).format(java.time.Instant.now())),
         positive(v, "prompts"), positive(v, "prompt_words"), positive(v, "max_new_tokens"),
-        Long.parseLong(v.get("seed")), positive(v, "batch_size"), v.get("master"));
+        seed(v), positive(v, "batch_size"), v.get("master"));
+  }
+
+  private static long seed(Map<String, String> v) {
+    try {
+      return Long.parseLong(v.get("seed").trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("report key seed must be an integer, got '" + v.get("seed") + "'");
+    }
   }
 
   private static int positive(Map<String, String> v, String key) {

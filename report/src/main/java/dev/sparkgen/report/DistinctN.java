@@ -1,4 +1,4 @@
-package dev.sparkgen.job.report;
+package dev.sparkgen.report;
 
 import java.util.HashSet;
 import java.util.List;

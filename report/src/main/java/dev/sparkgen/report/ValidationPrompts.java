@@ -1,4 +1,4 @@
-package dev.sparkgen.job.report;
+package dev.sparkgen.report;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package dev.sparkgen.job.report;
+package dev.sparkgen.report;
 
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
