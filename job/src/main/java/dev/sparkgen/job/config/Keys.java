@@ -26,12 +26,14 @@ public final class Keys {
               + " prompts must be token ids and generated_text is null)"),
       path("input", "", "path or URI", "the prompts to read (required)"),
       job("input_format", "", "parquet | json | csv | text",
-          "format of 'input'; default: inferred from its extension (.parquet, .json/.jsonl, .csv, .txt)"),
+          "format of 'input'; default: inferred from its extension (.parquet, .json/.jsonl, .csv, .txt); a folder"
+              + " or a name without an extension is parquet (Spark's default source)"),
       job("prompt_column", "prompt", "column name", "text prompts (string), tokenised with the tokenizer"),
       job("prompt_ids_column", "prompt_ids", "column name",
           "token-id prompts (array<int>), used as they are; wins over prompt_column where not null"),
       job("id_column", "id", "column name",
-          "row id; a stable hash of it keys each row's sampling stream (if absent: a hash of the prompt)"),
+          "row id; a stable hash of it keys each row's sampling stream; rows without one are keyed by their"
+              + " input file and line (or row) in it, so repeated prompts get different samples"),
       path("output", "", "path or URI; '{timestamp}' is replaced by the UTC start time",
           "where results go (required); _summary.json is written inside it"),
       job("output_format", "parquet", "parquet | json", "format of 'output' (json = JSON Lines)"),
