@@ -108,7 +108,8 @@ public final class Keys {
     h.put("pad_token_id", new String[] {"id or none", "padding id"});
     h.put("stop", new String[] {"a string, or a JSON array of strings", "generated text is cut before the first stop string"});
     h.put("seed", new String[] {"integer", "seed of the sampling streams (and of model=random's weights)"});
-    h.put("output_logprobs", new String[] {"true | false", "write each generated token's log-probability"});
+    h.put("output_logprobs", new String[] {"true | false", "write each generated token's log-probability: the model's"
+        + " raw log_softmax, before temperature, penalties and filters (as cumulative_logprob)"});
     return Collections.unmodifiableMap(h);
   }
 
