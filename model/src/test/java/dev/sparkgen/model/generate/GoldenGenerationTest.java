@@ -229,8 +229,9 @@ class GoldenGenerationTest {
           String what = name + " " + (c.doSample() ? "sampling" : "greedy") + " prompt " + i + " sample " + s;
           assertArrayEquals(alone.get(s).tokenIds(), together.get(i).get(s).tokenIds(), what);
           assertArrayEquals(alone.get(s).tokenIds(), other.get(s).tokenIds(), what);
-          // Batched matrix products may round differently in the last bits; tokens may not differ.
-          assertArrayEquals(alone.get(s).tokenLogprobs(), together.get(i).get(s).tokenLogprobs(), 1e-5f, what);
+          // Batched matrix products may round differently in the last bits (1.4e-5 seen on the BF16
+          // GPT-2); tokens may not differ, log-probabilities only within the logits tolerance.
+          assertArrayEquals(alone.get(s).tokenLogprobs(), together.get(i).get(s).tokenLogprobs(), (float) TOLERANCE, what);
         }
       }
     }
