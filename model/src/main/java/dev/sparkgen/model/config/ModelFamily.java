@@ -46,6 +46,11 @@ public interface ModelFamily {
     return true;
   }
 
+  /** Whether the attention can rotate only the first dims of each head ({@code partial_rotary_factor}). */
+  default boolean rotatesPartialHeads() {
+    return false;
+  }
+
   /** The MLP activation when the config names none (Hugging Face's default for the family). */
   default String defaultHiddenAct() {
     return "silu";

@@ -18,6 +18,11 @@ final class Phi3 implements ModelFamily {
   }
 
   @Override
+  public boolean rotatesPartialHeads() {
+    return true;
+  }
+
+  @Override
   public ModelConfig read(JsonFields c) {
     ModelConfig.Builder b = LlamaDialect.read(c, this, null, 1e-5, false);
     return b.hiddenAct(LlamaDialect.activation(c, "hidden_act", "silu"))

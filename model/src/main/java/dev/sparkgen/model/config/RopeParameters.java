@@ -71,10 +71,12 @@ public record RopeParameters(
 
   /**
    * Reads the settings from a config's top level {@code c}; {@code maxPositions} is the config's
-   * {@code max_position_embeddings}, {@code headDim} the resolved head size. Refuses, naming the file,
-   * key and value, any type or value that sparkgen cannot compute exactly.
+   * {@code max_position_embeddings}, {@code headDim} the resolved head size. {@code partialRotary}
+   * says whether the family's attention rotates part of a head (Phi-3); elsewhere transformers
+   * applies cos and sin to whole heads, so a factor other than 1 is refused. Refuses, naming the
+   * file, key and value, any type or value that sparkgen cannot compute exactly.
    */
-  public static RopeParameters read(JsonFields c, int headDim, int maxPositions) {
+  public static RopeParameters read(JsonFields c, int headDim, int maxPositions, boolean partialRotary) {
     JsonFields legacy = c.optionalObject("rope_scaling");
     JsonFields v5 = c.optionalObject("rope_parameters");
     JsonFields d = legacy != null ? legacy : v5; // a non-null rope_scaling wins, as in HF
@@ -94,6 +96,10 @@ public record RopeParameters(
       c.raw("rope_theta"); // the dict's value wins; the top-level one (if any) is read and ignored
     }
     double partial = partialRotaryFactor(c, d);
+    if (partial != 1.0 && !partialRotary) {
+      throw c.error("partial_rotary_factor", "= " + partial + " is not supported with model_type '" + c.string("model_type")
+          + "': its attention rotates whole heads (only phi3 rotates part of a head)");
+    }
     int rotaryDim = (int) (headDim * partial);
     if (rotaryDim < 2 || rotaryDim % 2 != 0) {
       throw c.error("partial_rotary_factor", "= " + partial + " gives " + rotaryDim + " rotary dims of head_dim "
