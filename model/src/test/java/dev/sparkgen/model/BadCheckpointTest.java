@@ -182,6 +182,59 @@ class BadCheckpointTest {
     assertFails(weights().toString(), "'wte.weight'", "-Infinity", "element 17", "finite");
   }
 
+  @Test
+  void missingFusedPhi3TensorIsRefusedWithItsExpectedShape() throws IOException {
+    ModelConfig phi3 = family("phi3");
+    Map<String, WeightSource> t = fileNamed(phi3);
+    t.remove("model.layers.1.self_attn.qkv_proj.weight");
+    HfFolder.writeConfig(phi3, dir);
+    write(t);
+    assertFails(weights().toString(), "missing tensor 'model.layers.1.self_attn.qkv_proj.weight'",
+        "expected shape [64, 32]"); // (2 heads + 2 * 1 KV head) * 16
+  }
+
+  @Test
+  void wrongShapeOfAQwen3NormIsRefused() throws IOException {
+    ModelConfig qwen3 = family("qwen3");
+    Map<String, WeightSource> t = fileNamed(qwen3);
+    t.put("model.layers.0.self_attn.k_norm.weight", WeightSource.of(new float[32], 32));
+    HfFolder.writeConfig(qwen3, dir);
+    write(t);
+    assertFails(weights().toString(), "'model.layers.0.self_attn.k_norm.weight'", "has shape [32]", "needs [16]");
+  }
+
+  @Test
+  void unexpectedTensorIsRefusedRatherThanIgnored() throws IOException {
+    ModelConfig qwen2 = family("qwen2");
+    Map<String, WeightSource> t = fileNamed(qwen2);
+    t.put("model.layers.0.self_attn.o_proj.bias", WeightSource.of(new float[32], 32));
+    HfFolder.writeConfig(qwen2, dir);
+    write(t);
+    assertFails(weights().toString(), "unexpected tensor 'model.layers.0.self_attn.o_proj.bias'",
+        "a qwen2 model with this config.json has no such weight");
+  }
+
+  @Test
+  void missingQwen2BiasIsRefused() throws IOException {
+    ModelConfig qwen2 = family("qwen2");
+    Map<String, WeightSource> t = fileNamed(qwen2);
+    t.remove("model.layers.1.self_attn.k_proj.bias");
+    HfFolder.writeConfig(qwen2, dir);
+    write(t);
+    assertFails(weights().toString(), "missing tensor 'model.layers.1.self_attn.k_proj.bias'", "expected shape [8]");
+  }
+
+  @Test
+  void tiedModelIgnoresAStoredOutputMatrixAsTransformersDoes() throws IOException {
+    ModelConfig qwen3 = family("qwen3");
+    assertTrue(qwen3.tieWordEmbeddings());
+    Map<String, WeightSource> t = fileNamed(qwen3);
+    t.put("lm_head.weight", WeightSource.of(new float[72 * 32], 72, 32));
+    HfFolder.writeConfig(qwen3, dir);
+    write(t);
+    CausalLm.load(dir).close();
+  }
+
   // ---- config.json ----
 
   @Test
@@ -242,6 +295,12 @@ class BadCheckpointTest {
     JsonObject json = ModelFamily.toJson(base);
     edit.accept(json);
     Files.writeString(dir.resolve(HfFolder.CONFIG), json.toString());
+  }
+
+  /** The tiny model of that family from {@link TinyModels#all()}. */
+  private static ModelConfig family(String modelType) {
+    return TinyModels.all().stream().map(TinyModels.Named::config)
+        .filter(c -> c.family().modelType().equals(modelType)).findFirst().orElseThrow();
   }
 
   private static Map<String, WeightSource> validTensors() {
