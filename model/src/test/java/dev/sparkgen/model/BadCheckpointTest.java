@@ -2,6 +2,7 @@ package dev.sparkgen.model;
 
 import static dev.sparkgen.model.weights.SafetensorsBytes.entry;
 import static dev.sparkgen.model.weights.SafetensorsBytes.f32;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -96,7 +97,29 @@ class BadCheckpointTest {
   void invalidHeaderJsonIsRefused() throws IOException {
     HfFolder.writeConfig(GPT2, dir);
     SafetensorsBytes.write(weights(), "{\"wte.weight\": {\"dtype\": \"F32\", \"shape\": [2", new byte[8]);
-    assertFails(weights().toString(), "header is not valid JSON");
+    assertFails(weights().toString() + ": safetensors header: not valid JSON: ");
+  }
+
+  @Test
+  void headerNested100000LevelsDeepIsRefusedInOneLine() throws IOException {
+    HfFolder.writeConfig(GPT2, dir);
+    SafetensorsBytes.write(weights(), "{\"a\": " + "[".repeat(100_000) + "]".repeat(100_000) + "}", new byte[0]);
+    String m = assertFails(weights() + ": safetensors header: not valid JSON: nested more than 100 levels deep");
+    assertTrue(!m.contains("Exception") && !m.contains("https://"), m);
+  }
+
+  @Test
+  void metadataThatIsNotStringsIsRefusedNamingTheKey() throws IOException {
+    HfFolder.writeConfig(GPT2, dir);
+    SafetensorsBytes.write(weights(), "{\"__metadata__\": {\"format\": {\"nested\": 1}}}", new byte[0]);
+    assertFails(weights() + ": safetensors __metadata__ key 'format' must be a string, got {\"nested\":1}");
+  }
+
+  @Test
+  void fractionalShapeIsRefusedNotTruncated() throws IOException {
+    HfFolder.writeConfig(GPT2, dir);
+    SafetensorsBytes.write(weights(), "{" + entry("wte.weight", "F32", "[2.5]", 0, 8) + "}", f32(1f, 2f));
+    assertFails(weights().toString(), "tensor 'wte.weight' has a malformed header entry");
   }
 
   @Test
@@ -273,14 +296,44 @@ class BadCheckpointTest {
     assertFails(config(), "key 'intermediate_size' must be an integer", "big");
   }
 
+  @Test
+  void derivedSizesAreComputedIn64BitsAndRefusedWhenTooLarge() throws IOException {
+    writeConfig(GPT2, c -> {
+      c.addProperty("n_embd", 1_000_000_000);
+      c.addProperty("n_head", 1);
+      c.remove("n_inner");
+    });
+    assertFails(config(), "key 'n_embd' = 1000000000 makes the MLP width 4 * n_embd = 4000000000 (n_inner is not given),"
+        + " more than 2147483647");
+    writeConfig(LLAMA, c -> {
+      c.addProperty("num_attention_heads", 65536);
+      c.addProperty("num_key_value_heads", 65536);
+      c.addProperty("head_dim", 65536);
+    });
+    assertFails(config(), "(num_attention_heads + 2 * num_key_value_heads) * head_dim = 12884901888 is more than 2147483647");
+  }
+
+  @Test
+  void configThatIsNotJsonIsRefusedInOneLine() throws IOException {
+    Files.writeString(dir.resolve("config.json"), "model_type = llama\n");
+    String m = assertFails(config(), ": not valid JSON: ");
+    Files.writeString(dir.resolve("config.json"), "[".repeat(100_000) + "]".repeat(100_000));
+    m += assertFails(config() + ": not valid JSON: nested more than 100 levels deep");
+    Files.writeString(dir.resolve("config.json"), "{\"model_type\": {\"name\": \"llama\"}}");
+    m += assertFails(config() + ": key 'model_type' must be a string, got {\"name\":\"llama\"}");
+    assertTrue(!m.contains("Exception") && !m.contains("https://") && !m.contains("gson"), m);
+  }
+
   // ---- helpers ----
 
-  /** Loading fails with a {@link CheckpointException} whose message contains every fragment. */
-  private void assertFails(String... fragments) {
+  /** Loading fails with a one-line {@link CheckpointException} containing every fragment; returns the message. */
+  private String assertFails(String... fragments) {
     CheckpointException e = assertThrows(CheckpointException.class, () -> CausalLm.load(dir).close());
     for (String f : fragments) {
       assertTrue(e.getMessage().contains(f), "message lacks '" + f + "': " + e.getMessage());
     }
+    assertEquals(1, e.getMessage().lines().count(), e.getMessage());
+    return e.getMessage();
   }
 
   private Path weights() {

@@ -83,12 +83,12 @@ public final class JsonFile {
     if (text.startsWith("\uFEFF")) {
       text = text.substring(1); // a byte order mark, as some editors on Windows write
     }
+    if (text.isBlank()) {
+      throw new JsonValueException(source + ": not valid JSON: the file is empty");
+    }
     JsonReader reader = new JsonReader(new StringReader(text));
     reader.setLenient(false);
     try {
-      if (reader.peek() == JsonToken.END_DOCUMENT) {
-        throw new JsonValueException(source + ": not valid JSON: the file is empty");
-      }
       JsonElement root = value(reader, source, 1);
       if (reader.peek() != JsonToken.END_DOCUMENT) {
         throw new JsonValueException(source + ": not valid JSON: more text after the end of the value" + location(reader));
@@ -133,8 +133,8 @@ public final class JsonFile {
         try {
           return new JsonPrimitive(new BigDecimal(literal));
         } catch (NumberFormatException e) { // an exponent beyond +-2^31
-          throw new JsonValueException(source + ": number " + JsonFields.show(new JsonPrimitive(literal))
-              + " is out of range" + location(r), e);
+          String shown = literal.length() <= 40 ? literal : literal.substring(0, 40) + "...";
+          throw new JsonValueException(source + ": number " + shown + " is out of range" + location(r), e);
         }
       }
       case BOOLEAN -> {
