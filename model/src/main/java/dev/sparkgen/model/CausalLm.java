@@ -4,9 +4,12 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.core.Linear;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
 import dev.sparkgen.model.cache.KvCache;
 import dev.sparkgen.model.config.Architecture;
 import dev.sparkgen.model.config.ModelConfig;
@@ -53,6 +56,8 @@ public final class CausalLm implements BatchModel, AutoCloseable {
   private final Norm finalNorm;
   private final NDArray lmHead; // [V, d]
   private final NDArray finalSoftcap; // c of c * tanh(logits / c) (Gemma 2), or null
+  private static final int STAGING_FLOATS = 4 << 20;
+  private ByteBuffer staging; // load-time only
 
   private CausalLm(Checkpoint ckpt) {
     this.config = ckpt.config();
@@ -80,6 +85,7 @@ public final class CausalLm implements BatchModel, AutoCloseable {
       finalNorm = norm(ckpt, a, a.finalNorm(), eps);
       lmHead = a.lmHead() == null ? tokenEmbedding : load(ckpt, a.lmHead());
       finalSoftcap = c.finalLogitSoftcapping() == null ? null : manager.create((float) (double) c.finalLogitSoftcapping());
+      staging = null;
     } catch (RuntimeException e) {
       manager.close();
       throw e;
@@ -170,7 +176,8 @@ public final class CausalLm implements BatchModel, AutoCloseable {
   }
 
   /**
-   * One forward call over t new tokens per row. ids, positions: [B, T] int64. Returns logits,
+   * One forward call over t new tokens per row, inside the caller's {@link NDScope}. ids, positions:
+   * [B, T] int64. Returns logits,
    * [B, V] (or [B, 1, V] when T = 1) for the last position only (what decoding needs) or
    * [B, T, V] for all.
    */
@@ -183,7 +190,17 @@ public final class CausalLm implements BatchModel, AutoCloseable {
       x = x.add(positionEmbedding.get(positions));
     }
     for (DecoderBlock block : blocks) {
-      x = block.apply(x, in, cache);
+      // Each layer's intermediates (a prefill's attention scores are [B, H, T, S]) are freed when the
+      // layer ends, so a call holds one layer's working set instead of every layer's until its end.
+      NDArray next;
+      try (NDScope layer = new NDScope()) {
+        next = block.apply(x, in, cache);
+        NDScope.unregister(next);
+      }
+      NDScope.register(next); // into the caller's scope
+      NDScope.unregister(x);
+      x.close(); // the layer's input: the cache holds copies of its keys and values
+      x = next;
     }
     if (!allPositions && x.getShape().get(1) > 1) {
       x = x.get(":, -1, :"); // [B, d]: the output projection is the largest matmul; skip the prompt
@@ -207,33 +224,34 @@ public final class CausalLm implements BatchModel, AutoCloseable {
     }
   }
 
-  /** Creates a weight on the model's manager; float32, read in bounded pieces. */
+  /**
+   * Creates a weight on the model's manager, float32, in libtorch's own memory: an uninitialised
+   * tensor filled through one reused 16 MB staging buffer. A tensor made straight from a direct
+   * buffer would keep its weights in Java direct memory (bounded by the executor's heap setting
+   * and freed only by GC), and pieces joined by concat would need the tensor twice at load.
+   */
   private NDArray load(Checkpoint ckpt, String name) {
     WeightSource w = ckpt.tensor(name);
     long n = w.numel();
-    long[] shape = w.shape();
-    long rows = shape[0];
-    long rowElems = n / Math.max(1, rows);
-    // Stay well below the 2 GiB limit of a direct buffer: split big tensors by rows, then concat.
-    long rowsPerPiece = Math.max(1, (256L << 20) / 4 / Math.max(1, rowElems));
-    List<NDArray> pieces = new ArrayList<>();
-    for (long r0 = 0; r0 < rows || (rows == 0 && pieces.isEmpty()); r0 += rowsPerPiece) {
-      long r1 = Math.min(rows, r0 + rowsPerPiece);
-      int count = Math.toIntExact((r1 - r0) * rowElems);
-      FloatBuffer buf = ByteBuffer.allocateDirect(count * 4).order(ByteOrder.nativeOrder()).asFloatBuffer();
-      w.read(r0 * rowElems, count, buf);
-      buf.flip();
-      long[] pieceShape = shape.clone();
-      pieceShape[0] = r1 - r0;
-      pieces.add(manager.create(buf, new Shape(pieceShape), DataType.FLOAT32));
-      if (rows == 0) {
-        break;
+    NDArray out = manager.create(new Shape(w.shape()), DataType.FLOAT32); // torch::empty
+    if (staging == null) {
+      staging = ByteBuffer.allocateDirect(STAGING_FLOATS * Float.BYTES).order(ByteOrder.nativeOrder());
+    }
+    try (NDArray flat = out.reshape(n)) { // a view of out's memory
+      for (long from = 0; from < n; from += STAGING_FLOATS) {
+        int count = (int) Math.min(STAGING_FLOATS, n - from);
+        staging.clear();
+        FloatBuffer floats = staging.asFloatBuffer();
+        w.read(from, count, floats);
+        staging.limit(count * Float.BYTES);
+        // The piece wraps the staging memory (no copy); indexSet copies it into out, then it is gone.
+        try (NDArray piece = manager.create(staging, new Shape(count), DataType.FLOAT32)) {
+          JniUtils.indexSet((PtNDArray) flat, (PtNDArray) piece, new long[] {from}, new long[] {from + count},
+              new long[] {1});
+        }
       }
     }
-    if (pieces.size() == 1) {
-      return pieces.get(0);
-    }
-    return concat(pieces.toArray(new NDArray[0]));
+    return out;
   }
 
   /**
