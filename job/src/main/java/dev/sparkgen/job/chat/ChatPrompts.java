@@ -20,6 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.MapType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
@@ -33,13 +34,13 @@ import org.apache.spark.sql.types.StructType;
  *
  * @param settings the chat keys
  * @param messagesIndex the messages column's index, -1 when the input has none
- * @param messagesAsJson true when that column is JSON text, false for an array of structs
+ * @param messagesType that column's type: an array of structs, or a string of JSON
  * @param template the template's source, null when no row is rendered (plain prompts only)
  * @param origin where the template came from, for messages
  * @param specialTokens the special tokens the template is rendered with
  * @param templateKey sha256 of the template and special tokens: the per-JVM cache key
  */
-public record ChatPrompts(ChatSettings settings, int messagesIndex, boolean messagesAsJson, String template, String origin,
+public record ChatPrompts(ChatSettings settings, int messagesIndex, DataType messagesType, String template, String origin,
     Map<String, Object> specialTokens, String templateKey) implements Serializable {
   private static final long serialVersionUID = 1L;
   private static final Map<String, ModelChatTemplate> TEMPLATES = new ConcurrentHashMap<>();
@@ -48,11 +49,16 @@ public record ChatPrompts(ChatSettings settings, int messagesIndex, boolean mess
   public record Prompt(String text, int[] ids, boolean opensReasoning) {}
 
   /** Chat prompts for these settings; {@code template} null when no row is rendered. */
-  public static ChatPrompts of(ChatSettings settings, int messagesIndex, boolean messagesAsJson, String template,
+  public static ChatPrompts of(ChatSettings settings, int messagesIndex, DataType messagesType, String template,
       String origin, SpecialTokens specialTokens) {
     Map<String, Object> specials = new LinkedHashMap<>(specialTokens.values());
-    return new ChatPrompts(settings, messagesIndex, messagesAsJson, template, origin, specials,
+    return new ChatPrompts(settings, messagesIndex, messagesType, template, origin, specials,
         template == null ? null : key(template, specials));
+  }
+
+  /** True when the messages column is JSON text. */
+  public boolean messagesAsJson() {
+    return DataTypes.StringType.equals(messagesType);
   }
 
   /** Whether this row is rendered: it has a conversation, or a prompt to wrap with the system prompt. */
@@ -97,8 +103,8 @@ public record ChatPrompts(ChatSettings settings, int messagesIndex, boolean mess
     String column = settings.messagesColumn();
     if (messagesIndex >= 0 && !row.isNullAt(messagesIndex)) {
       try {
-        return messagesAsJson ? Conversation.fromJson(row.getString(messagesIndex))
-            : Conversation.of(toJava(row.get(messagesIndex), row.schema().fields()[messagesIndex].dataType()));
+        return messagesAsJson() ? Conversation.fromJson(row.getString(messagesIndex))
+            : Conversation.of(toJava(row.get(messagesIndex), messagesType)); // rows may come without a schema
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException(column + ": " + e.getMessage(), e);
       }

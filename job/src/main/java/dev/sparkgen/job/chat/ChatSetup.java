@@ -32,10 +32,9 @@ public final class ChatSetup {
   public static ChatPrompts resolve(ChatSettings s, Path modelFolder, StructType input) {
     List<String> names = List.of(input.fieldNames());
     int messages = names.indexOf(s.messagesColumn());
-    boolean json = false;
+    DataType type = messages < 0 ? null : input.fields()[messages].dataType();
     if (messages >= 0) {
-      DataType type = input.fields()[messages].dataType();
-      json = type.equals(DataTypes.StringType);
+      boolean json = type.equals(DataTypes.StringType);
       if (!json && !isMessageArray(type)) {
         throw new SetupException("messages_column '" + s.messagesColumn() + "' must be array<struct<role: string, content:"
             + " string>> or a JSON string, not " + type.simpleString());
@@ -54,7 +53,7 @@ public final class ChatSetup {
       }
     }
     if (!wanted || s.chatTemplate() == ChatSettings.Mode.NONE) {
-      return ChatPrompts.of(s, messages, json, null, null, SpecialTokens.none());
+      return ChatPrompts.of(s, messages, type, null, null, SpecialTokens.none());
     }
     Path file = s.chatTemplateFile() == null ? null : Path.of(s.chatTemplateFile());
     if (file != null && !Files.isRegularFile(file)) {
@@ -72,7 +71,7 @@ public final class ChatSetup {
     } catch (ChatTemplateException | IllegalArgumentException | java.io.UncheckedIOException e) {
       throw new SetupException(e.getMessage(), e);
     }
-    return ChatPrompts.of(s, messages, json, template.template().source(), template.template().origin(),
+    return ChatPrompts.of(s, messages, type, template.template().source(), template.template().origin(),
         template.specialTokens());
   }
 

@@ -10,6 +10,7 @@ import dev.sparkgen.model.generate.GenerationConfig;
 import dev.sparkgen.model.generate.Generator;
 import dev.sparkgen.model.generate.PromptInput;
 import dev.sparkgen.model.generate.Sequence;
+import dev.sparkgen.model.generate.search.AllTokensFilteredException;
 import dev.sparkgen.model.tokenizer.Tokenizer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -46,13 +47,16 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
   private final CollectionAccumulator<String> loads;
   private final boolean failOnError;
   private final FaultHook fault;
+  private final CollectionAccumulator<String> times;
 
   /**
    * {@code loads} collects "executorId=loads" after each partition; {@code tokenizerSource} may be
-   * null; {@code fault} is {@link FaultHook#OFF} outside tests.
+   * null; {@code fault} is {@link FaultHook#OFF} outside tests; {@code times} collects each finished
+   * partition's "startMillis,endMillis" (epoch ms, from its first prompt to its last row).
    */
   public PartitionGenerator(ModelSource modelSource, TokenizerSource tokenizerSource, GenerationSettings settings,
-      PromptPreparer preparer, int batchSize, CollectionAccumulator<String> loads, boolean failOnError, FaultHook fault) {
+      PromptPreparer preparer, int batchSize, CollectionAccumulator<String> loads, boolean failOnError, FaultHook fault,
+      CollectionAccumulator<String> times) {
     this.modelSource = modelSource;
     this.tokenizerSource = tokenizerSource;
     this.settings = settings;
@@ -61,6 +65,7 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
     this.loads = loads;
     this.failOnError = failOnError;
     this.fault = fault;
+    this.times = times;
   }
 
   @Override
@@ -71,6 +76,7 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
     Tokenizer tokenizer = ExecutorCache.tokenizer(tokenizerSource);
     loads.add(executorId() + "=" + ExecutorCache.modelLoads(modelSource.sha256()));
     GenerationConfig config = settings.config();
+    long startMillis = System.currentTimeMillis(); // after the model load: generation time only
     Generator generator = new Generator(model, config, tokenizer);
     int samples = config.numReturnSequences();
 
@@ -88,7 +94,7 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
     }
     // Similar lengths in one batch waste less compute on rows that finish early or wait for long ones.
     good.sort(Comparator.comparingInt(p -> p.ids().length));
-    return new Output(generator, good, ready, rowsIn, samples, task);
+    return new Output(generator, good, ready, rowsIn, samples, task, startMillis);
   }
 
   /** Queues error rows for sample indexes [from, samples) of {@code in}, or stops the task under on_error=fail. */
@@ -110,13 +116,15 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
     private final int samples;
     private final TaskContext task;
     private final int partition;
-    private final long start = System.nanoTime();
+    private final long startMillis;
     private int next;
     private long generatedTokens;
     private int rowsOut;
     private boolean logged;
 
-    Output(Generator generator, List<PreparedPrompt> prompts, Deque<Row> ready, int rowsIn, int samples, TaskContext task) {
+    Output(Generator generator, List<PreparedPrompt> prompts, Deque<Row> ready, int rowsIn, int samples, TaskContext task,
+        long startMillis) {
+      this.startMillis = startMillis;
       this.generator = generator;
       this.prompts = prompts;
       this.ready = ready;
@@ -139,7 +147,9 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
       if (ready.isEmpty() && !logged) {
         fault.fire(task);
         logged = true;
-        double s = (System.nanoTime() - start) / 1e9;
+        long end = System.currentTimeMillis();
+        times.add(startMillis + "," + end);
+        double s = (end - startMillis) / 1e3;
         LOG.info("partition {} done: {} prompts, {} rows, {} generated tokens in {} s ({} tokens/s)", partition,
             rowsIn, rowsOut, generatedTokens, String.format("%.2f", s), String.format("%.1f", generatedTokens / Math.max(s, 1e-9)));
       }
@@ -162,7 +172,9 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
         results = generator.generate(inputs, batchSize);
       } catch (RuntimeException e) {
         if (batch.size() == 1) {
-          failed(ready, batch.get(0).row(), "generation failed: " + e, 0, samples);
+          // Sampling with no token left is the row's own fault (HF fails there too): its message alone.
+          String why = e instanceof AllTokensFilteredException ? e.getMessage() : "generation failed: " + e;
+          failed(ready, batch.get(0).row(), why, 0, samples);
           return;
         }
         // Find the row that broke the batch: each row alone; only the failing ones get an error.

@@ -45,7 +45,9 @@ public final class Generator {
    * hypotheses, best first; fewer than num_return_sequences only in degenerate cases (scores of
    * -inf). A prompt that already fills the model's context yields empty sequences (reason length).
    * Invalid prompts (empty, longer than the context, ids outside the vocabulary) are refused with
-   * their index and key before any work starts.
+   * their index and key before any work starts. When sampling, a row whose logits processors leave
+   * no token throws {@link dev.sparkgen.model.generate.search.AllTokensFilteredException} naming the
+   * step (Hugging Face fails there as well); run that prompt alone to tell it from its batch neighbours.
    */
   public List<List<Sequence>> generate(List<PromptInput> prompts, int batchSize) {
     if (batchSize < 1) {

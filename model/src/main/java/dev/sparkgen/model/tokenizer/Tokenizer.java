@@ -10,8 +10,9 @@ import java.util.Map;
 
 /**
  * A model folder's {@code tokenizer.json}, through DJL's Hugging Face tokenizers (Rust natives
- * shipped in the tokenizers jar, extracted offline). Encoding adds no special tokens and never
- * truncates or pads.
+ * shipped in the tokenizers jar, extracted offline). Encoding never truncates or pads; special
+ * tokens are added only when asked ({@link #encode(String, boolean)}), through the file's own
+ * post-processor, as Hugging Face {@code tokenizer(text)} does.
  */
 public final class Tokenizer implements AutoCloseable {
   /** The file name inside a model folder. */
@@ -43,14 +44,25 @@ public final class Tokenizer implements AutoCloseable {
     }
   }
 
-  /**
-   * Token ids of {@code text}, with no special tokens added. Goes to the native library for the ids
-   * only: DJL's {@code encode} also copies tokens, offsets and masks back into Java, which doubled
-   * the cost of a chat prompt (its text pre-processing, prefix space / lower case / accents, is
-   * off with this tokenizer's options, so the ids are the same).
-   */
+  /** Token ids of {@code text}, with no special tokens added. */
   public int[] encode(String text) {
-    long encoding = TokenizersLibrary.LIB.encode(tokenizer.getHandle(), text, false);
+    return encode(text, false);
+  }
+
+  /**
+   * Token ids of {@code text}. With {@code addSpecialTokens} the tokenizer.json's post-processor
+   * runs, as in Hugging Face {@code tokenizer(text)} (its default {@code add_special_tokens=True}):
+   * a Llama {@code TemplateProcessing} prepends {@code <s>} / {@code <|begin_of_text|>}, GPT-2's
+   * {@code ByteLevel} post-processor adds nothing. Errors come from the Rust tokenizer (e.g. a
+   * WordLevel vocabulary without its unknown token).
+   *
+   * <p>Goes to the native library for the ids only: DJL's {@code encode} also copies tokens,
+   * offsets and masks back into Java, which doubled the cost of a chat prompt (DJL's text
+   * pre-processing, prefix space / lower case / accents, is off with this tokenizer's options, so
+   * the ids are the same).
+   */
+  public int[] encode(String text, boolean addSpecialTokens) {
+    long encoding = TokenizersLibrary.LIB.encode(tokenizer.getHandle(), text, addSpecialTokens);
     long[] ids;
     try {
       ids = TokenizersLibrary.LIB.getTokenIds(encoding);
