@@ -203,6 +203,19 @@ class ChatJobTest {
       assertEquals("<|im_start|>system\nBe terse.<|im_end|>\n<|im_start|>user\nWhat is 2+2?<|im_end|>\n<|im_start|>assistant\n",
           out.get(1L).getAs("prompt_text"));
     }
+    // skip_special_tokens=false: the text keeps special tokens, as the model module's generator decodes them.
+    JobConfig keep = TestSpark.settings("model", model.toString(), "system_prompt", "Be terse.", "skip_special_tokens", "false",
+        "output_prompt", "true");
+    try (ResolvedModel resolved = ResolvedModel.resolve(keep); Tokenizer tokenizer = Tokenizer.load(model);
+        GenerationRun run = GenerationRun.prepare(spark, keep, resolved)) {
+      Row r = byId(run.apply(input).collectAsList()).get(1L);
+      int[] ids = tokenizer.encode(r.getAs("prompt_text"));
+      try (dev.sparkgen.model.CausalLm lm = dev.sparkgen.model.CausalLm.of(resolved.checkpoint())) {
+        Sequence s = new dev.sparkgen.model.generate.Generator(lm, resolved.generation(), tokenizer, false)
+            .generate(List.of(new dev.sparkgen.model.generate.PromptInput(RowKey.of(1L), ids)), 1).get(0).get(0);
+        assertEquals(s.text(), r.getAs("generated_text"));
+      }
+    }
     // Without system_prompt, plain prompts stay plain (and chat_template=none refuses a system prompt).
     JobConfig plain = TestSpark.settings("model", model.toString(), "output_prompt", "true");
     try (ResolvedModel resolved = ResolvedModel.resolve(plain); GenerationRun run = GenerationRun.prepare(spark, plain, resolved)) {

@@ -77,7 +77,7 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
     loads.add(executorId() + "=" + ExecutorCache.modelLoads(modelSource.sha256()));
     GenerationConfig config = settings.config();
     long startMillis = System.currentTimeMillis(); // after the model load: generation time only
-    Generator generator = new Generator(model, config, tokenizer);
+    Generator generator = new Generator(model, config, tokenizer, preparer.chat().settings().skipSpecialTokens());
     int samples = config.numReturnSequences();
 
     List<PreparedPrompt> good = new ArrayList<>();

@@ -58,6 +58,10 @@ class EndOfTurnStopTest {
         assertArrayEquals(IntStream.concat(IntStream.of(answer), IntStream.of(eos)).toArray(), s.tokenIds());
         assertEquals(FinishReason.EOS, s.finishReason());
         assertEquals("Paris.", s.text());
+        Sequence kept = new Generator(scripted(prompt.length, script), config, tokenizer, false)
+            .generate(List.of(new PromptInput(1, prompt)), 1).get(0).get(0);
+        assertEquals("Paris." + SPECIALS.get(SPECIALS.indexOf(eos == EOT ? "<|eot_id|>" : "<|end_of_text|>")), kept.text(),
+            "skip_special_tokens=false keeps the end-of-turn token in the text");
       }
       // With only <|eot_id|> as eos (config.json's single id), <|end_of_text|> does not end the turn.
       GenerationConfig eotOnly = GenerationConfig.fromMap(Map.of("eos_token_id", Integer.toString(EOT)), config);
