@@ -1,5 +1,6 @@
 package dev.sparkgen.model.chat;
 
+import com.hubspot.jinjava.interpret.AutoCloseableSupplier.AutoCloseableImpl;
 import com.hubspot.jinjava.interpret.Context;
 import com.hubspot.jinjava.interpret.ContextConfigurationIF.ErrorHandlingStrategyIF.TemplateErrorTypeHandlingStrategy;
 import com.hubspot.jinjava.interpret.ErrorHandlingStrategy;
@@ -54,11 +55,8 @@ public final class ChatTemplate {
     HfJinjava jinjava = HfJinjava.INSTANCE;
     JinjavaInterpreter interpreter = jinjava.newInterpreter();
     Node root;
-    JinjavaInterpreter.pushCurrent(interpreter);
-    try {
-      root = interpreter.parse(jinjaSource(source));
-    } finally {
-      JinjavaInterpreter.popCurrent();
+    try (AutoCloseableImpl<JinjavaInterpreter> current = JinjavaInterpreter.closeablePushCurrent(interpreter).get()) {
+      root = current.value().parse(jinjaSource(source));
     }
     List<TemplateError> errors = interpreter.getErrorsCopy();
     for (TemplateError e : errors) {
@@ -90,12 +88,16 @@ public final class ChatTemplate {
     PyInterpreter interpreter = jinjava.interpreter();
     String out;
     boolean clean = false;
-    JinjavaInterpreter.pushCurrent(interpreter);
-    try (JinjavaInterpreter.InterpreterScopeClosable scope = interpreter.enterScope()) {
-      Context context = interpreter.getContext();
-      context.putAll(variables);
-      context.put(RenderState.KEY, state);
-      out = interpreter.render(root, false);
+    try (AutoCloseableImpl<JinjavaInterpreter> current = JinjavaInterpreter.closeablePushCurrent(interpreter).get()) {
+      current.value().enterScope(); // this render's variables and sets live here, gone when it ends
+      try {
+        Context context = interpreter.getContext();
+        context.putAll(variables);
+        context.put(RenderState.KEY, state);
+        out = interpreter.render(root, false);
+      } finally {
+        interpreter.leaveScope();
+      }
       List<TemplateError> errors = interpreter.getErrorsCopy();
       clean = errors.isEmpty(); // always, as fatal errors throw and warnings are dropped; checked anyway
       for (TemplateError e : errors) {
@@ -108,7 +110,6 @@ public final class ChatTemplate {
     } catch (RuntimeException e) {
       throw failure(state, e.getMessage(), e);
     } finally {
-      JinjavaInterpreter.popCurrent();
       if (!clean) {
         jinjava.discardInterpreter();
       }

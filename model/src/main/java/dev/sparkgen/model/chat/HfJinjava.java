@@ -38,9 +38,11 @@ import jinjava.javax.el.ExpressionFactory;
  *   <li>No autoescape (the jinja2 sandbox default): {@code <}, {@code &} and quotes print raw.
  *   <li>The expression parser is {@link PyExpressionParser} (keyword arguments, Python slices), and
  *       {@link PyMethodResolver} answers Python str and dict methods before Jinjava's resolvers.
+ *       The parser also puts {@code not} below comparisons and makes {@code +}, {@code *} and
+ *       {@code ~} Python's.
  *   <li>Filters {@code tojson} ({@link PyJson}) and {@code trim} (Python {@code str.strip}, which
  *       also strips Unicode spaces Java's trim keeps), the test {@code iterable} (a string is
- *       iterable in Python), the globals {@code raise_exception} and {@code strftime_now}
+ *       iterable in Python), {@code length}/{@code count} ({@link LengthFilter}: code points), the globals {@code raise_exception} and {@code strftime_now}
  *       ({@link TemplateGlobals}), the {@code generation} block ({@link GenerationTag}), and a
  *       {@code for} with loop filters and {@code else} ({@link PyForTag}).
  * </ul>

@@ -2,13 +2,13 @@ package dev.sparkgen.model.chat;
 
 import com.hubspot.jinjava.interpret.InterpretException;
 import com.hubspot.jinjava.interpret.JinjavaInterpreter;
-import com.hubspot.jinjava.interpret.JinjavaInterpreter.InterpreterScopeClosable;
 import com.hubspot.jinjava.lib.tag.ElseTag;
 import com.hubspot.jinjava.lib.tag.ForTag;
 import com.hubspot.jinjava.tree.Node;
 import com.hubspot.jinjava.tree.TagNode;
 import com.hubspot.jinjava.tree.parse.TagToken;
 import com.hubspot.jinjava.util.ForLoop;
+import com.hubspot.jinjava.util.ObjectTruthValue;
 import com.hubspot.jinjava.util.ObjectIterator;
 import java.util.ArrayList;
 import java.util.LinkedList;
@@ -70,14 +70,17 @@ final class PyForTag extends ForTag {
     ForLoop loop = ObjectIterator.getLoop(collection);
     while (loop.hasNext()) {
       Object item = loop.next();
-      try (InterpreterScopeClosable scope = interpreter.enterScope()) {
+      interpreter.enterScope(); // the loop variables, for the condition only
+      try {
         for (int i = 0; i < vars.size(); i++) {
           interpreter.getContext().put(vars.get(i), vars.size() == 1 ? item : unpack(item, i));
         }
         Object keep = interpreter.resolveELExpression(condition, tagNode.getLineNumber());
-        if (keep != null && !Boolean.FALSE.equals(keep) && !(keep instanceof String s && s.isEmpty())) {
+        if (ObjectTruthValue.evaluate(keep)) {
           kept.add(item);
         }
+      } finally {
+        interpreter.leaveScope();
       }
     }
     return kept;
