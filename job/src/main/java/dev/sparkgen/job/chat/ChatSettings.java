@@ -1,9 +1,11 @@
 package dev.sparkgen.job.chat;
 
+import com.google.gson.GsonBuilder;
 import dev.sparkgen.job.config.ConfigException;
 import dev.sparkgen.model.chat.JsonValues;
 import dev.sparkgen.model.chat.ModelChatTemplate;
 import java.io.Serializable;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -97,8 +99,7 @@ public record ChatSettings(String messagesColumn, boolean addGenerationPrompt, M
   }
 
   private static String json(Map<String, Object> map) {
-    com.google.gson.Gson gson = new com.google.gson.GsonBuilder().serializeNulls().disableHtmlEscaping().create();
-    return gson.toJson(map);
+    return new GsonBuilder().serializeNulls().disableHtmlEscaping().create().toJson(map);
   }
 
   private static String nonEmpty(Map<String, String> v, String key) {
@@ -126,6 +127,6 @@ public record ChatSettings(String messagesColumn, boolean addGenerationPrompt, M
       }
     }
     throw new ConfigException(key + "='" + s + "': must be one of "
-        + String.join(", ", java.util.Arrays.stream(type.getEnumConstants()).map(e -> e.name().toLowerCase(Locale.ROOT)).toList()));
+        + String.join(", ", Arrays.stream(type.getEnumConstants()).map(e -> e.name().toLowerCase(Locale.ROOT)).toList()));
   }
 }

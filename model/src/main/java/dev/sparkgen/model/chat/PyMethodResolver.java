@@ -1,14 +1,15 @@
 package dev.sparkgen.model.chat;
 
+import com.hubspot.jinjava.interpret.JinjavaInterpreter;
+import com.hubspot.jinjava.lib.exptest.ExpTest;
 import java.beans.FeatureDescriptor;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import com.hubspot.jinjava.interpret.JinjavaInterpreter;
-import com.hubspot.jinjava.lib.exptest.ExpTest;
 import jinjava.javax.el.ELContext;
 import jinjava.javax.el.ELException;
 import jinjava.javax.el.ELResolver;
@@ -39,7 +40,7 @@ final class PyMethodResolver extends ELResolver {
         && (name.equals("evaluate") || name.equals("evaluateNegated"))) {
       // `x is name(arg)` compiles to exptest:name.evaluate(x, interpreter, arg); calling it here
       // skips the reflective bean lookup Jinjava would do on every test.
-      Object[] rest = java.util.Arrays.copyOfRange(args, 2, args.length);
+      Object[] rest = Arrays.copyOfRange(args, 2, args.length);
       boolean holds = test.evaluate(args[0], interpreter, rest);
       context.setPropertyResolved(true);
       return name.equals("evaluate") == holds;
@@ -90,7 +91,7 @@ final class PyMethodResolver extends ELResolver {
           : map.containsKey(a[0]) ? map.get(a[0]) : a.length > 1 ? a[1] : null;
       case "items" -> {
         List<List<Object>> items = new ArrayList<>(map.size());
-        map.forEach((k, v) -> items.add(java.util.Arrays.asList(k, v)));
+        map.forEach((k, v) -> items.add(Arrays.asList(k, v)));
         yield items;
       }
       case "keys" -> new ArrayList<Object>(map.keySet());
