@@ -4,6 +4,7 @@ import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import ai.djl.huggingface.tokenizers.jni.TokenizersLibrary;
 import dev.sparkgen.model.DjlEnvironment;
 import java.io.IOException;
+import java.lang.ref.Reference;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -62,12 +63,18 @@ public final class Tokenizer implements AutoCloseable {
    * the ids are the same).
    */
   public int[] encode(String text, boolean addSpecialTokens) {
-    long encoding = TokenizersLibrary.LIB.encode(tokenizer.getHandle(), text, addSpecialTokens);
     long[] ids;
     try {
-      ids = TokenizersLibrary.LIB.getTokenIds(encoding);
+      long encoding = TokenizersLibrary.LIB.encode(tokenizer.getHandle(), text, addSpecialTokens);
+      try {
+        ids = TokenizersLibrary.LIB.getTokenIds(encoding);
+      } finally {
+        TokenizersLibrary.LIB.deleteEncoding(encoding);
+      }
     } finally {
-      TokenizersLibrary.LIB.deleteEncoding(encoding);
+      // DJL frees the native tokenizer when its Java object is collected; keep it reachable until
+      // the native calls that use its handle are done (otherwise: a use after free in Rust).
+      Reference.reachabilityFence(tokenizer);
     }
     int[] out = new int[ids.length];
     for (int i = 0; i < ids.length; i++) {
@@ -82,7 +89,11 @@ public final class Tokenizer implements AutoCloseable {
     for (int i = 0; i < ids.length; i++) {
       longs[i] = ids[i];
     }
-    return tokenizer.decode(longs, skipSpecialTokens);
+    try {
+      return tokenizer.decode(longs, skipSpecialTokens);
+    } finally {
+      Reference.reachabilityFence(tokenizer); // as in encode
+    }
   }
 
   /** The tokenizer.json this was loaded from. */
