@@ -124,6 +124,54 @@ PER_MODEL = {
 }
 
 
+# transformers' continue_final_message=True (add_generation_prompt=False): a marker appended to the final
+# message's text, the chat rendered, and the text cut where the marker landed (transformers >= 4.47,
+# utils/chat_template_utils.py render_jinja_template).
+CONTINUE_TAG = "CONTINUE_FINAL_MESSAGE_TAG "
+CONTINUE = [
+    ("continue_assistant", [U("Write a haiku."), A("Autumn moonlight—")], {}),
+    ("continue_with_trailing_space", [S("Be poetic."), U("Go on."), A("The river runs ")], {}),
+]
+CONTINUE_PARTS = [
+    ("continue_list_content", [U("Describe it."), {"role": "assistant", "content": [{"type": "text", "text": "It shows"}]}], {}),
+]
+
+
+def render_continue(template_src, specials, messages, extra):
+    chat = json.loads(json.dumps(messages))
+    final = chat[-1]["content"]
+    if isinstance(final, list):
+        for block in reversed(final):
+            if "text" in block:
+                final_text = block["text"]
+                block["text"] = block["text"] + CONTINUE_TAG
+                break
+    else:
+        final_text = final
+        chat[-1]["content"] = final + CONTINUE_TAG
+    rendered = render.render(template_src, specials, chat, False, extra)
+    if final_text.strip() not in rendered or CONTINUE_TAG.strip() not in rendered:
+        raise ValueError("continue_final_message is set but the final message does not appear in the chat")
+    at = rendered.rindex(CONTINUE_TAG.strip())
+    return rendered[:at] if rendered[at:at + len(CONTINUE_TAG)] == CONTINUE_TAG else rendered[:at].rstrip()
+
+
+def continue_cases(model):
+    convs = render.conversations_for(model, {model: CONTINUE_PARTS} if model == "gemma-3-it" else {}, CONTINUE)
+    tmpl, specials = render.load_model(os.path.join(HERE, "..", "chat-templates", model))
+    out = []
+    for name, messages, extra, _ in convs:
+        case = {"model": model, "name": name, "messages": messages, "add_generation_prompt": False,
+                "continue_final_message": True, "extra": extra}
+        try:
+            case["expected"] = render_continue(tmpl, specials, messages, extra)
+        except Exception as e:  # a template that raises, or drops the message
+            case["error"] = str(e)
+            case["error_type"] = type(e).__name__
+        out.append(case)
+    return out
+
+
 def main(check):
     cases = []
     for model in render.MODELS:
@@ -132,6 +180,7 @@ def main(check):
         for case in render.build_cases(tmpl, specials, convs):
             case = dict(model=model, **case)
             cases.append(case)
+        cases.extend(continue_cases(model))
     text = json.dumps(cases, indent=2, ensure_ascii=False) + "\n"
     path = os.path.join(HERE, "cases.json")
     if check:

@@ -228,6 +228,19 @@ class ChatJobTest {
   }
 
   @Test
+  void continueFinalMessageLeavesTheLastTurnOpen() throws Exception {
+    Dataset<Row> input = spark.createDataFrame(List.of(conversation(1, "user", "Finish this.", "assistant", "The answer is")),
+        MESSAGES);
+    JobConfig cfg = TestSpark.settings("model", model.toString(), "continue_final_message", "true", "output_prompt", "true");
+    try (ResolvedModel resolved = ResolvedModel.resolve(cfg); GenerationRun run = GenerationRun.prepare(spark, cfg, resolved)) {
+      String prompt = run.apply(input).collectAsList().get(0).getAs("prompt_text");
+      assertTrue(prompt.endsWith("<|im_end|>\n<|im_start|>assistant\nThe answer is"), prompt);
+      assertEquals(ModelChatTemplate.load(model, null).continueFinalMessage(
+          messages("user", "Finish this.", "assistant", "The answer is"), Map.of()), prompt);
+    }
+  }
+
+  @Test
   void reasoningSplitMovesAnOpenThinkBlockToTheReasoningColumn() throws Exception {
     // A template that opens the reasoning block in the generation prompt, as Qwen3-Thinking does: the
     // model's text up to </think> is reasoning; these random weights never close it.

@@ -82,7 +82,9 @@ public record ChatPrompts(ChatSettings settings, int messagesIndex, DataType mes
     Conversation conversation = conversation(row, textIndex);
     String text;
     try {
-      text = parsed().apply(conversation.messages(), settings.addGenerationPrompt(), settings.chatTemplateKwargs());
+      text = settings.continueFinalMessage()
+          ? parsed().continueFinalMessage(conversation.messages(), settings.chatTemplateKwargs())
+          : parsed().apply(conversation.messages(), settings.addGenerationPrompt(), settings.chatTemplateKwargs());
     } catch (ChatTemplateException e) {
       throw new IllegalArgumentException((e.raisedByTemplate() ? "the chat template refused the conversation: "
           : "cannot render the chat template: ") + e.getMessage(), e);

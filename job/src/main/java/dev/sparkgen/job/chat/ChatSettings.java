@@ -17,6 +17,8 @@ import java.util.Map;
  *
  * @param messagesColumn the conversation column: array of {role, content} structs, or JSON text
  * @param addGenerationPrompt end the rendered conversation with the assistant's turn header
+ * @param continueFinalMessage render so that the model continues the final message (transformers'
+ *     {@code continue_final_message}; no generation prompt then)
  * @param chatTemplate AUTO: render conversations (and wrapped prompts) with the template; NONE: never
  * @param systemPrompt null = plain prompts stay plain; else each becomes [system, user] and is rendered
  * @param chatTemplateFile null = the model's template
@@ -26,7 +28,8 @@ import java.util.Map;
  * @param reasoning SPLIT: the text inside {@code <think>...</think>} goes to a reasoning column
  * @param outputPrompt add a prompt_text column
  */
-public record ChatSettings(String messagesColumn, boolean addGenerationPrompt, Mode chatTemplate, String systemPrompt,
+public record ChatSettings(String messagesColumn, boolean addGenerationPrompt, boolean continueFinalMessage,
+    Mode chatTemplate, String systemPrompt,
     String chatTemplateFile, Map<String, Object> chatTemplateKwargs, boolean skipSpecialTokens, Reasoning reasoning,
     boolean outputPrompt) implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -48,6 +51,7 @@ public record ChatSettings(String messagesColumn, boolean addGenerationPrompt, M
     return new ChatSettings(
         nonEmpty(v, "messages_column"),
         bool(v, "add_generation_prompt"),
+        bool(v, "continue_final_message"),
         choice(v, "chat_template", Mode.class),
         system.isEmpty() ? null : system,
         file.isEmpty() ? null : file,
@@ -62,6 +66,7 @@ public record ChatSettings(String messagesColumn, boolean addGenerationPrompt, M
     Map<String, String> m = new LinkedHashMap<>();
     m.put("messages_column", messagesColumn);
     m.put("add_generation_prompt", Boolean.toString(addGenerationPrompt));
+    m.put("continue_final_message", Boolean.toString(continueFinalMessage));
     m.put("chat_template", chatTemplate.name().toLowerCase(Locale.ROOT));
     m.put("system_prompt", systemPrompt == null ? "" : systemPrompt);
     m.put("chat_template_file", chatTemplateFile == null ? "" : chatTemplateFile);

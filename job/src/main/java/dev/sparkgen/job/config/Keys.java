@@ -82,7 +82,12 @@ public final class Keys {
               + " prompt_column and prompt_ids_column where not null"),
       job("add_generation_prompt", "true", "true | false",
           "end each rendered conversation with the assistant's turn header, for the model to answer; false ="
-              + " the template's rendering as is (to continue a final assistant message)"),
+              + " the template's rendering without it (to have a final assistant message continued, see"
+              + " continue_final_message)"),
+      job("continue_final_message", "false", "true | false",
+          "true: the model continues each conversation's final message (e.g. an assistant reply begun in the"
+              + " input) instead of starting a new turn: rendered as transformers' continue_final_message=True,"
+              + " without the template's end-of-turn after it (implies add_generation_prompt=false)"),
       job("chat_template", "auto", "auto | none",
           "auto: render conversations (messages_column) with the chat template, and plain prompts too when"
               + " system_prompt is set; none: never (a messages column or system_prompt is then an error)"),

@@ -36,6 +36,7 @@ class ChatSettingsTest {
     ChatSettings s = chat();
     assertEquals("messages", s.messagesColumn());
     assertTrue(s.addGenerationPrompt());
+    assertFalse(s.continueFinalMessage());
     assertEquals(ChatSettings.Mode.AUTO, s.chatTemplate());
     assertNull(s.systemPrompt());
     assertTrue(s.skipSpecialTokens());

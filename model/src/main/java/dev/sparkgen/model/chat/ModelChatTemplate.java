@@ -149,6 +149,71 @@ public final class ModelChatTemplate {
    * @throws ChatTemplateException when the template raises or fails for this conversation
    */
   public String apply(List<? extends Map<String, ?>> messages, boolean addGenerationPrompt, Map<String, ?> kwargs) {
+    return render(messages, addGenerationPrompt, kwargs);
+  }
+
+  /**
+   * Renders {@code messages} so that the model continues the final message instead of starting a
+   * new turn: transformers' {@code continue_final_message=True} (always with
+   * {@code add_generation_prompt=False}). As transformers does, a marker is appended to the final
+   * message's text (the last text part of a list content), the conversation is rendered, and the
+   * text is cut where the marker landed, so whatever the template writes after a message (an
+   * end-of-turn token, a newline) is dropped; if the template trimmed the marker's trailing space,
+   * trailing white space before it goes too.
+   *
+   * @throws ChatTemplateException when the final message has no text, or the template dropped it
+   *     (transformers raises the same)
+   */
+  public String continueFinalMessage(List<? extends Map<String, ?>> messages, Map<String, ?> kwargs) {
+    if (messages.isEmpty()) {
+      throw new ChatTemplateException("continue_final_message is set but there is no final message", false, null);
+    }
+    List<Map<String, Object>> marked = new ArrayList<>();
+    for (Map<String, ?> m : messages) {
+      marked.add(new LinkedHashMap<>(m));
+    }
+    Map<String, Object> last = marked.get(marked.size() - 1);
+    Object content = last.get("content");
+    String finalText;
+    if (content instanceof String text) {
+      finalText = text;
+      last.put("content", text + CONTINUE_TAG);
+    } else if (content instanceof List<?> parts) {
+      List<Object> copy = new ArrayList<>(parts);
+      finalText = null;
+      for (int i = copy.size() - 1; i >= 0 && finalText == null; i--) {
+        if (copy.get(i) instanceof Map<?, ?> part && part.get("text") instanceof String text) {
+          Map<String, Object> withTag = new LinkedHashMap<>();
+          part.forEach((k, v) -> withTag.put(String.valueOf(k), v));
+          withTag.put("text", text + CONTINUE_TAG);
+          copy.set(i, withTag);
+          finalText = text;
+        }
+      }
+      if (finalText == null) {
+        throw new ChatTemplateException("continue_final_message is set but we could not find any text to continue in the"
+            + " final message!", false, null);
+      }
+      last.put("content", copy);
+    } else {
+      throw new ChatTemplateException("continue_final_message is set but the final message has no \"content\" to continue!",
+          false, null);
+    }
+    String rendered = render(marked, false, kwargs);
+    String tag = CONTINUE_TAG.strip();
+    if (!rendered.contains(PyStrings.strip(finalText, null)) || !rendered.contains(tag)) {
+      throw new ChatTemplateException("continue_final_message is set but the final message does not appear in the chat"
+          + " after applying the chat template! This can happen if the chat template deletes portions of the final"
+          + " message. Final message to continue: " + PyStrings.strip(finalText, null), false, null);
+    }
+    int at = rendered.lastIndexOf(tag);
+    return rendered.startsWith(CONTINUE_TAG, at) ? rendered.substring(0, at) : PyStrings.rstrip(rendered.substring(0, at), null);
+  }
+
+  /** transformers' marker for the end of the message to continue. */
+  static final String CONTINUE_TAG = "CONTINUE_FINAL_MESSAGE_TAG ";
+
+  private String render(List<? extends Map<String, ?>> messages, boolean addGenerationPrompt, Map<String, ?> kwargs) {
     Map<String, Object> variables = new LinkedHashMap<>(specialTokens.values());
     variables.put("messages", messages);
     variables.put("tools", kwargs.get("tools"));

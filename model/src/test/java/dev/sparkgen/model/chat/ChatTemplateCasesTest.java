@@ -54,7 +54,8 @@ class ChatTemplateCasesTest {
   /**
    * More conversations over the same templates, rendered by the same reference environment
    * ({@code chat-templates-extra/generate.py}): Unicode spaces under trim, template-looking text,
-   * tool calls in every shape, floats in tojson, long and unusual conversations.
+   * tool calls in every shape, floats in tojson, long and unusual conversations, and
+   * transformers' {@code continue_final_message}.
    */
   @SuppressWarnings("unchecked")
   static Stream<Arguments> extraCases() throws IOException {
@@ -67,7 +68,7 @@ class ChatTemplateCasesTest {
   @Test
   void theFixturesAreAllThere() throws IOException {
     assertEquals(200, cases().count(), "the README promises 200 visible cases");
-    assertEquals(330, extraCases().count());
+    assertEquals(349, extraCases().count());
   }
 
   @ParameterizedTest(name = "{0}")
@@ -92,10 +93,13 @@ class ChatTemplateCasesTest {
     List<Map<String, Object>> messages = (List<Map<String, Object>>) c.json().get("messages");
     boolean agp = (Boolean) c.json().get("add_generation_prompt");
     Map<String, Object> extra = new LinkedHashMap<>((Map<String, Object>) c.json().get("extra"));
+    boolean continueFinal = Boolean.TRUE.equals(c.json().get("continue_final_message"));
+    java.util.function.Supplier<String> render = () -> continueFinal
+        ? template.continueFinalMessage(messages, extra) : template.apply(messages, agp, extra);
     if (c.json().containsKey("expected")) {
-      assertEquals(c.json().get("expected"), template.apply(messages, agp, extra), c.toString());
+      assertEquals(c.json().get("expected"), render.get(), c.toString());
     } else {
-      ChatTemplateException e = assertThrows(ChatTemplateException.class, () -> template.apply(messages, agp, extra));
+      ChatTemplateException e = assertThrows(ChatTemplateException.class, render::get);
       assertEquals(c.json().get("error"), e.getMessage());
       assertTrue(e.raisedByTemplate());
     }
