@@ -2,6 +2,7 @@ package dev.sparkgen.model.generate.search;
 
 import dev.sparkgen.model.generate.FinishReason;
 import dev.sparkgen.model.generate.Sequence;
+import dev.sparkgen.model.generate.constraint.TokenConstraint;
 import dev.sparkgen.model.generate.logits.TokenHistory;
 import java.util.Arrays;
 import java.util.function.DoubleSupplier;
@@ -18,10 +19,10 @@ final class DecodeRow {
   FinishReason reason;
   String text;
 
-  DecodeRow(int prompt, int sampleIndex, int[] promptIds, DoubleSupplier uniforms) {
+  DecodeRow(int prompt, int sampleIndex, int[] promptIds, TokenConstraint constraint, DoubleSupplier uniforms) {
     this.prompt = prompt;
     this.sampleIndex = sampleIndex;
-    this.history = new TokenHistory(promptIds);
+    this.history = new TokenHistory(promptIds, constraint);
     this.uniforms = uniforms;
   }
 

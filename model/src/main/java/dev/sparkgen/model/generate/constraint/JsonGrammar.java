@@ -1,0 +1,266 @@
+package dev.sparkgen.model.generate.constraint;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonPrimitive;
+import dk.brics.automaton.Automaton;
+import dk.brics.automaton.BasicAutomata;
+import dk.brics.automaton.State;
+import dk.brics.automaton.Transition;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Automata of JSON text (RFC 8259) over UTF-8 bytes: strings with a given content language,
+ * numbers, literals, arrays, objects with members in a fixed order, and any value up to a nesting
+ * depth (JSON nests without bound, a regular language cannot). Between structural tokens ({@code
+ * { } [ ] : ,}) at most {@code maxWhitespace} whitespace characters (space, tab, newline, carriage
+ * return) are allowed; none before or after the whole value.
+ *
+ * <p>Strings are written with the short escapes {@code \" \\ \b \f \n \r \t} and {@code \\u00XX}
+ * for other control characters, every other character as itself: one spelling per string, always
+ * valid JSON.
+ */
+final class JsonGrammar {
+  /** Nesting depth of "any JSON value": a value at depth 0 is a string, number, boolean or null. */
+  static final int ANY_DEPTH = 4;
+
+  private static final CodePointSet NEEDS_ESCAPE = CodePointSet.range(0, 0x1F).union(CodePointSet.chars("\"\\"));
+
+  private final int maxWhitespace;
+  private final Map<Integer, Automaton> anyValues = new HashMap<>();
+
+  /** {@code maxWhitespace} >= 0: the most whitespace characters between two structural tokens. */
+  JsonGrammar(int maxWhitespace) {
+    if (maxWhitespace < 0) {
+      throw new IllegalArgumentException("whitespace bound must be >= 0, got " + maxWhitespace);
+    }
+    this.maxWhitespace = maxWhitespace;
+  }
+
+  /** 0..maxWhitespace whitespace characters. */
+  Automaton ws() {
+    return BasicAutomata.makeCharSet(" \t\n\r").repeat(0, maxWhitespace);
+  }
+
+  /** Concatenation, minimised. */
+  static Automaton seq(Automaton... parts) {
+    Automaton a = Automaton.concatenate(List.of(parts));
+    a.minimize();
+    return a;
+  }
+
+  /** Union, minimised. */
+  static Automaton union(List<Automaton> parts) {
+    Automaton a = parts.isEmpty() ? BasicAutomata.makeEmpty() : Automaton.union(parts);
+    a.minimize();
+    return a;
+  }
+
+  /** A string literal whose decoded value is in {@code content} (an automaton over the UTF-8 bytes of the value). */
+  Automaton string(Automaton content) {
+    return seq(Utf8.literal("\""), escaped(content), Utf8.literal("\""));
+  }
+
+  /** Any string of {@code min..max} characters (code points); {@code max} -1 for no bound. */
+  static Automaton characters(int min, int max) {
+    Automaton one = CodePointSet.ANY.toAutomaton();
+    Automaton a = max < 0 ? one.repeat(min) : one.repeat(min, max);
+    a.minimize();
+    return a;
+  }
+
+  /** -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? */
+  Automaton number() {
+    return RegexCompiler.fullMatch("-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][+-]?[0-9]+)?");
+  }
+
+  /** -?(0|[1-9][0-9]*) */
+  Automaton integer() {
+    return RegexCompiler.fullMatch("-?(0|[1-9][0-9]*)");
+  }
+
+  Automaton bool() {
+    return union(List.of(Utf8.literal("true"), Utf8.literal("false")));
+  }
+
+  Automaton nul() {
+    return Utf8.literal("null");
+  }
+
+  /** Any JSON value nesting at most {@code depth} arrays or objects. */
+  Automaton anyValue(int depth) {
+    Automaton cached = anyValues.get(depth);
+    if (cached == null) {
+      List<Automaton> kinds = new ArrayList<>(List.of(string(characters(0, -1)), number(), bool(), nul()));
+      if (depth > 0) {
+        kinds.add(anyObject(depth));
+        kinds.add(anyArray(depth));
+      }
+      cached = union(kinds);
+      anyValues.put(depth, cached);
+    }
+    return cached.clone();
+  }
+
+  /** Any object whose values nest at most {@code depth - 1} deeper. */
+  Automaton anyObject(int depth) {
+    Automaton member = seq(string(characters(0, -1)), ws(), Utf8.literal(":"), ws(), anyValue(depth - 1));
+    return seq(Utf8.literal("{"), ws(), list(member, 0, -1), Utf8.literal("}"));
+  }
+
+  /** Any array whose items nest at most {@code depth - 1} deeper. */
+  Automaton anyArray(int depth) {
+    return array(anyValue(depth - 1), 0, -1);
+  }
+
+  /** An array of {@code min..max} items ({@code max} -1 for no bound). */
+  Automaton array(Automaton item, int min, int max) {
+    return seq(Utf8.literal("["), ws(), list(item, min, max), Utf8.literal("]"));
+  }
+
+  /**
+   * {@code min..max} comma-separated items, each list that is not empty followed by whitespace:
+   * what comes between "[ ws" and "]".
+   */
+  private Automaton list(Automaton item, int min, int max) {
+    if (max == 0) {
+      return BasicAutomata.makeEmptyString();
+    }
+    Automaton next = seq(ws(), Utf8.literal(","), ws(), item);
+    int lo = Math.max(min - 1, 0);
+    Automaton rest = max < 0 ? next.repeat(lo) : next.repeat(lo, max - 1);
+    Automaton some = seq(item, rest, ws());
+    return min == 0 ? some.optional() : some;
+  }
+
+  /**
+   * An object with these members in this order, each present or not as {@code required} says
+   * ({@code members[i]} is the whole member: key, colon, value).
+   */
+  Automaton object(List<Automaton> members, boolean[] required) {
+    int n = members.size();
+    // after[i]: members i.. once some member was written (each one preceded by a comma), then the
+    // whitespace before '}'; first[i]: members i.. while none was written yet.
+    Automaton after = ws();
+    Automaton first = BasicAutomata.makeEmptyString();
+    for (int i = n - 1; i >= 0; i--) {
+      Automaton m = members.get(i);
+      Automaton takeFirst = seq(m, after);
+      Automaton takeAfter = seq(ws(), Utf8.literal(","), ws(), m, after);
+      Automaton newFirst = required[i] ? takeFirst : union(List.of(takeFirst, first));
+      Automaton newAfter = required[i] ? takeAfter : union(List.of(takeAfter, after));
+      first = newFirst;
+      after = newAfter;
+    }
+    return seq(Utf8.literal("{"), ws(), first, Utf8.literal("}"));
+  }
+
+  /** One member: the key as a JSON string, a colon, the value. */
+  Automaton member(String key, Automaton value) {
+    return seq(Utf8.literal(quote(key)), ws(), Utf8.literal(":"), ws(), value);
+  }
+
+  /**
+   * The JSON-escaped form of {@code content}: each transition on a byte that JSON must escape
+   * (a control character, {@code "} or {@code \}) becomes a path spelling its escape. Those
+   * characters are single bytes that never occur inside a multi-byte UTF-8 character, so
+   * rewriting bytes rewrites characters.
+   */
+  static Automaton escaped(Automaton content) {
+    Map<State, State> copy = new IdentityHashMap<>();
+    for (State s : content.getStates()) {
+      State t = new State();
+      t.setAccept(s.isAccept());
+      copy.put(s, t);
+    }
+    for (State s : content.getStates()) {
+      State from = copy.get(s);
+      for (Transition tr : s.getTransitions()) {
+        State to = copy.get(tr.getDest());
+        int b = tr.getMin();
+        while (b <= tr.getMax()) {
+          if (NEEDS_ESCAPE.contains(b)) {
+            String esc = escape(b);
+            State at = from;
+            for (int k = 0; k < esc.length(); k++) {
+              State next = k == esc.length() - 1 ? to : new State();
+              at.addTransition(new Transition(esc.charAt(k), next));
+              at = next;
+            }
+            b++;
+            continue;
+          }
+          int end = b; // a run of bytes that stand for themselves
+          while (end < tr.getMax() && !NEEDS_ESCAPE.contains(end + 1)) {
+            end++;
+          }
+          from.addTransition(new Transition((char) b, (char) end, to));
+          b = end + 1;
+        }
+      }
+    }
+    Automaton a = new Automaton();
+    a.setInitialState(copy.get(content.getInitialState()));
+    a.setDeterministic(false);
+    a.minimize();
+    return a;
+  }
+
+  /** The JSON escape of one character that needs one. */
+  private static String escape(int c) {
+    return switch (c) {
+      case '"' -> "\\\"";
+      case '\\' -> "\\\\";
+      case '\b' -> "\\b";
+      case '\f' -> "\\f";
+      case '\n' -> "\\n";
+      case '\r' -> "\\r";
+      case '\t' -> "\\t";
+      default -> String.format("\\u%04x", c);
+    };
+  }
+
+  /** {@code text} as a JSON string literal, escaped as {@link #escaped} spells it. */
+  static String quote(String text) {
+    StringBuilder sb = new StringBuilder("\"");
+    text.codePoints().forEach(c -> {
+      if (NEEDS_ESCAPE.contains(c)) {
+        sb.append(escape(c));
+      } else {
+        sb.appendCodePoint(c);
+      }
+    });
+    return sb.append('"').toString();
+  }
+
+  /** Compact JSON text of {@code value} (numbers as written in the source, strings as {@link #quote}). */
+  static String serialize(JsonElement value) {
+    if (value.isJsonNull()) {
+      return "null";
+    }
+    if (value instanceof JsonPrimitive p) {
+      return p.isString() ? quote(p.getAsString()) : p.getAsString();
+    }
+    StringBuilder sb = new StringBuilder();
+    if (value instanceof JsonArray a) {
+      sb.append('[');
+      for (int i = 0; i < a.size(); i++) {
+        sb.append(i > 0 ? "," : "").append(serialize(a.get(i)));
+      }
+      return sb.append(']').toString();
+    }
+    JsonObject o = value.getAsJsonObject();
+    sb.append('{');
+    boolean first = true;
+    for (Map.Entry<String, JsonElement> e : o.entrySet()) {
+      sb.append(first ? "" : ",").append(quote(e.getKey())).append(':').append(serialize(e.getValue()));
+      first = false;
+    }
+    return sb.append('}').toString();
+  }
+}
