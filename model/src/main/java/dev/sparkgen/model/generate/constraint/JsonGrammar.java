@@ -7,6 +7,7 @@ import com.google.gson.JsonPrimitive;
 import dk.brics.automaton.Automaton;
 import dk.brics.automaton.BasicAutomata;
 import dk.brics.automaton.State;
+import dk.brics.automaton.StatePair;
 import dk.brics.automaton.Transition;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -33,6 +34,7 @@ final class JsonGrammar {
 
   private final int maxWhitespace;
   private final Map<Integer, Automaton> anyValues = new HashMap<>();
+  private Automaton anyString;
 
   /** {@code maxWhitespace} >= 0: the most whitespace characters between two structural tokens. */
   JsonGrammar(int maxWhitespace) {
@@ -47,16 +49,21 @@ final class JsonGrammar {
     return BasicAutomata.makeCharSet(" \t\n\r").repeat(0, maxWhitespace);
   }
 
-  /** Concatenation, minimised. */
+  /**
+   * Concatenation (not minimised: brics' minimisation costs states x alphabet each time, so
+   * composites are minimised once, where a schema node is complete).
+   */
   static Automaton seq(Automaton... parts) {
-    Automaton a = Automaton.concatenate(List.of(parts));
-    a.minimize();
-    return a;
+    return Automaton.concatenate(List.of(parts));
   }
 
-  /** Union, minimised. */
+  /** Union (not minimised, as {@link #seq}). */
   static Automaton union(List<Automaton> parts) {
-    Automaton a = parts.isEmpty() ? BasicAutomata.makeEmpty() : Automaton.union(parts);
+    return parts.isEmpty() ? BasicAutomata.makeEmpty() : Automaton.union(parts);
+  }
+
+  /** {@code a} minimised in place, returned. */
+  static Automaton minimal(Automaton a) {
     a.minimize();
     return a;
   }
@@ -64,6 +71,14 @@ final class JsonGrammar {
   /** A string literal whose decoded value is in {@code content} (an automaton over the UTF-8 bytes of the value). */
   Automaton string(Automaton content) {
     return seq(Utf8.literal("\""), escaped(content), Utf8.literal("\""));
+  }
+
+  /** Any string literal. */
+  Automaton anyString() {
+    if (anyString == null) {
+      anyString = minimal(string(characters(0, -1)));
+    }
+    return anyString.clone();
   }
 
   /** Any string of {@code min..max} characters (code points); {@code max} -1 for no bound. */
@@ -74,9 +89,13 @@ final class JsonGrammar {
     return a;
   }
 
-  /** -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? */
+  /**
+   * -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]{1,2})?: JSON's number with an exponent of at most
+   * two digits, so that every number fits a double (1e999 is valid JSON that common parsers turn
+   * into infinity or refuse).
+   */
   Automaton number() {
-    return RegexCompiler.fullMatch("-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][+-]?[0-9]+)?");
+    return RegexCompiler.fullMatch("-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][+-]?[0-9]{1,2})?");
   }
 
   /** -?(0|[1-9][0-9]*) */
@@ -96,12 +115,12 @@ final class JsonGrammar {
   Automaton anyValue(int depth) {
     Automaton cached = anyValues.get(depth);
     if (cached == null) {
-      List<Automaton> kinds = new ArrayList<>(List.of(string(characters(0, -1)), number(), bool(), nul()));
+      List<Automaton> kinds = new ArrayList<>(List.of(anyString(), number(), bool(), nul()));
       if (depth > 0) {
         kinds.add(anyObject(depth));
         kinds.add(anyArray(depth));
       }
-      cached = union(kinds);
+      cached = minimal(union(kinds));
       anyValues.put(depth, cached);
     }
     return cached.clone();
@@ -109,7 +128,7 @@ final class JsonGrammar {
 
   /** Any object whose values nest at most {@code depth - 1} deeper. */
   Automaton anyObject(int depth) {
-    Automaton member = seq(string(characters(0, -1)), ws(), Utf8.literal(":"), ws(), anyValue(depth - 1));
+    Automaton member = seq(anyString(), ws(), Utf8.literal(":"), ws(), anyValue(depth - 1));
     return seq(Utf8.literal("{"), ws(), list(member, 0, -1), Utf8.literal("}"));
   }
 
@@ -141,23 +160,51 @@ final class JsonGrammar {
   /**
    * An object with these members in this order, each present or not as {@code required} says
    * ({@code members[i]} is the whole member: key, colon, value).
+   *
+   * <p>Built as one automaton with shared states (a state per "before member i, none written yet"
+   * and "before member i, some written"), linked by epsilon moves: composing it from unions would
+   * copy the tail once per optional member.
    */
   Automaton object(List<Automaton> members, boolean[] required) {
     int n = members.size();
-    // after[i]: members i.. once some member was written (each one preceded by a comma), then the
-    // whitespace before '}'; first[i]: members i.. while none was written yet.
-    Automaton after = ws();
-    Automaton first = BasicAutomata.makeEmptyString();
-    for (int i = n - 1; i >= 0; i--) {
-      Automaton m = members.get(i);
-      Automaton takeFirst = seq(m, after);
-      Automaton takeAfter = seq(ws(), Utf8.literal(","), ws(), m, after);
-      Automaton newFirst = required[i] ? takeFirst : union(List.of(takeFirst, first));
-      Automaton newAfter = required[i] ? takeAfter : union(List.of(takeAfter, after));
-      first = newFirst;
-      after = newAfter;
+    State[] none = new State[n + 1]; // before member i, no member written yet
+    State[] some = new State[n + 1]; // before member i, some member written
+    for (int i = 0; i <= n; i++) {
+      none[i] = new State();
+      some[i] = new State();
     }
-    return seq(Utf8.literal("{"), ws(), first, Utf8.literal("}"));
+    List<StatePair> epsilons = new ArrayList<>();
+    Automaton open = seq(Utf8.literal("{"), ws());
+    link(open, none[0], epsilons);
+    for (int i = 0; i < n; i++) {
+      Automaton alone = members.get(i).clone();
+      Automaton afterComma = seq(ws(), Utf8.literal(","), ws(), members.get(i));
+      epsilons.add(new StatePair(none[i], alone.getInitialState()));
+      epsilons.add(new StatePair(some[i], afterComma.getInitialState()));
+      link(alone, some[i + 1], epsilons);
+      link(afterComma, some[i + 1], epsilons);
+      if (!required[i]) {
+        epsilons.add(new StatePair(none[i], none[i + 1]));
+        epsilons.add(new StatePair(some[i], some[i + 1]));
+      }
+    }
+    Automaton closeEmpty = Utf8.literal("}");
+    Automaton closeAfter = seq(ws(), Utf8.literal("}"));
+    epsilons.add(new StatePair(none[n], closeEmpty.getInitialState()));
+    epsilons.add(new StatePair(some[n], closeAfter.getInitialState()));
+    Automaton a = new Automaton();
+    a.setInitialState(open.getInitialState());
+    a.setDeterministic(false);
+    a.addEpsilons(epsilons);
+    return a;
+  }
+
+  /** Makes the accepting states of {@code part} non-accepting, each with an epsilon move to {@code next}. */
+  private static void link(Automaton part, State next, List<StatePair> epsilons) {
+    for (State s : part.getAcceptStates()) {
+      s.setAccept(false);
+      epsilons.add(new StatePair(s, next));
+    }
   }
 
   /** One member: the key as a JSON string, a colon, the value. */
@@ -180,17 +227,25 @@ final class JsonGrammar {
     }
     for (State s : content.getStates()) {
       State from = copy.get(s);
+      // The escapes leaving one state share their prefixes ("\\", "\\u00", ...): escapes are
+      // prefix-free and a state has one destination per byte, so a deterministic input stays so.
+      Map<String, State> prefixes = new HashMap<>();
+      prefixes.put("", from);
       for (Transition tr : s.getTransitions()) {
         State to = copy.get(tr.getDest());
         int b = tr.getMin();
         while (b <= tr.getMax()) {
           if (NEEDS_ESCAPE.contains(b)) {
             String esc = escape(b);
-            State at = from;
             for (int k = 0; k < esc.length(); k++) {
-              State next = k == esc.length() - 1 ? to : new State();
-              at.addTransition(new Transition(esc.charAt(k), next));
-              at = next;
+              State at = prefixes.get(esc.substring(0, k));
+              if (k == esc.length() - 1) {
+                at.addTransition(new Transition(esc.charAt(k), to));
+              } else if (!prefixes.containsKey(esc.substring(0, k + 1))) {
+                State next = new State();
+                at.addTransition(new Transition(esc.charAt(k), next));
+                prefixes.put(esc.substring(0, k + 1), next);
+              }
             }
             b++;
             continue;
@@ -206,7 +261,7 @@ final class JsonGrammar {
     }
     Automaton a = new Automaton();
     a.setInitialState(copy.get(content.getInitialState()));
-    a.setDeterministic(false);
+    a.setDeterministic(content.isDeterministic());
     a.minimize();
     return a;
   }

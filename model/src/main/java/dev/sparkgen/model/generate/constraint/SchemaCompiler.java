@@ -113,11 +113,11 @@ final class SchemaCompiler {
     if (parts.isEmpty()) {
       return json.anyValue(JsonGrammar.ANY_DEPTH);
     }
-    Automaton a = parts.get(0);
+    Automaton a = JsonGrammar.minimal(parts.get(0));
     for (int i = 1; i < parts.size(); i++) {
-      a = a.intersection(parts.get(i));
+      a = a.intersection(JsonGrammar.minimal(parts.get(i)));
+      a.minimize();
     }
-    a.minimize();
     if (a.isEmpty()) {
       throw refuse("the schema at " + path + " allows no value (its keywords contradict each other)", null, path);
     }
