@@ -24,8 +24,8 @@ import java.util.regex.Pattern;
  *   <li>{@code ByteLevel} (GPT-2 and most BPE models): each character of the token maps back to
  *       one byte through GPT-2's bytes-to-unicode table (a token with a character outside it is
  *       taken as its UTF-8 text, as the decoder does);
- *   <li>{@code Metaspace}: {@code ▁} is a space; the first token's leading space is dropped unless
- *       prepend_scheme is never;
+ *   <li>{@code Metaspace}: {@code ▁} is a space, except in the first token, where every {@code ▁}
+ *       is dropped (unless prepend_scheme is never);
  *   <li>a {@code Sequence} of {@code Replace} (a literal string), {@code ByteFallback} ({@code
  *       <0x0A>} is the byte 0x0A), {@code Fuse}, {@code Strip} of one leading space after Fuse,
  *       {@code ByteLevel} and {@code Metaspace} (the Llama/Mistral/Gemma form).
@@ -35,10 +35,14 @@ import java.util.regex.Pattern;
  * never lets a row produce them. Other decoders (none at all, WordPiece, regex replacements) are
  * refused with the decoder's name: their text is not a concatenation of per-token bytes.
  *
+ * <p>The first token of a text may decode differently (Metaspace's dropped {@code ▁}, Strip's
+ * dropped space): {@code firstBytes} holds those spellings.
+ *
  * @param bytes per token id, the bytes it decodes to; null for special or empty tokens
- * @param stripsLeadingSpace whether decoding drops one leading space of the whole text
+ * @param firstBytes per token id, the bytes it decodes to as the first token of a text (may be
+ *     empty); null when the decoder treats the first token like the others
  */
-record TokenBytes(byte[][] bytes, boolean stripsLeadingSpace) {
+record TokenBytes(byte[][] bytes, byte[][] firstBytes) {
   private static final Pattern BYTE_TOKEN = Pattern.compile("<0x([0-9A-Fa-f]{2})>");
 
   /** Reads {@code file} (a tokenizer.json); errors name it. */
@@ -84,23 +88,33 @@ record TokenBytes(byte[][] bytes, boolean stripsLeadingSpace) {
     Decoder decoder = Decoder.of(root.get("decoder"));
     int size = pieces.keySet().stream().mapToInt(Integer::intValue).max().orElse(-1) + 1;
     byte[][] bytes = new byte[size][];
+    byte[][] first = decoder.firstDiffers() ? new byte[size][] : null;
     for (Map.Entry<Integer, String> e : pieces.entrySet()) {
       if (!special.getOrDefault(e.getKey(), false)) {
-        byte[] b = decoder.bytes(e.getValue());
+        byte[] b = decoder.bytes(e.getValue(), false);
         bytes[e.getKey()] = b.length == 0 ? null : b;
+        if (first != null && b.length > 0) {
+          first[e.getKey()] = decoder.bytes(e.getValue(), true);
+        }
       }
     }
-    return new TokenBytes(bytes, decoder.stripsLeadingSpace);
+    return new TokenBytes(bytes, first);
   }
 
-  /** The per-token steps of a decoder, and whether it strips the text's first space. */
+  /** The per-token steps of a decoder, and what it does to the first token. */
   private static final class Decoder {
     private final List<JsonObject> steps;
-    private final boolean stripsLeadingSpace;
+    private final boolean metaspaceFirst; // a Metaspace step drops the first token's ▁
+    private final boolean stripFirst; // Strip after Fuse drops the text's first space
 
-    private Decoder(List<JsonObject> steps, boolean stripsLeadingSpace) {
+    private Decoder(List<JsonObject> steps, boolean metaspaceFirst, boolean stripFirst) {
       this.steps = steps;
-      this.stripsLeadingSpace = stripsLeadingSpace;
+      this.metaspaceFirst = metaspaceFirst;
+      this.stripFirst = stripFirst;
+    }
+
+    boolean firstDiffers() {
+      return metaspaceFirst || stripFirst;
     }
 
     static Decoder of(JsonElement decoder) {
@@ -115,6 +129,7 @@ record TokenBytes(byte[][] bytes, boolean stripsLeadingSpace) {
       } else {
         steps.add(d);
       }
+      boolean metaspaceFirst = false;
       boolean strip = false;
       boolean fused = false;
       List<JsonObject> perToken = new ArrayList<>();
@@ -132,7 +147,7 @@ record TokenBytes(byte[][] bytes, boolean stripsLeadingSpace) {
             perToken.add(s);
             String scheme = s.has("prepend_scheme") ? s.get("prepend_scheme").getAsString()
                 : s.has("add_prefix_space") && !s.get("add_prefix_space").getAsBoolean() ? "never" : "always";
-            strip |= !scheme.equals("never");
+            metaspaceFirst |= !scheme.equals("never");
           }
           case "Fuse" -> fused = true;
           case "Strip" -> {
@@ -147,17 +162,28 @@ record TokenBytes(byte[][] bytes, boolean stripsLeadingSpace) {
           default -> throw unsupported(type(s));
         }
       }
-      return new Decoder(perToken, strip);
+      return new Decoder(perToken, metaspaceFirst, strip);
     }
 
-    /** The bytes of one token after the per-token steps. */
-    byte[] bytes(String token) {
+    /** The bytes of one token ({@code first}: as the text's first token). */
+    byte[] bytes(String token, boolean first) {
+      byte[] b = perToken(token, first);
+      if (first && stripFirst && b.length > 0 && b[0] == ' ') {
+        return java.util.Arrays.copyOfRange(b, 1, b.length);
+      }
+      return b;
+    }
+
+    private byte[] perToken(String token, boolean first) {
       String text = token;
       for (JsonObject s : steps) {
         switch (type(s)) {
           case "Replace" -> text = text.replace(s.getAsJsonObject("pattern").get("String").getAsString(),
               s.get("content").getAsString());
-          case "Metaspace" -> text = text.replace(s.has("replacement") ? s.get("replacement").getAsString() : "\u2581", " ");
+          case "Metaspace" -> {
+            String replacement = s.has("replacement") ? s.get("replacement").getAsString() : "\u2581";
+            text = text.replace(replacement, first && metaspaceFirst ? "" : " ");
+          }
           case "ByteFallback" -> {
             Matcher m = BYTE_TOKEN.matcher(text);
             if (m.matches()) {

@@ -10,6 +10,10 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * use per state and cached (equal sets shared). Every live state can reach an accepting one, so a
  * row that only ever takes allowed tokens can always be completed; eos belongs in accepting states
  * only ({@link #accepting}). Thread-safe: rows of several tasks may share one constraint.
+ *
+ * <p>When the vocabulary spells a text's first token differently ({@link
+ * TokenVocabulary#firstBytes}), {@link #start} is an extra state, numbered after the automaton's,
+ * whose moves use those spellings.
  */
 public final class TokenConstraint {
   private final ByteDfa dfa;
@@ -17,15 +21,18 @@ public final class TokenConstraint {
   private final AtomicReferenceArray<AllowedTokens> allowed;
   private final ConcurrentHashMap<AllowedTokens, AllowedTokens> distinct = new ConcurrentHashMap<>();
 
+  private final int initial; // dfa.size() when first tokens are spelled apart, else dfa.start()
+
   TokenConstraint(ByteDfa dfa, TokenVocabulary vocabulary) {
     this.dfa = dfa;
     this.vocabulary = vocabulary;
-    this.allowed = new AtomicReferenceArray<>(dfa.size());
+    this.initial = vocabulary.firstTokenDiffers() ? dfa.size() : dfa.start();
+    this.allowed = new AtomicReferenceArray<>(dfa.size() + 1);
   }
 
   /** The state before any token. */
   public int start() {
-    return dfa.start();
+    return initial;
   }
 
   /**
@@ -33,13 +40,20 @@ public final class TokenConstraint {
    * the language, has no bytes (special tokens, eos included), or {@code state} is dead.
    */
   public int next(int state, int token) {
+    if (state < 0) {
+      return ByteDfa.DEAD;
+    }
+    if (state == dfa.size()) { // the extra first-token state
+      byte[] b = vocabulary.rawFirstBytes(token);
+      return b == null ? ByteDfa.DEAD : dfa.walk(dfa.start(), b);
+    }
     byte[] b = vocabulary.rawBytes(token);
-    return b == null || state < 0 ? ByteDfa.DEAD : dfa.walk(state, b);
+    return b == null ? ByteDfa.DEAD : dfa.walk(state, b);
   }
 
   /** Whether the text so far is complete in {@code state} (eos may follow). */
   public boolean accepting(int state) {
-    return dfa.accepting(state);
+    return dfa.accepting(state == dfa.size() ? dfa.start() : state);
   }
 
   /**
@@ -51,9 +65,17 @@ public final class TokenConstraint {
     AllowedTokens a = allowed.get(state);
     if (a == null) {
       long[] bits = new long[(vocabulary.size() + 63) >>> 6];
-      vocabulary.collect(dfa, state, bits);
+      if (state == dfa.size()) { // first tokens: their own spellings, walked one by one (once per format)
+        for (int id = 0; id < vocabulary.size(); id++) {
+          if (next(state, id) != ByteDfa.DEAD) {
+            bits[id >>> 6] |= 1L << id;
+          }
+        }
+      } else {
+        vocabulary.collect(dfa, state, bits);
+      }
       AllowedTokens fresh = new AllowedTokens(bits);
-      if (fresh.count() == 0 && !dfa.accepting(state)) {
+      if (fresh.count() == 0 && !accepting(state)) {
         throw new IllegalStateException("no token of the vocabulary continues the response format from automaton state "
             + state + " (the tokenizer cannot spell the bytes that must come next)");
       }
@@ -72,14 +94,14 @@ public final class TokenConstraint {
     return dfa.accepting(s);
   }
 
-  /** Number of automaton states. */
+  /** Number of states (the automaton's, plus the first-token state where there is one). */
   public int states() {
-    return dfa.size();
+    return initial == dfa.size() ? dfa.size() + 1 : dfa.size();
   }
 
   /** Computes the allowed tokens of every state now (benchmarks; normally done lazily). */
   public void precompute() {
-    for (int s = 0; s < dfa.size(); s++) {
+    for (int s = 0; s < states(); s++) {
       allowed(s);
     }
   }

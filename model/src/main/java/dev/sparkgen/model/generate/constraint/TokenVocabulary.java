@@ -1,10 +1,7 @@
 package dev.sparkgen.model.generate.constraint;
 
-import dk.brics.automaton.Automaton;
-import dk.brics.automaton.BasicAutomata;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -51,9 +48,21 @@ public final class TokenVocabulary {
     return id >= 0 && id < size() && tokens.bytes()[id] != null ? tokens.bytes()[id].clone() : null;
   }
 
-  /** Whether decoding drops the text's first space (Metaspace-style tokenizers). */
-  public boolean stripsLeadingSpace() {
-    return tokens.stripsLeadingSpace();
+  /**
+   * The bytes token {@code id} adds as the first token of a text, which some decoders spell
+   * differently (Metaspace drops its {@code ▁}, Strip its leading space); may be empty; null as
+   * for {@link #bytes}.
+   */
+  public byte[] firstBytes(int id) {
+    if (tokens.firstBytes() == null) {
+      return bytes(id);
+    }
+    return id >= 0 && id < size() && tokens.firstBytes()[id] != null ? tokens.firstBytes()[id].clone() : null;
+  }
+
+  /** Whether some token decodes differently as the first token of a text. */
+  public boolean firstTokenDiffers() {
+    return tokens.firstBytes() != null;
   }
 
   /** Nodes of the token trie (the root included). */
@@ -74,26 +83,10 @@ public final class TokenVocabulary {
         return c;
       }
     }
-    TokenConstraint built = new TokenConstraint(ByteDfa.of(decodedForm(format.automaton(maxWhitespace))), this);
+    TokenConstraint built = new TokenConstraint(ByteDfa.of(format.automaton(maxWhitespace)), this);
     synchronized (constraints) {
       return constraints.computeIfAbsent(key, k -> built);
     }
-  }
-
-  /**
-   * The byte strings whose decoded text is in {@code text}: the same, unless decoding drops a
-   * leading space, where a text t may also be spelled " t" (and a text starting with a space must
-   * be, since its own space would be dropped).
-   */
-  private Automaton decodedForm(Automaton text) {
-    if (!stripsLeadingSpace()) {
-      return text;
-    }
-    Automaton space = BasicAutomata.makeChar(' ');
-    Automaton startsWithSpace = space.concatenate(BasicAutomata.makeAnyString());
-    Automaton a = Automaton.union(List.of(space.concatenate(text), text.minus(startsWithSpace)));
-    a.minimize();
-    return a;
   }
 
   /** Sets in {@code allowed} every token whose bytes keep {@code dfa} live from {@code state}. */
@@ -104,5 +97,11 @@ public final class TokenVocabulary {
   /** Bytes of a token for walking, not copied; null when it has none. */
   byte[] rawBytes(int id) {
     return id >= 0 && id < size() ? tokens.bytes()[id] : null;
+  }
+
+  /** First-token bytes for walking, not copied; null when it has none. */
+  byte[] rawFirstBytes(int id) {
+    byte[][] first = tokens.firstBytes() == null ? tokens.bytes() : tokens.firstBytes();
+    return id >= 0 && id < size() ? first[id] : null;
   }
 }
