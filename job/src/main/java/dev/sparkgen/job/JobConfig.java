@@ -5,6 +5,7 @@ import dev.sparkgen.job.config.Key;
 import dev.sparkgen.job.config.Keys;
 import dev.sparkgen.job.config.Settings;
 import dev.sparkgen.job.exec.FaultHook;
+import dev.sparkgen.job.exec.StructuredOutput;
 import dev.sparkgen.model.generate.GenerationConfig;
 import java.io.Serializable;
 import java.time.Instant;
@@ -28,6 +29,7 @@ import java.util.Map;
  * @param fault the testing hook ({@link FaultHook#OFF} unless set)
  * @param generation the generation keys that were set (Hugging Face names, raw text), applied over
  *     the model's own generation settings
+ * @param structuredOutput response_format and its companion keys
  */
 public record JobConfig(
     String model,
@@ -48,7 +50,8 @@ public record JobConfig(
     Truncation truncation,
     long maxBatchMemory,
     FaultHook fault,
-    Map<String, String> generation) implements Serializable {
+    Map<String, String> generation,
+    StructuredOutput structuredOutput) implements Serializable {
   private static final long serialVersionUID = 1L;
 
   /** The value of {@code model} that asks for random weights. */
@@ -112,7 +115,8 @@ public record JobConfig(
         choice(v, "truncation", Truncation.class),
         bytes(v, "max_batch_memory"),
         fault(v),
-        gen);
+        gen,
+        StructuredOutput.of(v));
   }
 
   /** Checks what a run needs beyond the value types: an input and an output. */
@@ -173,6 +177,7 @@ public record JobConfig(
     m.put("max_batch_memory", Long.toString(maxBatchMemory));
     m.put("fault", fault.kind() == FaultHook.Kind.OFF ? ""
         : lower(fault.kind()) + ":" + String.join(",", fault.partitions().stream().sorted().map(String::valueOf).toList()));
+    m.putAll(structuredOutput.asMap());
     m.putAll(generation);
     return m;
   }
