@@ -282,15 +282,15 @@ final class RegexCompiler {
       if (more() && peek() == '-' && pos + 1 < cp.length && cp[pos + 1] != ']') {
         pos++;
         CodePointSet last = classAtom();
-        int lo = single(first);
-        int hi = single(last);
+        int lo = first.singleton();
+        int hi = last.singleton();
         if (lo < 0 || hi < 0) {
           throw error("a class escape such as \\d cannot bound a range");
         }
         if (hi < lo) {
           throw error("range out of order in character class");
         }
-        set = set.union(rangeOrSurrogates(lo, hi));
+        set = set.union(CodePointSet.range(lo, hi)); // surrogates inside the range are left out
       } else {
         set = set.union(first);
       }
@@ -304,15 +304,6 @@ final class RegexCompiler {
       return escape(true);
     }
     return CodePointSet.of(cp[pos++]);
-  }
-
-  /** The one code point of a single-character set, else -1. */
-  private static int single(CodePointSet s) {
-    return s.singleton();
-  }
-
-  private static CodePointSet rangeOrSurrogates(int lo, int hi) {
-    return CodePointSet.range(lo, hi);
   }
 
   /** The escape after a backslash (pos is past it). */
