@@ -36,13 +36,13 @@ public final class ByteDfa {
   }
 
   /**
-   * The table of {@code a} (an automaton over chars 0..255, one per byte); determinised and
-   * minimised here. Throws {@link ResponseFormatException} when the language is empty.
+   * The table of {@code a} (an automaton over chars 0..255, one per byte), determinised here if it
+   * is not yet; give it minimal (a larger automaton only costs more states). Throws {@link
+   * ResponseFormatException} when the language is empty.
    */
   static ByteDfa of(Automaton a) {
     Automaton m = a.clone();
-    m.determinize();
-    m.minimize();
+    m.determinize(); // nothing to do for a deterministic automaton
     List<State> states = new ArrayList<>(m.getStates());
     Map<State, Integer> index = new HashMap<>();
     for (State s : states) {

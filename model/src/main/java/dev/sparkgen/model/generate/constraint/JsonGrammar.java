@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Automata of JSON text (RFC 8259) over UTF-8 bytes: strings with a given content language,
@@ -32,9 +33,13 @@ final class JsonGrammar {
 
   private static final CodePointSet NEEDS_ESCAPE = CodePointSet.range(0, 0x1F).union(CodePointSet.chars("\"\\"));
 
+  /**
+   * The generic pieces (any string, any value or object of a depth), minimal, per whitespace bound:
+   * built once per JVM, as they take most of the time of compiling a schema that uses them.
+   */
+  private static final Map<String, Automaton> SHARED = new ConcurrentHashMap<>();
+
   private final int maxWhitespace;
-  private final Map<Integer, Automaton> anyValues = new HashMap<>();
-  private Automaton anyString;
 
   /** {@code maxWhitespace} >= 0: the most whitespace characters between two structural tokens. */
   JsonGrammar(int maxWhitespace) {
@@ -75,10 +80,18 @@ final class JsonGrammar {
 
   /** Any string literal. */
   Automaton anyString() {
-    if (anyString == null) {
-      anyString = minimal(string(characters(0, -1)));
+    return shared("string", () -> minimal(string(characters(0, -1))));
+  }
+
+  /** A clone of the shared piece {@code name} (for this whitespace bound), built on first use. */
+  private Automaton shared(String name, java.util.function.Supplier<Automaton> build) {
+    String key = name + "/" + maxWhitespace;
+    Automaton a = SHARED.get(key);
+    if (a == null) {
+      a = build.get(); // outside computeIfAbsent: building recurses into other shared pieces
+      SHARED.putIfAbsent(key, a);
     }
-    return anyString.clone();
+    return a.clone();
   }
 
   /** Any string of {@code min..max} characters (code points); {@code max} -1 for no bound. */
@@ -113,23 +126,22 @@ final class JsonGrammar {
 
   /** Any JSON value nesting at most {@code depth} arrays or objects. */
   Automaton anyValue(int depth) {
-    Automaton cached = anyValues.get(depth);
-    if (cached == null) {
+    return shared("value" + depth, () -> {
       List<Automaton> kinds = new ArrayList<>(List.of(anyString(), number(), bool(), nul()));
       if (depth > 0) {
         kinds.add(anyObject(depth));
         kinds.add(anyArray(depth));
       }
-      cached = minimal(union(kinds));
-      anyValues.put(depth, cached);
-    }
-    return cached.clone();
+      return minimal(union(kinds));
+    });
   }
 
   /** Any object whose values nest at most {@code depth - 1} deeper. */
   Automaton anyObject(int depth) {
-    Automaton member = seq(anyString(), ws(), Utf8.literal(":"), ws(), anyValue(depth - 1));
-    return seq(Utf8.literal("{"), ws(), list(member, 0, -1), Utf8.literal("}"));
+    return shared("object" + depth, () -> {
+      Automaton member = seq(anyString(), ws(), Utf8.literal(":"), ws(), anyValue(depth - 1));
+      return minimal(seq(Utf8.literal("{"), ws(), list(member, 0, -1), Utf8.literal("}")));
+    });
   }
 
   /** Any array whose items nest at most {@code depth - 1} deeper. */
@@ -149,6 +161,31 @@ final class JsonGrammar {
   private Automaton list(Automaton item, int min, int max) {
     if (max == 0) {
       return BasicAutomata.makeEmptyString();
+    }
+    if (max < 0 && min <= 1) { // no count to keep: one copy of the item, looped through the comma
+      State start = new State();
+      State end = new State();
+      end.setAccept(true);
+      Automaton one = item.clone();
+      Automaton comma = seq(ws(), Utf8.literal(","), ws());
+      Automaton tail = ws();
+      List<StatePair> epsilons = new ArrayList<>();
+      epsilons.add(new StatePair(start, one.getInitialState()));
+      if (min == 0) {
+        epsilons.add(new StatePair(start, end));
+      }
+      for (State s : one.getAcceptStates()) {
+        s.setAccept(false);
+        epsilons.add(new StatePair(s, comma.getInitialState()));
+        epsilons.add(new StatePair(s, tail.getInitialState()));
+      }
+      link(comma, one.getInitialState(), epsilons);
+      link(tail, end, epsilons);
+      Automaton a = new Automaton();
+      a.setInitialState(start);
+      a.setDeterministic(false);
+      a.addEpsilons(epsilons);
+      return a;
     }
     Automaton next = seq(ws(), Utf8.literal(","), ws(), item);
     int lo = Math.max(min - 1, 0);
@@ -177,12 +214,14 @@ final class JsonGrammar {
     Automaton open = seq(Utf8.literal("{"), ws());
     link(open, none[0], epsilons);
     for (int i = 0; i < n; i++) {
-      Automaton alone = members.get(i).clone();
-      Automaton afterComma = seq(ws(), Utf8.literal(","), ws(), members.get(i));
-      epsilons.add(new StatePair(none[i], alone.getInitialState()));
-      epsilons.add(new StatePair(some[i], afterComma.getInitialState()));
-      link(alone, some[i + 1], epsilons);
-      link(afterComma, some[i + 1], epsilons);
+      // One copy of the member: reached directly when it is the first, through a comma otherwise;
+      // either way it leads to "some written".
+      Automaton member = members.get(i).clone();
+      Automaton comma = seq(ws(), Utf8.literal(","), ws());
+      epsilons.add(new StatePair(none[i], member.getInitialState()));
+      epsilons.add(new StatePair(some[i], comma.getInitialState()));
+      link(comma, member.getInitialState(), epsilons);
+      link(member, some[i + 1], epsilons);
       if (!required[i]) {
         epsilons.add(new StatePair(none[i], none[i + 1]));
         epsilons.add(new StatePair(some[i], some[i + 1]));

@@ -114,14 +114,14 @@ public record ResponseFormat(Kind kind, String body) {
     return kind == Kind.CHOICE ? choices(body) : List.of();
   }
 
-  /** The language over UTF-8 bytes; {@code maxWhitespace} bounds the whitespace between JSON tokens. */
+  /** The language over UTF-8 bytes, minimal; {@code maxWhitespace} bounds the whitespace between JSON tokens. */
   Automaton automaton(int maxWhitespace) {
     JsonGrammar json = new JsonGrammar(maxWhitespace);
     return switch (kind) {
       case JSON -> json.anyObject(JsonGrammar.ANY_DEPTH);
       case JSON_SCHEMA -> SchemaCompiler.compile(parseJson(body, "the schema"), json);
       case REGEX -> RegexCompiler.fullMatch(body);
-      case CHOICE -> JsonGrammar.union(choices(body).stream().map(Utf8::literal).toList());
+      case CHOICE -> JsonGrammar.minimal(JsonGrammar.union(choices(body).stream().map(Utf8::literal).toList()));
     };
   }
 

@@ -108,14 +108,16 @@ final class SchemaCompiler {
       for (String t : types) {
         alternatives.add(typed(t, o, path));
       }
-      parts.add(JsonGrammar.union(alternatives));
+      parts.add(alternatives.size() == 1 ? alternatives.get(0) : JsonGrammar.union(alternatives));
     }
     if (parts.isEmpty()) {
       return json.anyValue(JsonGrammar.ANY_DEPTH);
     }
-    Automaton a = JsonGrammar.minimal(parts.get(0));
+    // Composites (concatenations, unions) are nondeterministic until minimised; shared pieces and
+    // literals are already deterministic, and minimising them again costs as much as the first time.
+    Automaton a = deterministic(parts.get(0));
     for (int i = 1; i < parts.size(); i++) {
-      a = a.intersection(JsonGrammar.minimal(parts.get(i)));
+      a = a.intersection(deterministic(parts.get(i)));
       a.minimize();
     }
     if (a.isEmpty()) {
@@ -340,6 +342,13 @@ final class SchemaCompiler {
     resolving.pop();
     resolved.put(target, a);
     return a.clone();
+  }
+
+  private static Automaton deterministic(Automaton a) {
+    if (!a.isDeterministic()) {
+      a.minimize();
+    }
+    return a;
   }
 
   /** A non-negative integer keyword, or {@code absent} when missing. */
