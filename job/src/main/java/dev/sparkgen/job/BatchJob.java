@@ -11,20 +11,42 @@ import org.apache.spark.sql.SparkSession;
 
 /** The whole batch job: read the prompts, generate, write the results and {@code _summary.json}. */
 public final class BatchJob {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(BatchJob.class);
   private BatchJob() {}
 
-  /** The session for the command line: the configured master, else spark-submit's, else local[*]. */
+  /**
+   * The session for the command line: the configured master, else spark-submit's, else local[*].
+   * A local master ({@code local}, {@code local[..]}, {@code local-cluster[..]}: one machine) keeps
+   * the driver's RPC and block manager on 127.0.0.1 and starts no web UI unless {@code spark_ui=true}
+   * (Spark binds a UI to {@code SPARK_LOCAL_IP}, else to every interface). Settings given to Spark
+   * directly (spark-submit {@code --conf}) win.
+   */
   public static SparkSession session(JobConfig cfg) {
+    return SparkSession.builder().config(sparkConf(cfg)).getOrCreate();
+  }
+
+  /** The Spark settings {@link #session} starts with (over spark-submit's, which win where set). */
+  public static SparkConf sparkConf(JobConfig cfg) {
     SparkConf conf = new SparkConf().setAppName("sparkgen");
     if (!cfg.master().isEmpty()) {
       conf.setMaster(cfg.master());
     } else if (!conf.contains("spark.master")) {
       conf.setMaster("local[*]");
     }
-    if (conf.get("spark.master").matches("local(\\[.*])?")) {
-      // One JVM: keep the driver on loopback, off the network.
+    boolean local = isLocal(conf.get("spark.master"));
+    if (local) {
+      // One machine: keep the driver and its block manager on loopback, off the network.
       conf.setIfMissing("spark.driver.host", "127.0.0.1");
       conf.setIfMissing("spark.driver.bindAddress", "127.0.0.1");
+    }
+    if (cfg.sparkUi() != null) {
+      conf.set("spark.ui.enabled", cfg.sparkUi().toString());
+    } else if (local) {
+      conf.setIfMissing("spark.ui.enabled", "false");
+    }
+    if (local && conf.getBoolean("spark.ui.enabled", true) && System.getenv("SPARK_LOCAL_IP") == null) {
+      LOG.warn("spark_ui=true: Spark's UI listens on every network interface; export SPARK_LOCAL_IP=127.0.0.1 to"
+          + " keep it on this machine");
     }
     // Executors that Spark launches need DJL's offline properties and a passive OpenMP wait policy.
     String opts = conf.get("spark.executor.extraJavaOptions", "");
@@ -32,7 +54,12 @@ public final class BatchJob {
       conf.set("spark.executor.extraJavaOptions", (opts + " " + DjlEnvironment.javaOptions()).trim());
     }
     conf.setIfMissing("spark.executorEnv.OMP_WAIT_POLICY", "PASSIVE");
-    return SparkSession.builder().config(conf).getOrCreate();
+    return conf;
+  }
+
+  /** Whether {@code master} runs everything on this machine: local, local[..], local-cluster[..]. */
+  public static boolean isLocal(String master) {
+    return master.matches("local(-cluster)?(\\[.*])?");
   }
 
   /** Runs the job with a model already resolved on the driver; returns what it did. */
@@ -40,9 +67,10 @@ public final class BatchJob {
     long t0 = System.nanoTime();
     ResultWriter.checkOutput(spark, cfg);
     spark.sparkContext().setJobDescription("sparkgen: read prompts from " + cfg.input());
-    Dataset<Row> prompts = PromptReader.read(spark, cfg); // a missing input fails before the weights ship
+    // A missing input fails before the weights ship; sampling keys rows without an id by their place in the input.
+    PromptReader.Prompts prompts = PromptReader.load(spark, cfg, model.generation().doSample());
     try (GenerationRun run = GenerationRun.prepare(spark, cfg, model)) {
-      Dataset<Row> results = run.apply(prompts);
+      Dataset<Row> results = run.apply(prompts.rows());
       spark.sparkContext().setJobDescription("sparkgen: generate with " + run.identity().family() + " "
           + run.identity().sha256().substring(0, 12) + " and write " + cfg.outputFormat().name().toLowerCase() + " to "
           + cfg.output());
@@ -55,8 +83,8 @@ public final class BatchJob {
       }
       double wall = (System.nanoTime() - t0) / 1e9;
       spark.sparkContext().setJobDescription("sparkgen: summarise " + cfg.output());
-      Summary summary = Summary.of(ResultWriter.read(spark, cfg, results.schema()), wall, run.modelLoads(), run.identity(),
-          run.generationSettings(), cfg.output());
+      Summary summary = Summary.of(ResultWriter.read(spark, cfg, results.schema()), prompts.skippedBlank(), wall,
+          run.generationSeconds(), run.modelLoads(), run.identity(), run.generationSettings(), cfg.output());
       summary.write(spark);
       spark.sparkContext().setJobDescription(null);
       return summary;

@@ -7,6 +7,7 @@ import dev.sparkgen.job.exec.OutputColumns;
 import dev.sparkgen.job.exec.PartitionGenerator;
 import dev.sparkgen.job.exec.PromptPreparer;
 import dev.sparkgen.job.exec.TokenizerSource;
+import dev.sparkgen.job.io.RowPositions;
 import dev.sparkgen.model.weights.WeightsPayload;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -40,6 +41,8 @@ public final class GenerationRun implements AutoCloseable {
   private final TokenizerSource tokenizerSource;
   private final Broadcast<?>[] broadcasts;
   private final CollectionAccumulator<String> loads;
+  private final CollectionAccumulator<String> partitionTimes;
+  private final SparkSession spark;
   private final int defaultParallelism;
   private final boolean ownsModel;
 
@@ -66,6 +69,8 @@ public final class GenerationRun implements AutoCloseable {
       this.tokenizerSource = null;
     }
     this.loads = spark.sparkContext().collectionAccumulator("sparkgen model loads");
+    this.partitionTimes = spark.sparkContext().collectionAccumulator("sparkgen partition times");
+    this.spark = spark;
     ModelIdentity id = model.identity();
     LOG.info("model {} ({}, {} parameters, sha256 {}) shipped by {}{}; tokenizer {}", id.source(), id.family(),
         id.parameters(), sha.substring(0, 12), cfg.weightsDistribution().name().toLowerCase(java.util.Locale.ROOT),
@@ -91,6 +96,10 @@ public final class GenerationRun implements AutoCloseable {
   public Dataset<Row> apply(Dataset<Row> prompts) {
     StructType in = prompts.schema();
     List<String> names = List.of(in.fieldNames());
+    if (names.contains(RowPositions.COLUMN)) { // the command line's reader attached them
+      in = prompts.drop(RowPositions.COLUMN).schema();
+      names = List.of(in.fieldNames());
+    }
     int ids = names.indexOf(cfg.promptIdsColumn());
     int text = names.indexOf(cfg.promptColumn());
     int id = names.indexOf(cfg.idColumn());
@@ -129,16 +138,25 @@ public final class GenerationRun implements AutoCloseable {
     } catch (IllegalArgumentException e) {
       throw new SetupException(e.getMessage(), e);
     }
-    Dataset<Row> spread = prompts;
+    // Sampling draws from a stream keyed by the row's id, else by its place in the input (RowPositions).
+    Dataset<Row> keyed = prompts;
+    boolean sampling = model.generation().doSample();
+    if (!List.of(prompts.columns()).contains(RowPositions.COLUMN) && sampling
+        && (id < 0 || in.fields()[id].nullable())) {
+      keyed = RowPositions.attach(spark, prompts, "");
+    }
+    int positions = List.of(keyed.schema().fieldNames()).indexOf(RowPositions.COLUMN);
+    Dataset<Row> spread = keyed;
     int partitions = cfg.partitions() > 0 ? cfg.partitions() : defaultParallelism;
-    if (cfg.partitions() > 0 || prompts.rdd().getNumPartitions() < partitions) {
-      spread = prompts.repartition(partitions);
+    if (cfg.partitions() > 0 || keyed.rdd().getNumPartitions() < partitions) {
+      spread = keyed.repartition(partitions);
     }
     PromptPreparer preparer = new PromptPreparer(ids, text, id, cfg.promptIdsColumn(), cfg.promptColumn(),
-        cfg.idColumn(), cfg.truncation() == JobConfig.Truncation.LEFT);
+        cfg.idColumn(), cfg.truncation() == JobConfig.Truncation.LEFT, positions, cfg.addSpecialTokens());
     PartitionGenerator fn = new PartitionGenerator(modelSource, tokenizerSource,
         GenerationSettings.of(model.generation()), preparer, cfg.batchSize(), loads,
-        cfg.onError() == JobConfig.OnError.FAIL, cfg.fault(), cfg.structuredOutput(), format);
+        cfg.onError() == JobConfig.OnError.FAIL, cfg.fault(), partitionTimes,
+        cfg.structuredOutput(), format);
     return spread.mapPartitions(fn, Encoders.row(outSchema));
   }
 
@@ -159,6 +177,21 @@ public final class GenerationRun implements AutoCloseable {
       out.merge(s.substring(0, eq), Integer.parseInt(s.substring(eq + 1)), Math::max);
     }
     return out;
+  }
+
+  /**
+   * Seconds from the first partition's start of generation to the last one's end, over the
+   * partitions run so far (their tasks' successful attempts); 0 before any.
+   */
+  public double generationSeconds() {
+    long first = Long.MAX_VALUE;
+    long last = Long.MIN_VALUE;
+    for (String s : partitionTimes.value()) {
+      int comma = s.indexOf(',');
+      first = Math.min(first, Long.parseLong(s.substring(0, comma)));
+      last = Math.max(last, Long.parseLong(s.substring(comma + 1)));
+    }
+    return first == Long.MAX_VALUE ? 0 : (last - first) / 1e3;
   }
 
   /** The model's identity. */

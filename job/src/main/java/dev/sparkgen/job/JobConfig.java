@@ -27,6 +27,10 @@ import java.util.Map;
  * @param master empty = spark-submit's, else local[*]
  * @param maxBatchMemory bytes one batch may need on an executor (see {@link BatchMemory})
  * @param fault the testing hook ({@link FaultHook#OFF} unless set)
+ * @param addSpecialTokens tokenise text prompts with the tokenizer's post-processor (HF {@code tokenizer(text)})
+ * @param skipBlank drop blank prompts (counted in the summary); null = true for text input, else false
+ * @param inputOptions Spark reader options ({@code input_option.<name>}), by option name
+ * @param sparkUi start Spark's UI; null = off on local masters, Spark's setting elsewhere
  * @param generation the generation keys that were set (Hugging Face names, raw text), applied over
  *     the model's own generation settings
  * @param structuredOutput response_format and its companion keys
@@ -50,6 +54,10 @@ public record JobConfig(
     Truncation truncation,
     long maxBatchMemory,
     FaultHook fault,
+    boolean addSpecialTokens,
+    Boolean skipBlank,
+    Map<String, String> inputOptions,
+    Boolean sparkUi,
     Map<String, String> generation,
     StructuredOutput structuredOutput) implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -77,6 +85,7 @@ public record JobConfig(
 
   public JobConfig {
     generation = Collections.unmodifiableMap(new LinkedHashMap<>(generation));
+    inputOptions = Collections.unmodifiableMap(new LinkedHashMap<>(inputOptions));
   }
 
   /** Settings from key/value pairs over the built-in defaults (the Java API's entry point). */
@@ -89,13 +98,19 @@ public record JobConfig(
     Map<String, String> gen = new LinkedHashMap<>();
     for (Key k : Keys.all()) {
       String value = v.get(k.name());
-      if (k.generation() && value != null && !value.isBlank()) {
-        gen.put(k.name(), value.trim());
+      if (k.generation() && value != null && (Settings.literal(k.name()) ? !value.isEmpty() : !value.isBlank())) {
+        gen.put(k.name(), Settings.literal(k.name()) ? value : value.trim());
       }
     }
     String output = v.get("output").replace("{timestamp}",
         DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Instant.now()));
     String inputFormat = v.get("input_format");
+    Map<String, String> inputOptions = new LinkedHashMap<>();
+    v.forEach((key, value) -> {
+      if (key.startsWith(Keys.INPUT_OPTION)) {
+        inputOptions.put(key.substring(Keys.INPUT_OPTION.length()), value);
+      }
+    });
     return new JobConfig(
         nonEmpty(v, "model"),
         v.get("tokenizer").trim(),
@@ -115,6 +130,10 @@ public record JobConfig(
         choice(v, "truncation", Truncation.class),
         bytes(v, "max_batch_memory"),
         fault(v),
+        bool(v, "add_special_tokens"),
+        v.get("skip_blank").isBlank() ? null : bool(v, "skip_blank"),
+        inputOptions,
+        v.get("spark_ui").isBlank() ? null : bool(v, "spark_ui"),
         gen,
         StructuredOutput.of(v));
   }
@@ -177,6 +196,10 @@ public record JobConfig(
     m.put("max_batch_memory", Long.toString(maxBatchMemory));
     m.put("fault", fault.kind() == FaultHook.Kind.OFF ? ""
         : lower(fault.kind()) + ":" + String.join(",", fault.partitions().stream().sorted().map(String::valueOf).toList()));
+    m.put("add_special_tokens", Boolean.toString(addSpecialTokens));
+    m.put("skip_blank", skipBlank == null ? "" : skipBlank.toString());
+    inputOptions.forEach((k, val) -> m.put(Keys.INPUT_OPTION + k, val));
+    m.put("spark_ui", sparkUi == null ? "" : sparkUi.toString());
     m.putAll(structuredOutput.asMap());
     m.putAll(generation);
     return m;
@@ -192,6 +215,20 @@ public record JobConfig(
       throw new ConfigException(key + "='" + v.get(key) + "': must not be empty");
     }
     return s;
+  }
+
+  /** Whether blank prompts are dropped for this input format (skip_blank, else true for text only). */
+  public boolean skipsBlank(InputFormat format) {
+    return skipBlank != null ? skipBlank : format == InputFormat.TEXT;
+  }
+
+  private static boolean bool(Map<String, String> v, String key) {
+    String s = v.get(key).trim().toLowerCase(Locale.ROOT);
+    return switch (s) {
+      case "true" -> true;
+      case "false" -> false;
+      default -> throw new ConfigException(key + "='" + v.get(key).trim() + "': must be true or false");
+    };
   }
 
   private static int integer(Map<String, String> v, String key, int min) {

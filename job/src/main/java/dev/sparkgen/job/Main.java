@@ -5,7 +5,6 @@ import dev.sparkgen.job.config.ConfigException;
 import dev.sparkgen.job.config.Keys;
 import dev.sparkgen.job.exec.BadRowException;
 import dev.sparkgen.job.io.Summary;
-import dev.sparkgen.job.report.DegenerationReport;
 import dev.sparkgen.model.CheckpointException;
 import java.io.PrintStream;
 import org.apache.spark.sql.SparkSession;
@@ -13,8 +12,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The command line: {@code generate [--conf FILE] [--key=value ...]}, or {@code report [--key=value ...]}
- * (the degeneration report, {@link DegenerationReport}). Settings, model and tokenizer are checked
+ * The command line: {@code generate [--conf FILE] [--key=value | --key value ...]} or {@code --help}
+ * (the degeneration report, {@code report}, is the sparkgen-report module's {@code DegenerationReport}). Settings, model and tokenizer are checked
  * before Spark starts. Exit codes: 0 done, every row generated; 1 the job failed (nothing left at
  * the output); 2 bad command line or settings; 3 bad model, tokenizer, input or output location;
  * 4 done, but some rows carry {@code error}; 5 stopped at a bad row (on_error=fail).
@@ -31,9 +30,7 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) throws java.io.IOException {
-    if (args.length > 0 && args[0].equals("report")) {
-      System.exit(DegenerationReport.run(java.util.Arrays.copyOfRange(args, 1, args.length), System.out, System.err));
-    }
+    ConsoleLogging.quiet(); // before Spark logs anything
     System.exit(run(args, System.out, System.err));
   }
 
@@ -41,10 +38,15 @@ public final class Main {
   public static int run(String[] args, PrintStream out, PrintStream err) {
     JobConfig cfg;
     ResolvedModel model;
+    if (args.length > 0 && args[0].equals(CommandLine.REPORT)) {
+      err.println("sparkgen: 'report' is the sparkgen-report module's command: run job/bin/sparkgen report, or java"
+          + " dev.sparkgen.report.DegenerationReport on that module's class path");
+      return BAD_SETTINGS;
+    }
     try {
       CommandLine cl = CommandLine.parse(args);
       if (cl.help()) {
-        out.print(Keys.help());
+        out.print(Keys.help(cl.set()));
         return OK;
       }
       cfg = cl.config().requireInputOutput();
@@ -69,8 +71,7 @@ public final class Main {
   static int execute(SparkSession spark, JobConfig cfg, ResolvedModel model, PrintStream out, PrintStream err) {
     try {
       Summary summary = BatchJob.run(spark, cfg, model);
-      out.println(summary.toJson());
-      out.println(summary.describe());
+      out.println(summary.describe()); // the whole summary is in _summary.json
       if (summary.errors() > 0) {
         err.println("sparkgen: finished with " + summary.errors() + " failed rows (" + summary.failedPrompts() + " of "
             + summary.rowsIn() + " prompts); their 'error' column says why");

@@ -88,7 +88,7 @@ class CommandLineTest {
   void helpListsEveryKeyWithItsDefault() {
     String help = Keys.help();
     for (Key k : Keys.all()) {
-      assertTrue(help.contains("--" + k.name() + "="), k.name());
+      assertTrue(help.contains("--" + k.name() + (k.prefix() ? "<name>=" : "=")), k.name());
     }
     assertTrue(help.contains("--batch_size=<integer >= 1> (default: 8)"), help);
     assertTrue(help.contains("--max_new_tokens=<integer >= 1> (default: the model's, else 20)"), help);
@@ -96,8 +96,75 @@ class CommandLineTest {
   }
 
   @Test
+  void optionsTakeTheirValueAfterAnEqualsSignOrAsTheNextArgument() throws Exception {
+    Path f = conf("batch_size=4\nmax_new_tokens=7\n");
+    JobConfig c = CommandLine.parse("generate", "--conf", f.toString(), "--batch_size", "16", "--top_k=5",
+        "--stop", "###", "--input", "a b.json").config();
+    assertEquals(16, c.batchSize());
+    assertEquals("a b.json", c.input());
+    assertEquals(Map.of("max_new_tokens", "7", "top_k", "5", "stop", "###"), c.generation());
+    assertMessage("'--batch_size' needs a value: --batch_size=VALUE or --batch_size VALUE", "--batch_size");
+    // A stop string keeps its white space (a leading space, or only newlines); other values are trimmed.
+    assertEquals(" t40", CommandLine.parse("generate", "--stop", " t40").config().generation().get("stop"));
+    assertEquals("\n\n", CommandLine.parse("generate", "--stop=\n\n").config().generation().get("stop"));
+    assertEquals("7", CommandLine.parse("generate", "--max_new_tokens= 7 ").config().generation().get("max_new_tokens"));
+    assertEquals("x ", CommandLine.parse("generate", "--conf", conf("stop=x \n").toString()).config().generation()
+        .get("stop"));
+    ConfigException next = assertThrows(ConfigException.class,
+        () -> CommandLine.parse("generate", "--batch_size", "--top_k=5"));
+    assertTrue(next.getMessage().contains("'--batch_size' needs a value"), next.getMessage());
+  }
+
+  @Test
+  void helpShowsTheValuesThatReallyApplyAndNamesTheReportCommand() throws Exception {
+    String plain = Keys.help();
+    assertTrue(plain.contains("sparkgen report"), plain);
+    assertTrue(plain.contains("with no arguments runs the demo"), plain);
+    Path f = conf("max_new_tokens=7\ntemperature=0.8\n");
+    CommandLine cl = CommandLine.parse("generate", "--conf", f.toString(), "--batch_size", "3", "--help");
+    assertTrue(cl.help());
+    String help = Keys.help(cl.set());
+    assertTrue(help.contains("--max_new_tokens=<integer >= 1> (set: 7; default: the model's, else 20)"), help);
+    assertTrue(help.contains("--temperature=<number > 0> (set: 0.8; default: the model's, else 1.0)"), help);
+    assertTrue(help.contains("--batch_size=<integer >= 1> (set: 3; default: 8)"), help);
+    assertTrue(help.contains("--top_p=<number in (0, 1]> (default: the model's, else 1.0)"), help); // not set
+    ConfigException e = assertThrows(ConfigException.class, () -> CommandLine.parse("frobnicate"));
+    assertTrue(e.getMessage().contains("expected the command 'generate' or 'report' first, got 'frobnicate'"),
+        e.getMessage());
+  }
+
+  @Test
+  void readerOptionsPassThroughUnderTheirPrefixAndTheNewKeysAreChecked() throws Exception {
+    JobConfig c = CommandLine.parse("generate", "--input_option.sep=;", "--input_option.encoding", "ISO-8859-1",
+        "--conf", conf("input_option.comment=#\n").toString()).config();
+    assertEquals(Map.of("sep", ";", "encoding", "ISO-8859-1", "comment", "#"), c.inputOptions());
+    assertEquals(";", c.with(Map.of()).inputOptions().get("sep")); // survives asMap()
+    ConfigException typo = assertThrows(ConfigException.class, () -> CommandLine.parse("generate", "--input_options.sep=;"));
+    assertTrue(typo.getMessage().contains("did you mean 'input_option.'"), typo.getMessage());
+    assertThrows(ConfigException.class, () -> CommandLine.parse("generate", "--input_option.=x"));
+    JobConfig defaults = CommandLine.parse("generate").config();
+    assertTrue(defaults.addSpecialTokens());
+    assertNull(defaults.skipBlank());
+    assertTrue(defaults.skipsBlank(JobConfig.InputFormat.TEXT));
+    assertTrue(!defaults.skipsBlank(JobConfig.InputFormat.JSON));
+    assertNull(defaults.sparkUi());
+    JobConfig set = CommandLine.parse("generate", "--add_special_tokens=false", "--skip_blank=false", "--spark_ui=true")
+        .config();
+    assertTrue(!set.addSpecialTokens() && !set.skipsBlank(JobConfig.InputFormat.TEXT) && set.sparkUi());
+    assertMessage("add_special_tokens='maybe': must be true or false", "--add_special_tokens=maybe");
+  }
+
+  @Test
+  void theDemoSettingsFileNamesTheDemoModelsEos() throws Exception {
+    String eos = com.google.gson.JsonParser.parseString(Files.readString(Path.of("../model/demo/fortunes-gpt2/config.json")))
+        .getAsJsonObject().get("eos_token_id").getAsString();
+    assertTrue(Files.readAllLines(Path.of("../conf/sparkgen.properties")).contains("#eos_token_id=" + eos), eos);
+  }
+
+  @Test
   void exitCodesTellSettingsFromSetupProblems() {
     assertEquals(Main.OK, run("--help"));
+    assertEquals(Main.OK, run("generate", "--max_new_tokens", "3", "--help"));
     assertEquals(Main.BAD_SETTINGS, run("generate", "--nope=1"));
     assertEquals(Main.BAD_SETTINGS, run("generate", "--batch_size=x"));
     assertEquals(Main.BAD_SETTINGS, run("generate", "--output=" + tmp.resolve("o"))); // no input

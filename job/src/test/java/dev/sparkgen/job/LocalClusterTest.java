@@ -86,6 +86,7 @@ class LocalClusterTest {
     try (ResolvedModel model = ResolvedModel.resolve(cfg)) {
       Summary summary = BatchJob.run(spark, cfg, model);
       assertEquals(Map.of("0", 1, "1", 1), summary.modelLoadsPerExecutor()); // two JVMs, one build each
+      assertEverythingListensOnLoopback();
       assertEquals(prompts.length * 2L, summary.rowsOut());
       List<Row> out = spark.read().parquet(output.toString()).collectAsList();
       assertEquals(prompts.length * 2, out.size());
@@ -142,6 +143,28 @@ class LocalClusterTest {
     List<String> expected = sortedRows(tmp.resolve("clean"));
     assertEquals(16, expected.size());
     assertEquals(expected, sortedRows(tmp.resolve("killed")));
+  }
+
+  /**
+   * The master, the workers (in this JVM) and the executor JVMs they launched listen on loopback
+   * only (surefire sets SPARK_LOCAL_IP=127.0.0.1, which the executors inherit).
+   */
+  private static void assertEverythingListensOnLoopback() throws Exception {
+    if (!ListeningSockets.available()) {
+      return; // not Linux
+    }
+    List<Long> pids = new ArrayList<>(List.of(ProcessHandle.current().pid()));
+    ProcessHandle.current().descendants().forEach(p -> pids.add(p.pid()));
+    assertTrue(pids.size() >= 3, "the test JVM and two executor JVMs: " + pids);
+    List<String> listening = ListeningSockets.of(pids);
+    assertTrue(listening.size() >= 4, listening.toString()); // driver, master, workers, executors
+    for (String address : listening) {
+      assertTrue(ListeningSockets.loopback(address), "listening on " + address + " (all: " + listening + ")");
+    }
+    for (String executor : scala.jdk.javaapi.CollectionConverters.asJava(spark.sparkContext().getExecutorMemoryStatus())
+        .keySet()) {
+      assertTrue(executor.startsWith("127.0.0.1:") || executor.startsWith("localhost:"), executor);
+    }
   }
 
   /** Every column of every row as text, ordered by id and sample index. */

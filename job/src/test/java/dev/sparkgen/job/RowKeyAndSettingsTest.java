@@ -56,5 +56,11 @@ class RowKeyAndSettingsTest {
     assertEquals(JobConfig.InputFormat.TEXT, PromptReader.infer("lines.txt"));
     SetupException e = assertThrows(SetupException.class, () -> PromptReader.infer("prompts.bin"));
     assertEquals(true, e.getMessage().contains("set input_format"), e.getMessage());
+    // A folder or a name without an extension is Parquet, as Spark's default source (README's hdfs:///prompts).
+    assertEquals(JobConfig.InputFormat.PARQUET, PromptReader.infer("hdfs:///prompts"));
+    assertEquals(JobConfig.InputFormat.PARQUET, PromptReader.infer("/data/prompts/"));
+    assertEquals(JobConfig.InputFormat.PARQUET, PromptReader.infer("/data/prompts.v2", true)); // a folder
+    assertEquals(JobConfig.InputFormat.JSON, PromptReader.infer("/data/out.json", true)); // Spark's JSON output folder
+    assertThrows(SetupException.class, () -> PromptReader.infer("/data/prompts.v2", false));
   }
 }

@@ -4,22 +4,29 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.core.Linear;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
 import dev.sparkgen.model.cache.KvCache;
+import dev.sparkgen.model.config.Architecture;
 import dev.sparkgen.model.config.ModelConfig;
 import dev.sparkgen.model.nn.Attention;
 import dev.sparkgen.model.nn.Constants;
 import dev.sparkgen.model.nn.DecoderBlock;
+import dev.sparkgen.model.nn.GatedMlp;
 import dev.sparkgen.model.nn.GeluMlp;
 import dev.sparkgen.model.nn.LayerNorm;
 import dev.sparkgen.model.nn.Mlp;
+import dev.sparkgen.model.nn.MlpActivation;
 import dev.sparkgen.model.nn.Norm;
 import dev.sparkgen.model.nn.RmsNorm;
+import dev.sparkgen.model.nn.RopeFrequencies;
+import dev.sparkgen.model.nn.RopeTable;
 import dev.sparkgen.model.nn.RotaryEmbedding;
 import dev.sparkgen.model.nn.StepInputs;
-import dev.sparkgen.model.nn.SwiGluMlp;
 import dev.sparkgen.model.weights.Checkpoint;
 import dev.sparkgen.model.weights.HfFolder;
 import dev.sparkgen.model.weights.WeightSource;
@@ -33,8 +40,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A decoder-only transformer on DJL's PyTorch engine, built from a {@link Checkpoint}: token (and,
- * for GPT-2, position) embedding, pre-norm blocks, final norm, output projection. One
+ * A decoder-only transformer on DJL's PyTorch engine, built from a {@link Checkpoint} by its family's
+ * {@link Architecture}: token embedding (scaled for Gemma; plus learned positions for GPT-2), pre-norm
+ * blocks from {@code nn/}, final norm, output projection (soft-capped for Gemma 2). One
  * {@link NDManager} owns every weight; batches get sub-managers.
  */
 public final class CausalLm implements BatchModel, AutoCloseable {
@@ -42,71 +50,85 @@ public final class CausalLm implements BatchModel, AutoCloseable {
   private final NDManager manager;
   private final NDArray tokenEmbedding; // [V, d]
   private final NDArray positionEmbedding; // [P, d], GPT-2 only
-  private final RotaryEmbedding rotary; // Llama only
+  private final NDArray embeddingScale; // sqrt(d) as a scalar (Gemma), or null
+  private final RotaryEmbedding rotary; // RoPE families only
   private final List<DecoderBlock> blocks = new ArrayList<>();
   private final Norm finalNorm;
   private final NDArray lmHead; // [V, d]
+  private final NDArray finalSoftcap; // c of c * tanh(logits / c) (Gemma 2), or null
+  private static final int STAGING_FLOATS = 4 << 20;
+  private ByteBuffer staging; // load-time only
 
   private CausalLm(Checkpoint ckpt) {
     this.config = ckpt.config();
     this.manager = DjlEnvironment.engine().newBaseManager();
     try {
       ModelConfig c = config;
+      Architecture a = c.family().architecture(c);
       Constants k = Constants.create(manager);
-      float scale = (float) (1.0 / Math.sqrt(c.headDim()));
-      switch (c.family()) {
-        case GPT2 -> {
-          tokenEmbedding = load(ckpt, "wte.weight");
-          positionEmbedding = load(ckpt, "wpe.weight");
-          rotary = null;
-          float eps = (float) c.normEps();
-          for (int i = 0; i < c.numLayers(); i++) {
-            String p = "h." + i + ".";
-            // Conv1D stores [in, out]; transpose once to Linear's [out, in].
-            Attention attn = new Attention(i, c.numHeads(), c.numKvHeads(), c.headDim(),
-                scaleQueries(conv1d(ckpt, p + "attn.c_attn.weight"), scale),
-                scaleQueries(load(ckpt, p + "attn.c_attn.bias"), scale),
-                conv1d(ckpt, p + "attn.c_proj.weight"), load(ckpt, p + "attn.c_proj.bias"), null, null);
-            Mlp mlp = new GeluMlp(conv1d(ckpt, p + "mlp.c_fc.weight"), load(ckpt, p + "mlp.c_fc.bias"),
-                conv1d(ckpt, p + "mlp.c_proj.weight"), load(ckpt, p + "mlp.c_proj.bias"), k);
-            blocks.add(new DecoderBlock(
-                new LayerNorm(load(ckpt, p + "ln_1.weight"), load(ckpt, p + "ln_1.bias"), eps), attn,
-                new LayerNorm(load(ckpt, p + "ln_2.weight"), load(ckpt, p + "ln_2.bias"), eps), mlp));
-          }
-          finalNorm = new LayerNorm(load(ckpt, "ln_f.weight"), load(ckpt, "ln_f.bias"), eps);
-          lmHead = tokenEmbedding; // GPT-2 always ties the output to wte
-        }
-        case LLAMA -> {
-          tokenEmbedding = load(ckpt, "embed_tokens.weight");
-          positionEmbedding = null;
-          rotary = new RotaryEmbedding(manager, c.headDim(), c.maxPositions(), c.ropeTheta());
-          NDArray eps = manager.create((float) c.normEps());
-          for (int i = 0; i < c.numLayers(); i++) {
-            String p = "layers." + i + ".";
-            String a = p + "self_attn.";
-            NDArray qkv = concat(load(ckpt, a + "q_proj.weight"), load(ckpt, a + "k_proj.weight"), load(ckpt, a + "v_proj.weight"));
-            NDArray qkvBias = c.attentionBias()
-                ? concat(load(ckpt, a + "q_proj.bias"), load(ckpt, a + "k_proj.bias"), load(ckpt, a + "v_proj.bias")) : null;
-            Attention attn = new Attention(i, c.numHeads(), c.numKvHeads(), c.headDim(), scaleQueries(qkv, scale),
-                qkvBias == null ? null : scaleQueries(qkvBias, scale), load(ckpt, a + "o_proj.weight"),
-                c.attentionBias() ? load(ckpt, a + "o_proj.bias") : null, null, rotary);
-            String m = p + "mlp.";
-            NDArray gateUp = concat(load(ckpt, m + "gate_proj.weight"), load(ckpt, m + "up_proj.weight"));
-            NDArray gateUpBias = c.mlpBias() ? concat(load(ckpt, m + "gate_proj.bias"), load(ckpt, m + "up_proj.bias")) : null;
-            Mlp mlp = new SwiGluMlp(gateUp, gateUpBias, load(ckpt, m + "down_proj.weight"),
-                c.mlpBias() ? load(ckpt, m + "down_proj.bias") : null, c.intermediateSize());
-            blocks.add(new DecoderBlock(new RmsNorm(load(ckpt, p + "input_layernorm.weight"), eps), attn,
-                new RmsNorm(load(ckpt, p + "post_attention_layernorm.weight"), eps), mlp));
-          }
-          finalNorm = new RmsNorm(load(ckpt, "norm.weight"), eps);
-          lmHead = c.tieWordEmbeddings() ? tokenEmbedding : load(ckpt, "lm_head.weight");
-        }
-        default -> throw new IllegalStateException("unreachable");
+      tokenEmbedding = load(ckpt, a.embedding());
+      positionEmbedding = a.positionEmbedding() == null ? null : load(ckpt, a.positionEmbedding());
+      // HF casts sqrt(hidden_size) to the compute dtype (float32) before multiplying.
+      embeddingScale = a.scaleEmbedding() ? manager.create((float) Math.sqrt(c.hiddenSize())) : null;
+      rotary = c.rope() == null ? null
+          : new RotaryEmbedding(manager, c.headDim(), RopeFrequencies.of(c.rope(), c.headDim(), c.maxPositions()));
+      NDArray eps = manager.create((float) c.normEps());
+      NDArray softcap = c.attnLogitSoftcapping() == null ? null : manager.create((float) (double) c.attnLogitSoftcapping());
+      double scale = 1.0 / Math.sqrt(c.queryPreAttnScalar() != null ? c.queryPreAttnScalar() : c.headDim());
+      if (c.attnLogitSoftcapping() != null) {
+        scale /= c.attnLogitSoftcapping(); // tanh(s / c): the division rides on the query weights too
       }
+      MlpActivation act = MlpActivation.of(c.hiddenAct());
+      for (int i = 0; i < c.numLayers(); i++) {
+        blocks.add(block(ckpt, a, a.layers().get(i), i, (float) scale, eps, softcap, act, k));
+      }
+      finalNorm = norm(ckpt, a, a.finalNorm(), eps);
+      lmHead = a.lmHead() == null ? tokenEmbedding : load(ckpt, a.lmHead());
+      finalSoftcap = c.finalLogitSoftcapping() == null ? null : manager.create((float) (double) c.finalLogitSoftcapping());
+      staging = null;
     } catch (RuntimeException e) {
       manager.close();
       throw e;
     }
+  }
+
+  /** One layer's block from the tensors its {@link Architecture.Layer} names. */
+  private DecoderBlock block(Checkpoint ckpt, Architecture a, Architecture.Layer l, int index, float scale, NDArray eps,
+      NDArray softcap, MlpActivation act, Constants k) {
+    ModelConfig c = config;
+    NDArray qkv = concat(matrices(ckpt, a, l.qkv())); // [(H + 2K) hd, d]
+    NDArray qkvBias = l.qkv().get(0).bias() == null ? null : concat(biases(ckpt, l.qkv()));
+    Norm qNorm = null;
+    Norm kNorm = null;
+    Norm qkNorm = null;
+    if (l.qNorm() != null) {
+      // The scale goes into the q-norm weight: an RMSNorm after the projection would undo it there.
+      NDArray unscaled = normWeight(ckpt, a, l.qNorm());
+      NDArray qw = unscaled.mul(scale); // [hd]
+      unscaled.close();
+      NDArray kw = normWeight(ckpt, a, l.kNorm());
+      qNorm = new RmsNorm(qw, eps);
+      kNorm = new RmsNorm(kw, eps);
+      // Decode steps normalise q and k together, [B, H + K, 1, hd]: one weight row per head.
+      NDArray fused = NDArrays.concat(new NDList(qw.broadcast(c.numHeads(), c.headDim()),
+          kw.broadcast(c.numKvHeads(), c.headDim())), 0).reshape(c.numHeads() + c.numKvHeads(), 1, c.headDim());
+      qkNorm = new RmsNorm(fused, eps);
+    } else {
+      qkv = scaleQueries(qkv, scale);
+      qkvBias = qkvBias == null ? null : scaleQueries(qkvBias, scale);
+    }
+    Integer window = c.slidingWindow(index);
+    Attention attn = new Attention(index, c.numHeads(), c.numKvHeads(), c.headDim(), qkv, qkvBias,
+        matrix(ckpt, a, l.out().weight()), bias(ckpt, l.out()), null, rotary, qNorm, kNorm, qkNorm, softcap,
+        window == null ? 0 : window);
+    NDArray in = concat(matrices(ckpt, a, l.mlpIn()));
+    NDArray inBias = l.mlpIn().get(0).bias() == null ? null : concat(biases(ckpt, l.mlpIn()));
+    NDArray down = matrix(ckpt, a, l.mlpOut().weight());
+    NDArray downBias = bias(ckpt, l.mlpOut());
+    Mlp mlp = l.gated() ? new GatedMlp(in, inBias, down, downBias, c.intermediateSize(), act, k)
+        : new GeluMlp(in, inBias, down, downBias, k);
+    return new DecoderBlock(norm(ckpt, a, l.inputNorm(), eps), attn, norm(ckpt, a, l.postAttentionNorm(), eps),
+        norm(ckpt, a, l.preMlpNorm(), eps), mlp, norm(ckpt, a, l.postMlpNorm(), eps));
   }
 
   /** Builds the model from a checkpoint (the checkpoint may be closed afterwards). */
@@ -154,27 +176,45 @@ public final class CausalLm implements BatchModel, AutoCloseable {
   }
 
   /**
-   * One forward call over t new tokens per row. ids, positions: [B, T] int64. Returns logits,
+   * One forward call over t new tokens per row, inside the caller's {@link NDScope}. ids, positions:
+   * [B, T] int64. Returns logits,
    * [B, V] (or [B, 1, V] when T = 1) for the last position only (what decoding needs) or
    * [B, T, V] for all.
    */
   NDArray forward(NDArray ids, NDArray positions, StepInputs in, KvCache cache, boolean allPositions) {
     NDArray x = tokenEmbedding.get(ids); // [B, T, d]
+    if (embeddingScale != null) {
+      x = x.mul(embeddingScale);
+    }
     if (positionEmbedding != null) {
       x = x.add(positionEmbedding.get(positions));
     }
     for (DecoderBlock block : blocks) {
-      x = block.apply(x, in, cache);
+      // Each layer's intermediates (a prefill's attention scores are [B, H, T, S]) are freed when the
+      // layer ends, so a call holds one layer's working set instead of every layer's until its end.
+      NDArray next;
+      try (NDScope layer = new NDScope()) {
+        next = block.apply(x, in, cache);
+        NDScope.unregister(next);
+      }
+      NDScope.register(next); // into the caller's scope
+      NDScope.unregister(x);
+      x.close(); // the layer's input: the cache holds copies of its keys and values
+      x = next;
     }
     if (!allPositions && x.getShape().get(1) > 1) {
       x = x.get(":, -1, :"); // [B, d]: the output projection is the largest matmul; skip the prompt
     }
-    return Linear.linear(finalNorm.apply(x), lmHead).singletonOrThrow();
+    NDArray logits = Linear.linear(finalNorm.apply(x), lmHead).singletonOrThrow();
+    if (finalSoftcap != null) {
+      logits = logits.div(finalSoftcap).tanh().mul(finalSoftcap); // HF: logits / c, tanh, * c
+    }
+    return logits;
   }
 
-  /** RoPE tables for these positions, or null for GPT-2. */
-  NDArray[] rope(NDArray positions) {
-    return rotary == null ? null : rotary.at(positions);
+  /** cos/sin tables for positions [0, positions) on a batch's manager, or null without RoPE. */
+  RopeTable ropeTable(NDManager batchManager, int positions) {
+    return rotary == null ? null : rotary.table(batchManager, positions);
   }
 
   /** Logits at every position of one prompt, [T][V]: for tests against reference logits. */
@@ -184,33 +224,34 @@ public final class CausalLm implements BatchModel, AutoCloseable {
     }
   }
 
-  /** Creates a weight on the model's manager; float32, read in bounded pieces. */
+  /**
+   * Creates a weight on the model's manager, float32, in libtorch's own memory: an uninitialised
+   * tensor filled through one reused 16 MB staging buffer. A tensor made straight from a direct
+   * buffer would keep its weights in Java direct memory (bounded by the executor's heap setting
+   * and freed only by GC), and pieces joined by concat would need the tensor twice at load.
+   */
   private NDArray load(Checkpoint ckpt, String name) {
     WeightSource w = ckpt.tensor(name);
     long n = w.numel();
-    long[] shape = w.shape();
-    long rows = shape[0];
-    long rowElems = n / Math.max(1, rows);
-    // Stay well below the 2 GiB limit of a direct buffer: split big tensors by rows, then concat.
-    long rowsPerPiece = Math.max(1, (256L << 20) / 4 / Math.max(1, rowElems));
-    List<NDArray> pieces = new ArrayList<>();
-    for (long r0 = 0; r0 < rows || (rows == 0 && pieces.isEmpty()); r0 += rowsPerPiece) {
-      long r1 = Math.min(rows, r0 + rowsPerPiece);
-      int count = Math.toIntExact((r1 - r0) * rowElems);
-      FloatBuffer buf = ByteBuffer.allocateDirect(count * 4).order(ByteOrder.nativeOrder()).asFloatBuffer();
-      w.read(r0 * rowElems, count, buf);
-      buf.flip();
-      long[] pieceShape = shape.clone();
-      pieceShape[0] = r1 - r0;
-      pieces.add(manager.create(buf, new Shape(pieceShape), DataType.FLOAT32));
-      if (rows == 0) {
-        break;
+    NDArray out = manager.create(new Shape(w.shape()), DataType.FLOAT32); // torch::empty
+    if (staging == null) {
+      staging = ByteBuffer.allocateDirect(STAGING_FLOATS * Float.BYTES).order(ByteOrder.nativeOrder());
+    }
+    try (NDArray flat = out.reshape(n)) { // a view of out's memory
+      for (long from = 0; from < n; from += STAGING_FLOATS) {
+        int count = (int) Math.min(STAGING_FLOATS, n - from);
+        staging.clear();
+        FloatBuffer floats = staging.asFloatBuffer();
+        w.read(from, count, floats);
+        staging.limit(count * Float.BYTES);
+        // The piece wraps the staging memory (no copy); indexSet copies it into out, then it is gone.
+        try (NDArray piece = manager.create(staging, new Shape(count), DataType.FLOAT32)) {
+          JniUtils.indexSet((PtNDArray) flat, (PtNDArray) piece, new long[] {from}, new long[] {from + count},
+              new long[] {1});
+        }
       }
     }
-    if (pieces.size() == 1) {
-      return pieces.get(0);
-    }
-    return concat(pieces.toArray(new NDArray[0]));
+    return out;
   }
 
   /**
@@ -227,16 +268,62 @@ public final class CausalLm implements BatchModel, AutoCloseable {
 
   }
 
-  private NDArray conv1d(Checkpoint ckpt, String name) {
+  /** A matrix in Linear's [out, in] layout: Conv1D files ([in, out]) are transposed once here. */
+  private NDArray matrix(Checkpoint ckpt, Architecture a, String name) {
     NDArray w = load(ckpt, name);
+    if (!a.conv1d()) {
+      return w;
+    }
     NDArray t = w.transpose().duplicate(); // [out, in], contiguous
     w.close();
     return t;
   }
 
-  /** Fuses projections along the output axis, e.g. q, k, v into one [(H + 2K) * hd, d] weight. */
+  private NDArray[] matrices(Checkpoint ckpt, Architecture a, List<Architecture.Param> params) {
+    NDArray[] out = new NDArray[params.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = matrix(ckpt, a, params.get(i).weight());
+    }
+    return out;
+  }
+
+  private NDArray[] biases(Checkpoint ckpt, List<Architecture.Param> params) {
+    NDArray[] out = new NDArray[params.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = load(ckpt, params.get(i).bias());
+    }
+    return out;
+  }
+
+  private NDArray bias(Checkpoint ckpt, Architecture.Param p) {
+    return p.bias() == null ? null : load(ckpt, p.bias());
+  }
+
+  /** A norm weight as the model applies it: Gemma stores (w - 1), so 1 + w is computed once here (float32). */
+  private NDArray normWeight(Checkpoint ckpt, Architecture a, String name) {
+    NDArray w = load(ckpt, name);
+    if (a.norm() != Architecture.NormKind.RMS_NORM_PLUS_ONE) {
+      return w;
+    }
+    NDArray plusOne = w.add(1f);
+    w.close();
+    return plusOne;
+  }
+
+  /** The norm for {@code p} (null when the layer has none there). */
+  private Norm norm(Checkpoint ckpt, Architecture a, Architecture.Param p, NDArray eps) {
+    if (p == null) {
+      return null;
+    }
+    if (a.norm() == Architecture.NormKind.LAYER_NORM) {
+      return new LayerNorm(load(ckpt, p.weight()), load(ckpt, p.bias()), (float) config.normEps());
+    }
+    return new RmsNorm(normWeight(ckpt, a, p.weight()), eps);
+  }
+
+  /** Fuses projections along the output axis, e.g. q, k, v into one [(H + 2K) * hd, d] weight; one part is kept as is. */
   private static NDArray concat(NDArray... parts) {
-    return concat(parts, new NDArray[0]);
+    return parts.length == 1 ? parts[0] : concat(parts, new NDArray[0]);
   }
 
   private static NDArray concat(NDArray[] parts, NDArray[] also) {

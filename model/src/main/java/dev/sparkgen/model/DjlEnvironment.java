@@ -31,7 +31,7 @@ public final class DjlEnvironment {
   /** Applies the properties (unless already set) and returns the started PyTorch engine. */
   public static synchronized Engine engine() {
     apply();
-    return Engine.getEngine("PyTorch");
+    return PyTorchNatives.whileLoading(() -> Engine.getEngine("PyTorch")); // finds this platform's libtorch
   }
 
   /** Sets each property that is not already set; idempotent. */

@@ -2,6 +2,7 @@ package dev.sparkgen.model;
 
 import static dev.sparkgen.model.weights.SafetensorsBytes.entry;
 import static dev.sparkgen.model.weights.SafetensorsBytes.f32;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -96,7 +97,29 @@ class BadCheckpointTest {
   void invalidHeaderJsonIsRefused() throws IOException {
     HfFolder.writeConfig(GPT2, dir);
     SafetensorsBytes.write(weights(), "{\"wte.weight\": {\"dtype\": \"F32\", \"shape\": [2", new byte[8]);
-    assertFails(weights().toString(), "header is not valid JSON");
+    assertFails(weights().toString() + ": safetensors header: not valid JSON: ");
+  }
+
+  @Test
+  void headerNested100000LevelsDeepIsRefusedInOneLine() throws IOException {
+    HfFolder.writeConfig(GPT2, dir);
+    SafetensorsBytes.write(weights(), "{\"a\": " + "[".repeat(100_000) + "]".repeat(100_000) + "}", new byte[0]);
+    String m = assertFails(weights() + ": safetensors header: not valid JSON: nested more than 100 levels deep");
+    assertTrue(!m.contains("Exception") && !m.contains("https://"), m);
+  }
+
+  @Test
+  void metadataThatIsNotStringsIsRefusedNamingTheKey() throws IOException {
+    HfFolder.writeConfig(GPT2, dir);
+    SafetensorsBytes.write(weights(), "{\"__metadata__\": {\"format\": {\"nested\": 1}}}", new byte[0]);
+    assertFails(weights() + ": safetensors __metadata__ key 'format' must be a string, got {\"nested\":1}");
+  }
+
+  @Test
+  void fractionalShapeIsRefusedNotTruncated() throws IOException {
+    HfFolder.writeConfig(GPT2, dir);
+    SafetensorsBytes.write(weights(), "{" + entry("wte.weight", "F32", "[2.5]", 0, 8) + "}", f32(1f, 2f));
+    assertFails(weights().toString(), "tensor 'wte.weight' has a malformed header entry");
   }
 
   @Test
@@ -182,24 +205,77 @@ class BadCheckpointTest {
     assertFails(weights().toString(), "'wte.weight'", "-Infinity", "element 17", "finite");
   }
 
+  @Test
+  void missingFusedPhi3TensorIsRefusedWithItsExpectedShape() throws IOException {
+    ModelConfig phi3 = family("phi3");
+    Map<String, WeightSource> t = fileNamed(phi3);
+    t.remove("model.layers.1.self_attn.qkv_proj.weight");
+    HfFolder.writeConfig(phi3, dir);
+    write(t);
+    assertFails(weights().toString(), "missing tensor 'model.layers.1.self_attn.qkv_proj.weight'",
+        "expected shape [64, 32]"); // (2 heads + 2 * 1 KV head) * 16
+  }
+
+  @Test
+  void wrongShapeOfAQwen3NormIsRefused() throws IOException {
+    ModelConfig qwen3 = family("qwen3");
+    Map<String, WeightSource> t = fileNamed(qwen3);
+    t.put("model.layers.0.self_attn.k_norm.weight", WeightSource.of(new float[32], 32));
+    HfFolder.writeConfig(qwen3, dir);
+    write(t);
+    assertFails(weights().toString(), "'model.layers.0.self_attn.k_norm.weight'", "has shape [32]", "needs [16]");
+  }
+
+  @Test
+  void unexpectedTensorIsRefusedRatherThanIgnored() throws IOException {
+    ModelConfig qwen2 = family("qwen2");
+    Map<String, WeightSource> t = fileNamed(qwen2);
+    t.put("model.layers.0.self_attn.o_proj.bias", WeightSource.of(new float[32], 32));
+    HfFolder.writeConfig(qwen2, dir);
+    write(t);
+    assertFails(weights().toString(), "unexpected tensor 'model.layers.0.self_attn.o_proj.bias'",
+        "a qwen2 model with this config.json has no such weight");
+  }
+
+  @Test
+  void missingQwen2BiasIsRefused() throws IOException {
+    ModelConfig qwen2 = family("qwen2");
+    Map<String, WeightSource> t = fileNamed(qwen2);
+    t.remove("model.layers.1.self_attn.k_proj.bias");
+    HfFolder.writeConfig(qwen2, dir);
+    write(t);
+    assertFails(weights().toString(), "missing tensor 'model.layers.1.self_attn.k_proj.bias'", "expected shape [8]");
+  }
+
+  @Test
+  void tiedModelIgnoresAStoredOutputMatrixAsTransformersDoes() throws IOException {
+    ModelConfig qwen3 = family("qwen3");
+    assertTrue(qwen3.tieWordEmbeddings());
+    Map<String, WeightSource> t = fileNamed(qwen3);
+    t.put("lm_head.weight", WeightSource.of(new float[72 * 32], 72, 32));
+    HfFolder.writeConfig(qwen3, dir);
+    write(t);
+    CausalLm.load(dir).close();
+  }
+
   // ---- config.json ----
 
   @Test
   void unsupportedModelTypeIsRefusedListingSupportedOnes() throws IOException {
-    writeConfig(GPT2, c -> c.addProperty("model_type", "mistral"));
-    assertFails(config(), "unsupported model_type 'mistral'", "supported: gpt2, llama");
+    writeConfig(GPT2, c -> c.addProperty("model_type", "mixtral"));
+    assertFails(config(), "unsupported model_type 'mixtral'", "supported: gpt2, llama, mistral, qwen2, qwen3, gemma, gemma2, phi3");
   }
 
   @Test
   void headsNotDividingHiddenSizeAreRefused() throws IOException {
     writeConfig(GPT2, c -> c.addProperty("n_head", 3));
-    assertFails(config(), "n_embd=8", "not divisible by n_head=3");
+    assertFails(config(), "key 'n_embd' = 8 is not divisible by n_head=3");
     JsonObject llama = ModelFamily.toJson(LLAMA);
     llama.remove("head_dim");
     llama.addProperty("num_attention_heads", 3);
     llama.addProperty("num_key_value_heads", 1);
     Files.writeString(dir.resolve("config.json"), llama.toString());
-    assertFails(config(), "hidden_size=8", "not divisible by num_attention_heads=3");
+    assertFails(config(), "key 'hidden_size' = 8 is not divisible by num_attention_heads=3");
   }
 
   @Test
@@ -215,19 +291,49 @@ class BadCheckpointTest {
   @Test
   void nonIntegerConfigValueIsRefused() throws IOException {
     writeConfig(GPT2, c -> c.addProperty("n_layer", 2.5));
-    assertFails(config(), "key 'n_layer' must be an integer, got 2.5");
+    assertFails(config(), "key 'n_layer' must be an integer >= 1, got 2.5");
     writeConfig(LLAMA, c -> c.addProperty("intermediate_size", "big"));
     assertFails(config(), "key 'intermediate_size' must be an integer", "big");
   }
 
+  @Test
+  void derivedSizesAreComputedIn64BitsAndRefusedWhenTooLarge() throws IOException {
+    writeConfig(GPT2, c -> {
+      c.addProperty("n_embd", 1_000_000_000);
+      c.addProperty("n_head", 1);
+      c.remove("n_inner");
+    });
+    assertFails(config(), "key 'n_embd' = 1000000000 makes the MLP width 4 * n_embd = 4000000000 (n_inner is not given),"
+        + " more than 2147483647");
+    writeConfig(LLAMA, c -> {
+      c.addProperty("num_attention_heads", 65536);
+      c.addProperty("num_key_value_heads", 65536);
+      c.addProperty("head_dim", 65536);
+    });
+    assertFails(config(), "(num_attention_heads + 2 * num_key_value_heads) * head_dim = 12884901888 is more than 2147483647");
+  }
+
+  @Test
+  void configThatIsNotJsonIsRefusedInOneLine() throws IOException {
+    Files.writeString(dir.resolve("config.json"), "model_type = llama\n");
+    String m = assertFails(config(), ": not valid JSON: ");
+    Files.writeString(dir.resolve("config.json"), "[".repeat(100_000) + "]".repeat(100_000));
+    m += assertFails(config() + ": not valid JSON: nested more than 100 levels deep");
+    Files.writeString(dir.resolve("config.json"), "{\"model_type\": {\"name\": \"llama\"}}");
+    m += assertFails(config() + ": key 'model_type' must be a string, got {\"name\":\"llama\"}");
+    assertTrue(!m.contains("Exception") && !m.contains("https://") && !m.contains("gson"), m);
+  }
+
   // ---- helpers ----
 
-  /** Loading fails with a {@link CheckpointException} whose message contains every fragment. */
-  private void assertFails(String... fragments) {
+  /** Loading fails with a one-line {@link CheckpointException} containing every fragment; returns the message. */
+  private String assertFails(String... fragments) {
     CheckpointException e = assertThrows(CheckpointException.class, () -> CausalLm.load(dir).close());
     for (String f : fragments) {
       assertTrue(e.getMessage().contains(f), "message lacks '" + f + "': " + e.getMessage());
     }
+    assertEquals(1, e.getMessage().lines().count(), e.getMessage());
+    return e.getMessage();
   }
 
   private Path weights() {
@@ -242,6 +348,12 @@ class BadCheckpointTest {
     JsonObject json = ModelFamily.toJson(base);
     edit.accept(json);
     Files.writeString(dir.resolve(HfFolder.CONFIG), json.toString());
+  }
+
+  /** The tiny model of that family from {@link TinyModels#all()}. */
+  private static ModelConfig family(String modelType) {
+    return TinyModels.all().stream().map(TinyModels.Named::config)
+        .filter(c -> c.family().modelType().equals(modelType)).findFirst().orElseThrow();
   }
 
   private static Map<String, WeightSource> validTensors() {

@@ -7,13 +7,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sparkgen.model.TinyModels.Named;
+import dev.sparkgen.model.config.ModelConfig;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Decoding invariants on random models of every tiny shape: cache, padding, causality, row selection. */
+/**
+ * Decoding invariants on random models of every tiny shape (every family): cache, padding,
+ * causality, row selection, sliding windows across the window, longrope across its switch.
+ */
 class DecodingPropertiesTest {
   static final double TOLERANCE = 1e-4;
   /** Logits of different contexts must differ by far more than the tolerance, or the checks prove nothing. */
@@ -135,6 +139,53 @@ class DecodingPropertiesTest {
         }
       }
     }
+  }
+
+  /**
+   * With a sliding window W on each of L layers, position t depends only on tokens t - L (W - 1) ..
+   * t: changing token 0 must leave every later position bit-identical, both in one prefill and in
+   * cached decoding (where windows are cache slices instead of masks), and must change position
+   * L (W - 1), the last one within reach (or the test would prove nothing).
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("windowedEverywhere")
+  void tokensBeyondTheWindowsReachChangeNothing(Named m) {
+    ModelConfig c = m.config();
+    int reach = c.numLayers() * (c.slidingWindow(0) - 1);
+    SplittableRandom r = new SplittableRandom(15);
+    try (CausalLm lm = TinyModels.model(c, 6)) {
+      int[] a = tokens(r, reach + 5, lm.vocabSize());
+      int[] b = a.clone();
+      b[0] = (a[0] + 1) % lm.vocabSize();
+      float[][] prefillA = lm.allLogits(a);
+      float[][] prefillB = lm.allLogits(b);
+      float[][] decodeA = decodeOneByOne(lm, a);
+      float[][] decodeB = decodeOneByOne(lm, b);
+      assertTrue(maxDiff(prefillA[reach], prefillB[reach]) > DISTINCT, "position " + reach + " is within reach of token 0");
+      assertTrue(maxDiff(decodeA[reach], decodeB[reach]) > DISTINCT, "decoded position " + reach + " is within reach");
+      for (int t = reach + 1; t < a.length; t++) {
+        assertArrayEquals(prefillA[t], prefillB[t], 0f, "prefill position " + t + " saw token 0 beyond the windows");
+        assertArrayEquals(decodeA[t], decodeB[t], 0f, "decoded position " + t + " saw token 0 beyond the windows");
+      }
+    }
+  }
+
+  static List<Named> windowedEverywhere() {
+    return TinyModels.all().stream()
+        .filter(m -> m.config().layerWindows().stream().allMatch(w -> w != null))
+        .toList();
+  }
+
+  /** Logits after each token of {@code seq}, fed one at a time through the cache: [T][V]. */
+  private static float[][] decodeOneByOne(CausalLm lm, int[] seq) {
+    float[][] out = new float[seq.length][];
+    try (DecodeBatch batch = lm.open(List.of(new int[] {seq[0]}), seq.length - 1)) {
+      out[0] = batch.prefill()[0];
+      for (int t = 1; t < seq.length; t++) {
+        out[t] = batch.step(new int[] {seq[t]})[0];
+      }
+    }
+    return out;
   }
 
   /** Prefill then one step per entry of {@code next}: the logits of every call. */

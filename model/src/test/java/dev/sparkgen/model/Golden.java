@@ -13,7 +13,9 @@ import java.util.List;
 
 /** The golden checkpoints from an independent implementation of Hugging Face semantics (test resources). */
 public record Golden(String name, Path dir, JsonObject json) {
-  public static final List<String> NAMES = List.of("gpt2-tiny", "gpt2-bf16-prefixed", "llama-gqa", "llama-mqa-tied-f16");
+  public static final List<String> NAMES = List.of("gpt2-tiny", "gpt2-bf16-prefixed", "llama-gqa", "llama-mqa-tied-f16",
+      "llama3-rope", "llama-yarn", "llama-linear", "llama-ropeparams-v5", "qwen2-tiny", "qwen3-tiny", "mistral-swa",
+      "gemma-tiny", "gemma2-tiny", "phi3-longrope", "phi3-longrope-long");
 
   /** Loads one golden folder from test resources. */
   public static Golden load(String name) {

@@ -17,8 +17,13 @@ class NativeMemoryTest {
 
   @Test
   void longDecodeLoopWithSelectsKeepsTheArrayCountConstant() {
-    for (ModelConfig config : List.of(TinyModels.gpt2(50, 16, 2, 2, 32, 256),
-        new ModelConfig(ModelFamily.LLAMA, 50, 16, 2, 4, 2, 4, 32, 256, 1e-6, 1e4, false, true, true, null, List.of()))) {
+    // Plus the tiny phi3 (sliding window, longrope re-run at the 7th token) and qwen3 (q/k norms),
+    // with a context long enough for the loop.
+    List<ModelConfig> configs = List.of(TinyModels.gpt2(50, 16, 2, 2, 32, 256),
+        new ModelConfig(ModelFamily.LLAMA, 50, 16, 2, 4, 2, 4, 32, 256, 1e-6, 1e4, false, true, true, null, List.of()),
+        tiny("phi3").toBuilder().sizes(50, 32, 2, 2, 1, 16, 48, 256).build(),
+        tiny("qwen3").toBuilder().sizes(50, 32, 2, 4, 2, 16, 48, 256).build());
+    for (ModelConfig config : configs) {
       try (CausalLm lm = TinyModels.model(config, 7)) {
         int weights = arrays(lm);
         SplittableRandom r = new SplittableRandom(3);
@@ -37,6 +42,11 @@ class NativeMemoryTest {
         assertEquals(weights, arrays(lm), config.family() + ": arrays after the batch closed");
       }
     }
+  }
+
+  private static ModelConfig tiny(String modelType) {
+    return TinyModels.all().stream().map(TinyModels.Named::config)
+        .filter(c -> c.family().modelType().equals(modelType)).findFirst().orElseThrow();
   }
 
   /** NDArrays attached, directly or through sub-managers, to the model's manager. */

@@ -2,6 +2,7 @@ package dev.sparkgen.model;
 
 import dev.sparkgen.model.config.ModelConfig;
 import dev.sparkgen.model.config.ModelFamily;
+import dev.sparkgen.model.json.JsonFile;
 import dev.sparkgen.model.weights.Checkpoint;
 import dev.sparkgen.model.weights.RandomWeights;
 import dev.sparkgen.model.weights.WeightSource;
@@ -11,7 +12,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 
-/** Tiny seeded model shapes covering both families: GQA, MQA, MHA, tied and untied, with and without biases. */
+/**
+ * Tiny seeded model shapes covering every family and block option: GQA, MQA, MHA, tied and untied,
+ * biases, every RoPE type, q/k norms, (1 + w) norms, GeGLU (tanh and erf), soft-capping, sliding
+ * windows shorter than the test sequences, partial rotary and a longrope switch that rows cross
+ * while decoding.
+ */
 public final class TinyModels {
   /** Matrices at 10x the init scale (std 0.2) so attention and logits are far from uniform. */
   static final float SHARPEN = 10f;
@@ -33,7 +39,54 @@ public final class TinyModels {
         new Named("gpt2-3heads-1layer", gpt2(50, 48, 1, 3, 96, 40)),
         new Named("llama-gqa-4q-2kv-untied", llama(73, 32, 2, 4, 2, 8, 48, false, false, false)),
         new Named("llama-mqa-tied-biases", llama(64, 32, 2, 4, 1, 8, 40, true, true, true)),
-        new Named("llama-mha-headdim16-attnbias", llama(90, 24, 2, 2, 2, 16, 32, false, true, false)));
+        new Named("llama-mha-headdim16-attnbias", llama(90, 24, 2, 2, 2, 16, 32, false, true, false)),
+        new Named("llama3-rope-scaling", fromJson("""
+            {"model_type": "llama", "vocab_size": 70, "hidden_size": 32, "num_hidden_layers": 2,
+             "num_attention_heads": 4, "num_key_value_heads": 2, "intermediate_size": 48,
+             "max_position_embeddings": 64, "rope_theta": 5000,
+             "rope_scaling": {"rope_type": "llama3", "factor": 4, "low_freq_factor": 1, "high_freq_factor": 2,
+                              "original_max_position_embeddings": 16}}""")),
+        new Named("llama-yarn-v5-layout", fromJson("""
+            {"model_type": "llama", "vocab_size": 70, "hidden_size": 32, "num_hidden_layers": 2,
+             "num_attention_heads": 4, "num_key_value_heads": 4, "intermediate_size": 48,
+             "max_position_embeddings": 64, "tie_word_embeddings": true,
+             "rope_parameters": {"rope_type": "yarn", "rope_theta": 1000, "factor": 4,
+                                 "original_max_position_embeddings": 16}}""")),
+        new Named("mistral-window3", fromJson("""
+            {"model_type": "mistral", "vocab_size": 66, "hidden_size": 32, "num_hidden_layers": 2,
+             "num_attention_heads": 4, "num_key_value_heads": 2, "intermediate_size": 48,
+             "max_position_embeddings": 64, "sliding_window": 3}""")),
+        new Named("qwen2-qkv-bias", fromJson("""
+            {"model_type": "qwen2", "vocab_size": 68, "hidden_size": 32, "num_hidden_layers": 2,
+             "num_attention_heads": 4, "num_key_value_heads": 1, "intermediate_size": 48,
+             "max_position_embeddings": 64, "rope_theta": 1000000.0, "use_sliding_window": false,
+             "sliding_window": 2}""")),
+        new Named("qwen3-qk-norm-window4", fromJson("""
+            {"model_type": "qwen3", "vocab_size": 72, "hidden_size": 32, "num_hidden_layers": 2,
+             "num_attention_heads": 4, "num_key_value_heads": 2, "head_dim": 16, "intermediate_size": 48,
+             "max_position_embeddings": 64, "tie_word_embeddings": true, "use_sliding_window": true,
+             "sliding_window": 4, "max_window_layers": 1}""")),
+        new Named("gemma-erf-gelu", fromJson("""
+            {"model_type": "gemma", "vocab_size": 64, "hidden_size": 32, "num_hidden_layers": 2,
+             "num_attention_heads": 2, "num_key_value_heads": 1, "head_dim": 24, "intermediate_size": 48,
+             "max_position_embeddings": 64, "hidden_act": "gelu"}""")),
+        new Named("gemma2-softcap-window3", fromJson("""
+            {"model_type": "gemma2", "vocab_size": 64, "hidden_size": 32, "num_hidden_layers": 3,
+             "num_attention_heads": 4, "num_key_value_heads": 2, "head_dim": 8, "intermediate_size": 48,
+             "max_position_embeddings": 64, "sliding_window": 3, "attn_logit_softcapping": 2.0,
+             "final_logit_softcapping": 5.0, "query_pre_attn_scalar": 12}""")),
+        new Named("phi3-longrope-crossing-partial", fromJson("""
+            {"model_type": "phi3", "vocab_size": 64, "hidden_size": 32, "num_hidden_layers": 2,
+             "num_attention_heads": 2, "num_key_value_heads": 1, "intermediate_size": 48,
+             "max_position_embeddings": 48, "original_max_position_embeddings": 6, "sliding_window": 5,
+             "partial_rotary_factor": 0.5,
+             "rope_scaling": {"type": "longrope", "short_factor": [1.1, 1.3, 1.6, 2.0],
+                              "long_factor": [1.5, 3.0, 6.0, 12.0]}}""")));
+  }
+
+  /** A config from {@code config.json} text (its family's dialect, validated). */
+  public static ModelConfig fromJson(String json) {
+    return ModelFamily.parse(JsonFile.parseObject(json, "test config"));
   }
 
   /** A GPT-2 config (heads divide hidden). */

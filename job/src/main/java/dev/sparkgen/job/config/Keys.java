@@ -13,6 +13,9 @@ import java.util.Map;
  * {@code generation_config.json}, else Hugging Face's (shown by --help).
  */
 public final class Keys {
+  /** The prefix of Spark reader options ({@code input_option.<name>=<value>}). */
+  public static final String INPUT_OPTION = "input_option.";
+
   /** The job's own keys. */
   public static final List<Key> JOB = List.of(
       path("model", "random", "a Hugging Face model folder (config.json + safetensors), or 'random'",
@@ -23,12 +26,14 @@ public final class Keys {
               + " prompts must be token ids and generated_text is null)"),
       path("input", "", "path or URI", "the prompts to read (required)"),
       job("input_format", "", "parquet | json | csv | text",
-          "format of 'input'; default: inferred from its extension (.parquet, .json/.jsonl, .csv, .txt)"),
+          "format of 'input'; default: inferred from its extension (.parquet, .json/.jsonl, .csv, .txt); a folder"
+              + " or a name without an extension is parquet (Spark's default source)"),
       job("prompt_column", "prompt", "column name", "text prompts (string), tokenised with the tokenizer"),
       job("prompt_ids_column", "prompt_ids", "column name",
           "token-id prompts (array<int>), used as they are; wins over prompt_column where not null"),
       job("id_column", "id", "column name",
-          "row id; a stable hash of it keys each row's sampling stream (if absent: a hash of the prompt)"),
+          "row id; a stable hash of it keys each row's sampling stream; rows without one are keyed by their"
+              + " input file and line (or row) in it, so repeated prompts get different samples"),
       path("output", "", "path or URI; '{timestamp}' is replaced by the UTC start time",
           "where results go (required); _summary.json is written inside it"),
       job("output_format", "parquet", "parquet | json", "format of 'output' (json = JSON Lines)"),
@@ -65,7 +70,23 @@ public final class Keys {
       job("fault", "", "fail_first_attempt:P,.. | fail_every_attempt:P,.. | kill_executor:P",
           "TESTING HOOK, off by default: fail the first attempt (or every attempt) of the tasks of partitions"
               + " P, or halt the executor JVM running partition P's first attempt; fires after the task's"
-              + " first output row"));
+              + " first output row"),
+      // Reading prompts, tokenising them, and the local session (issue 10).
+      job("add_special_tokens", "true", "true | false",
+          "tokenise text prompts as Hugging Face tokenizer(text) does: the tokenizer.json's post-processor adds"
+              + " its special tokens (Llama: <s> / <|begin_of_text|> first; GPT-2: nothing); false = the text's"
+              + " tokens only"),
+      job("skip_blank", "", "true | false",
+          "drop input rows whose prompt is blank (empty or white space, no prompt_ids) and count them in the"
+              + " summary (skipped_blank); default: true for text input, false for the other formats (a blank"
+              + " prompt is then an error row)"),
+      job(INPUT_OPTION, "", "Spark reader option value",
+          "any option of Spark's reader for input_format, passed through (e.g. --input_option.sep=';'"
+              + " --input_option.encoding=ISO-8859-1); over sparkgen's CSV defaults header=true, multiLine=true,"
+              + " quote='\"', escape='\"' (RFC 4180, as pandas and spreadsheets write)"),
+      job("spark_ui", "", "true | false",
+          "start Spark's web UI; default: off on local masters (which bind to 127.0.0.1; a UI listens on"
+              + " SPARK_LOCAL_IP, else on every interface), Spark's setting on other masters"));
 
   /** Help for the generation keys (names and semantics as in Hugging Face transformers). */
   private static final Map<String, String[]> GENERATION_HELP = generationHelp();
@@ -99,7 +120,8 @@ public final class Keys {
     h.put("pad_token_id", new String[] {"id or none", "padding id"});
     h.put("stop", new String[] {"a string, or a JSON array of strings", "generated text is cut before the first stop string"});
     h.put("seed", new String[] {"integer", "seed of the sampling streams (and of model=random's weights)"});
-    h.put("output_logprobs", new String[] {"true | false", "write each generated token's log-probability"});
+    h.put("output_logprobs", new String[] {"true | false", "write each generated token's log-probability: the model's"
+        + " raw log_softmax, before temperature, penalties and filters (as cumulative_logprob)"});
     return Collections.unmodifiableMap(h);
   }
 
@@ -126,13 +148,26 @@ public final class Keys {
     return all().stream().map(Key::name).toList();
   }
 
-  /** The --help text: usage, then every key with its default and help. */
+  /** The --help text: usage, then every key with its built-in default and help. */
   public static String help() {
+    return help(Map.of());
+  }
+
+  /**
+   * The --help text, with the values that {@code set} (a --conf file and the command line, key to
+   * value) gives shown next to each key's built-in default: the settings that would really apply.
+   */
+  public static String help(Map<String, String> set) {
     StringBuilder sb = new StringBuilder();
-    sb.append("Usage: sparkgen generate [--conf FILE] [--key=value ...]\n")
+    sb.append("Usage: sparkgen generate [--conf FILE] [--key=value | --key value ...]\n")
+        .append("       sparkgen report [--key=value ...]     the degeneration report (sparkgen report --help)\n")
         .append("       spark-submit --class dev.sparkgen.job.Main sparkgen-job-<version>-shaded.jar generate [...]\n\n")
         .append("Settings: built-in defaults, then the --conf properties file, then --key=value (later wins).\n")
-        .append("Relative paths in a properties file are resolved against the file's folder.\n\n");
+        .append("Relative paths in a properties file are resolved against the file's folder.\n")
+        .append("job/bin/sparkgen generate with no arguments runs the demo (--conf conf/sparkgen.properties: the\n")
+        .append("bundled demo model, sampling, sample prompts); with any argument it adds nothing, so the defaults\n")
+        .append("below apply")
+        .append(set.isEmpty() ? ".\n\n" : ", with the values set by --conf and the command line shown as 'set'.\n\n");
     for (Key k : all()) {
       if (k.name().equals(JOB.get(0).name())) {
         sb.append("Job keys:\n");
@@ -142,7 +177,18 @@ public final class Keys {
       }
       String shown = k.defaultValue().isEmpty() ? "none" : k.defaultValue();
       String dflt = k.generation() ? " (default: the model's, else " + shown + ")" : " (default: " + shown + ")";
-      sb.append(String.format("  --%s=<%s>%s%n      %s%n", k.name(), k.values(), dflt, k.help()));
+      if (!k.prefix() && set.containsKey(k.name())) {
+        dflt = " (set: " + set.get(k.name()) + "; " + dflt.substring(2);
+      }
+      String name = k.prefix() ? k.name() + "<name>" : k.name();
+      sb.append(String.format("  --%s=<%s>%s%n      %s%n", name, k.values(), dflt, k.help()));
+      if (k.prefix()) {
+        set.forEach((key, value) -> {
+          if (k.matches(key)) {
+            sb.append(String.format("      set: --%s=%s%n", key, value));
+          }
+        });
+      }
     }
     sb.append("\nExit codes: 0 done, every row generated; 1 the job failed (nothing left at 'output'); 2 bad"
         + " command line or settings; 3 bad model, tokenizer, input or output location; 4 done, but some rows"

@@ -25,20 +25,22 @@ public final class Settings {
   public static Map<String, String> resolve(Map<String, String> file, Map<String, String> cli) {
     Map<String, String> merged = new LinkedHashMap<>();
     for (Key k : Keys.JOB) {
-      merged.put(k.name(), k.defaultValue());
+      if (!k.prefix()) {
+        merged.put(k.name(), k.defaultValue());
+      }
     }
-    List<String> known = Keys.names();
-    checkKnown(file, known, "in the properties file");
-    checkKnown(cli, known, "on the command line");
+    checkKnown(file, "in the properties file");
+    checkKnown(cli, "on the command line");
     merged.putAll(file);
     merged.putAll(cli);
     return merged;
   }
 
-  private static void checkKnown(Map<String, String> values, List<String> known, String where) {
+  private static void checkKnown(Map<String, String> values, String where) {
+    List<Key> keys = Keys.all();
     for (String key : values.keySet()) {
-      if (!known.contains(key)) {
-        String near = Suggestions.nearest(key, known);
+      if (keys.stream().noneMatch(k -> k.matches(key))) {
+        String near = Suggestions.nearest(key, Keys.names());
         throw new ConfigException("unknown key '" + key + "' " + where
             + (near != null ? "; did you mean '" + near + "'?" : "") + " (--help lists every key)");
       }
@@ -63,7 +65,7 @@ public final class Settings {
     Map<String, String> out = new LinkedHashMap<>();
     Path dir = file.toAbsolutePath().getParent();
     for (String key : p.stringPropertyNames().stream().sorted().toList()) {
-      String value = p.getProperty(key).trim();
+      String value = literal(key) ? p.getProperty(key) : p.getProperty(key).trim();
       boolean isPath = Keys.JOB.stream().anyMatch(k -> k.name().equals(key) && k.path());
       if (key.equals("response_format") && value.startsWith("json_schema:@")) { // a schema file, like a path
         value = "json_schema:@" + relativeTo(dir, value.substring("json_schema:@".length()));
@@ -71,6 +73,14 @@ public final class Settings {
       out.put(key, isPath ? relativeTo(dir, value) : value);
     }
     return out;
+  }
+
+  /**
+   * Keys whose values are taken as written, white space included: a stop string (" t40", "\n\n")
+   * and Spark reader options (a separator). The others are trimmed.
+   */
+  public static boolean literal(String key) {
+    return key.equals("stop") || key.startsWith(Keys.INPUT_OPTION);
   }
 
   private static String relativeTo(Path dir, String value) {

@@ -9,6 +9,7 @@ import dev.sparkgen.model.generate.Sequence;
 import dev.sparkgen.model.generate.constraint.ResponseFormatException;
 import dev.sparkgen.model.generate.constraint.TokenConstraint;
 import dev.sparkgen.model.generate.constraint.TokenVocabulary;
+import dev.sparkgen.model.generate.search.AllTokensFilteredException;
 import dev.sparkgen.model.tokenizer.Tokenizer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -49,17 +50,19 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
   private final CollectionAccumulator<String> loads;
   private final boolean failOnError;
   private final FaultHook fault;
+  private final CollectionAccumulator<String> times;
   private final StructuredOutput structured;
   private final int formatColumn; // index of response_format_column, -1 if none
 
   /**
    * {@code loads} collects "executorId=loads" after each partition; {@code tokenizerSource} may be
-   * null; {@code fault} is {@link FaultHook#OFF} outside tests; {@code formatColumn} is the index
-   * of response_format_column in the input rows, -1 if none.
+   * null; {@code fault} is {@link FaultHook#OFF} outside tests; {@code times} collects each finished
+   * partition's "startMillis,endMillis" (epoch ms, from its first prompt to its last row); {@code
+   * formatColumn} is the index of response_format_column in the input rows, -1 if none.
    */
   public PartitionGenerator(ModelSource modelSource, TokenizerSource tokenizerSource, GenerationSettings settings,
       PromptPreparer preparer, int batchSize, CollectionAccumulator<String> loads, boolean failOnError, FaultHook fault,
-      StructuredOutput structured, int formatColumn) {
+      CollectionAccumulator<String> times, StructuredOutput structured, int formatColumn) {
     this.modelSource = modelSource;
     this.tokenizerSource = tokenizerSource;
     this.settings = settings;
@@ -68,6 +71,7 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
     this.loads = loads;
     this.failOnError = failOnError;
     this.fault = fault;
+    this.times = times;
     this.structured = structured;
     this.formatColumn = formatColumn;
   }
@@ -80,6 +84,7 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
     Tokenizer tokenizer = ExecutorCache.tokenizer(tokenizerSource);
     loads.add(executorId() + "=" + ExecutorCache.modelLoads(modelSource.sha256()));
     GenerationConfig config = settings.config();
+    long startMillis = System.currentTimeMillis(); // after the model load: generation time only
     Generator generator = new Generator(model, config, tokenizer);
     int samples = config.numReturnSequences();
 
@@ -108,7 +113,7 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
     }
     // Similar lengths in one batch waste less compute on rows that finish early or wait for long ones.
     good.sort(Comparator.comparingInt(p -> p.ids().length));
-    return new Output(generator, good, formats, ready, rowsIn, samples, config.maxNewTokens(), task);
+    return new Output(generator, good, formats, ready, rowsIn, samples, config.maxNewTokens(), task, startMillis);
   }
 
   /** Queues error rows for sample indexes [from, samples) of {@code in}, or stops the task under on_error=fail. */
@@ -132,14 +137,15 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
     private final int maxNewTokens;
     private final TaskContext task;
     private final int partition;
-    private final long start = System.nanoTime();
+    private final long startMillis;
     private int next;
     private long generatedTokens;
     private int rowsOut;
     private boolean logged;
 
     Output(Generator generator, List<PreparedPrompt> prompts, Map<PreparedPrompt, TokenConstraint> formats,
-        Deque<Row> ready, int rowsIn, int samples, int maxNewTokens, TaskContext task) {
+        Deque<Row> ready, int rowsIn, int samples, int maxNewTokens, TaskContext task, long startMillis) {
+      this.startMillis = startMillis;
       this.generator = generator;
       this.prompts = prompts;
       this.formats = formats;
@@ -164,7 +170,9 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
       if (ready.isEmpty() && !logged) {
         fault.fire(task);
         logged = true;
-        double s = (System.nanoTime() - start) / 1e9;
+        long end = System.currentTimeMillis();
+        times.add(startMillis + "," + end);
+        double s = (end - startMillis) / 1e3;
         LOG.info("partition {} done: {} prompts, {} rows, {} generated tokens in {} s ({} tokens/s)", partition,
             rowsIn, rowsOut, generatedTokens, String.format("%.2f", s), String.format("%.1f", generatedTokens / Math.max(s, 1e-9)));
       }
@@ -187,7 +195,9 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
         results = generator.generate(inputs, batchSize);
       } catch (RuntimeException e) {
         if (batch.size() == 1) {
-          failed(ready, batch.get(0).row(), "generation failed: " + e, 0, samples);
+          // Sampling with no token left is the row's own fault (HF fails there too): its message alone.
+          String why = e instanceof AllTokensFilteredException ? e.getMessage() : "generation failed: " + e;
+          failed(ready, batch.get(0).row(), why, 0, samples);
           return;
         }
         // Find the row that broke the batch: each row alone; only the failing ones get an error.

@@ -17,14 +17,22 @@ import org.apache.spark.sql.Row;
  *
  * @param idsIndex index of the token-id column, -1 if absent
  * @param textIndex index of the text column, -1 if absent
- * @param idIndex index of the id column, -1 if absent (then the key hashes the prompt)
+ * <p>The row's sampling key: the hash of its id ({@link RowKey#of(Object)}) where the id column
+ * has a value, else its position key (the last column, {@code io.RowPositions}: file and row
+ * index), else (no positions: decoding that draws nothing) the hash of its prompt.
+ *
+ * @param idIndex index of the id column, -1 if absent
  * @param keepEnd truncation=left: cut a prompt that does not fit to its last C - 1 tokens
+ * @param positionIndex index of the position-key column (the row's last), -1 if absent; it is
+ *     dropped from the prepared row
+ * @param addSpecialTokens tokenise text with the tokenizer's post-processor (HF {@code tokenizer(text)})
  */
 public record PromptPreparer(int idsIndex, int textIndex, int idIndex, String idsColumn, String textColumn,
-    String idColumn, boolean keepEnd) implements Serializable {
+    String idColumn, boolean keepEnd, int positionIndex, boolean addSpecialTokens) implements Serializable {
 
   /** Prepares one row for a model with this vocabulary and context. */
-  public PreparedPrompt prepare(Row row, Tokenizer tokenizer, int vocabSize, int maxPositions) {
+  public PreparedPrompt prepare(Row input, Tokenizer tokenizer, int vocabSize, int maxPositions) {
+    Row row = positionIndex < 0 ? input : withoutLast(input);
     int[] ids;
     String text = null;
     if (idsIndex >= 0 && !row.isNullAt(idsIndex)) {
@@ -50,7 +58,7 @@ public record PromptPreparer(int idsIndex, int textIndex, int idIndex, String id
         return failed(row, "a text prompt needs a tokenizer (set 'tokenizer')");
       }
       try {
-        ids = tokenizer.encode(text);
+        ids = tokenizer.encode(text, addSpecialTokens);
       } catch (RuntimeException e) {
         return failed(row, "cannot tokenise " + textColumn + ": " + e.getMessage());
       }
@@ -68,6 +76,7 @@ public record PromptPreparer(int idsIndex, int textIndex, int idIndex, String id
       return failed(row, "the prompt has no tokens");
     }
     long key = idIndex >= 0 && !row.isNullAt(idIndex) ? RowKey.of(row.get(idIndex))
+        : positionIndex >= 0 ? input.getLong(positionIndex)
         : text != null ? RowKey.of(text) : RowKey.of(ids);
     int fits = maxPositions - 1;
     if (ids.length > fits) {
@@ -89,6 +98,14 @@ public record PromptPreparer(int idsIndex, int textIndex, int idIndex, String id
         : textIndex >= 0 && !row.isNullAt(textIndex) ? "'" + row.getString(textIndex) + "'" : "null";
     String s = String.valueOf(prompt);
     return "the row without " + idColumn + " whose prompt is " + (s.length() > 60 ? s.substring(0, 60) + "..." : s);
+  }
+
+  private static Row withoutLast(Row row) {
+    Object[] values = new Object[row.length() - 1];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = row.get(i);
+    }
+    return org.apache.spark.sql.RowFactory.create(values);
   }
 
   private static PreparedPrompt failed(Row row, String error) {

@@ -3,10 +3,16 @@ package dev.sparkgen.job.io;
 import dev.sparkgen.job.JobConfig;
 import dev.sparkgen.job.JobConfig.InputFormat;
 import dev.sparkgen.job.SetupException;
+import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.DataFrameReader;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -16,27 +22,103 @@ import org.apache.spark.sql.types.DataTypes;
 /**
  * Reads the prompts: Parquet, JSON Lines, CSV (with a header; a string prompt_ids column holds ids
  * separated by spaces or commas) or text (one prompt per line, in the prompt column).
+ *
+ * <p>The format is {@code input_format}, else the input's extension, else Parquet for a folder or
+ * a name without an extension (Spark's default source). CSV is read as RFC 4180 by default
+ * (header, {@code multiLine}, quote and escape {@code "}: quoted fields may hold newlines and
+ * {@code ""}), as pandas and spreadsheets write it; every {@code input_option.<name>} is passed to
+ * Spark's reader and wins over these defaults. Blank prompts are dropped and counted when
+ * {@link JobConfig#skipsBlank} says so (text input by default).
  */
 public final class PromptReader {
+  /** sparkgen's CSV reader options, before the input_option ones. */
+  public static final Map<String, String> CSV_OPTIONS = csvOptions();
+
   private PromptReader() {}
 
-  /** Reads {@code cfg.input()}; a missing local path or unknown format fails naming it. */
-  public static Dataset<Row> read(SparkSession spark, JobConfig cfg) {
-    String input = cfg.input();
-    if (!input.contains("://") && !input.startsWith("file:") && !Files.exists(Path.of(input))) {
-      throw new SetupException("input " + input + ": no such file or folder");
-    }
-    InputFormat format = cfg.inputFormat() != null ? cfg.inputFormat() : infer(input);
-    return switch (format) {
-      case PARQUET -> spark.read().parquet(input);
-      case JSON -> spark.read().json(input);
-      case TEXT -> spark.read().text(input).withColumnRenamed("value", cfg.promptColumn());
-      case CSV -> idsFromText(spark.read().option("header", "true").csv(input), cfg.promptIdsColumn());
-    };
+  /**
+   * What was read: the rows to generate for, and how many blank prompts were dropped.
+   *
+   * @param rows the prompts (with {@link RowPositions#COLUMN} when positions were asked for)
+   * @param skippedBlank input rows dropped for a blank prompt (skip_blank)
+   */
+  public record Prompts(Dataset<Row> rows, long skippedBlank) {}
+
+  private static Map<String, String> csvOptions() {
+    Map<String, String> m = new LinkedHashMap<>();
+    m.put("header", "true");
+    m.put("multiLine", "true"); // a quoted field may span lines
+    m.put("quote", "\"");
+    m.put("escape", "\""); // "" inside a quoted field is one " (Spark's default escape is a backslash)
+    return java.util.Collections.unmodifiableMap(m);
   }
 
-  /** The format an input's extension implies. */
-  public static InputFormat infer(String input) {
+  /** Reads {@code cfg.input()} without position keys, blank prompts dropped per skip_blank. */
+  public static Dataset<Row> read(SparkSession spark, JobConfig cfg) {
+    return load(spark, cfg, false).rows();
+  }
+
+  /**
+   * Reads {@code cfg.input()}; with {@code positions}, each row gets its position key
+   * ({@link RowPositions}) before blank prompts are dropped, so a row's key is that of its line.
+   * A missing local path, an unknown format or unreadable options fail naming the input.
+   */
+  public static Prompts load(SparkSession spark, JobConfig cfg, boolean positions) {
+    String input = cfg.input();
+    if (!input.contains("://") && !input.startsWith("file:") && !Files.exists(java.nio.file.Path.of(input))) {
+      throw new SetupException("input " + input + ": no such file or folder");
+    }
+    InputFormat format = cfg.inputFormat() != null ? cfg.inputFormat() : infer(input, isDirectory(spark, input));
+    DataFrameReader reader = spark.read();
+    if (format == InputFormat.CSV) {
+      reader = reader.options(CSV_OPTIONS);
+    }
+    reader = reader.options(cfg.inputOptions());
+    Dataset<Row> rows;
+    try {
+      rows = switch (format) {
+        case PARQUET -> reader.parquet(input);
+        case JSON -> reader.json(input);
+        case TEXT -> reader.text(input);
+        case CSV -> reader.csv(input);
+      };
+      if (positions) {
+        rows = RowPositions.attach(spark, rows, input);
+      }
+    } catch (Exception e) { // AnalysisException and friends, thrown undeclared by Scala
+      if (e instanceof SetupException s) {
+        throw s;
+      }
+      throw new SetupException("input " + input + ": cannot read it as " + format.name().toLowerCase(Locale.ROOT)
+          + ": " + firstLine(e), e);
+    }
+    if (format == InputFormat.TEXT) {
+      rows = rows.withColumnRenamed("value", cfg.promptColumn());
+    } else if (format == InputFormat.CSV) {
+      rows = idsFromText(rows, cfg.promptIdsColumn());
+    }
+    if (!cfg.skipsBlank(format) || !List.of(rows.columns()).contains(cfg.promptColumn())) {
+      return new Prompts(rows, 0);
+    }
+    Column blank = blank(rows, cfg);
+    long skipped = rows.filter(blank).count();
+    return new Prompts(skipped == 0 ? rows : rows.filter(functions.not(blank)), skipped);
+  }
+
+  /** A prompt that is empty or white space, with no token ids beside it. */
+  private static Column blank(Dataset<Row> rows, JobConfig cfg) {
+    Column text = functions.col(cfg.promptColumn()).rlike("^\\s*$");
+    if (List.of(rows.columns()).contains(cfg.promptIdsColumn())) {
+      text = text.and(functions.col(cfg.promptIdsColumn()).isNull());
+    }
+    return functions.coalesce(text, functions.lit(false));
+  }
+
+  /**
+   * The format an input's name implies: its extension; a folder (or a name without an extension)
+   * is Parquet, as Spark's default data source. An unknown extension on a file is refused.
+   */
+  public static InputFormat infer(String input, boolean directory) {
     String name = input.toLowerCase(Locale.ROOT).replaceAll("/+$", "");
     if (name.endsWith(".parquet") || name.endsWith(".pq")) {
       return InputFormat.PARQUET;
@@ -50,8 +132,33 @@ public final class PromptReader {
     if (name.endsWith(".txt") || name.endsWith(".text")) {
       return InputFormat.TEXT;
     }
-    throw new SetupException("input " + input + ": cannot infer input_format from the name; set input_format to one of"
-        + " parquet, json, csv, text");
+    String last = name.substring(name.lastIndexOf('/') + 1);
+    if (directory || !last.contains(".")) {
+      return InputFormat.PARQUET;
+    }
+    throw new SetupException("input " + input + ": cannot infer input_format from the extension '"
+        + last.substring(last.lastIndexOf('.')) + "'; set input_format to one of parquet, json, csv, text");
+  }
+
+  /** {@link #infer(String, boolean)} for a path that is not known to be a folder. */
+  public static InputFormat infer(String input) {
+    return infer(input, false);
+  }
+
+  private static boolean isDirectory(SparkSession spark, String input) {
+    try {
+      Path p = new Path(input);
+      FileSystem fs = p.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      return fs.getFileStatus(p).isDirectory();
+    } catch (IOException | IllegalArgumentException e) {
+      return false; // a glob, or a file system without that path: the name decides
+    }
+  }
+
+  private static String firstLine(Exception e) {
+    String m = e.getMessage() == null ? e.toString() : e.getMessage();
+    int nl = m.indexOf('\n');
+    return nl < 0 ? m : m.substring(0, nl);
   }
 
   private static Dataset<Row> idsFromText(Dataset<Row> csv, String idsColumn) {

@@ -24,18 +24,30 @@ import org.apache.spark.sql.SparkSession;
 /**
  * What a run did, counted from its results: rows in (rows with sample_index 0: every prompt gets
  * one, failed or not) and out (rows in x num_return_sequences), failed rows and failed prompts (rows
- * with {@code error} set; a failed prompt has one per sample), prompt and generated tokens, wall time, tokens per
- * second, model loads per executor. Written as {@code _summary.json} inside the output folder.
+ * with {@code error} set; a failed prompt has one per sample), blank prompts skipped before
+ * generation, prompt and generated tokens, times and tokens per second, model loads per executor.
+ * Written as {@code _summary.json} inside the output folder.
+ *
+ * @param skippedBlank input rows dropped for a blank prompt (skip_blank); not in rowsIn
+ * @param wallSeconds the whole run on the driver: reading the input, shipping the model, generating,
+ *     writing, counting (not the JVM's and Spark's start)
+ * @param generationSeconds from the first partition's start of generation (its model already
+ *     loaded) to the last partition's end
+ * @param generatedTokensPerWallSecond generated tokens / wallSeconds
+ * @param generatedTokensPerGenerationSecond generated tokens / generationSeconds: the cluster's decoding rate
  */
 public record Summary(
     long rowsIn,
     long rowsOut,
     long errors,
     long failedPrompts,
+    long skippedBlank,
     long promptTokens,
     long generatedTokens,
     double wallSeconds,
-    double generatedTokensPerSecond,
+    double generationSeconds,
+    double generatedTokensPerWallSecond,
+    double generatedTokensPerGenerationSecond,
     Map<String, Integer> modelLoadsPerExecutor,
     ModelIdentity model,
     Map<String, Object> generation,
@@ -45,8 +57,8 @@ public record Summary(
   public static final String FILE = "_summary.json";
 
   /** Counts {@code results} in one Spark job. */
-  public static Summary of(Dataset<Row> results, double wallSeconds, Map<String, Integer> loads, ModelIdentity model,
-      Map<String, Object> generation, String output) {
+  public static Summary of(Dataset<Row> results, long skippedBlank, double wallSeconds, double generationSeconds,
+      Map<String, Integer> loads, ModelIdentity model, Map<String, Object> generation, String output) {
     Row r = results.agg(
         count(lit(1)),
         count(col(OutputColumns.ERROR)),
@@ -56,9 +68,10 @@ public record Summary(
         sum(when(col(OutputColumns.SAMPLE_INDEX).equalTo(0).and(col(OutputColumns.ERROR).isNotNull()), 1).otherwise(0)))
         .first();
     long generated = r.isNullAt(4) ? 0 : r.getLong(4);
-    return new Summary(r.getLong(2), r.getLong(0), r.getLong(1), r.isNullAt(5) ? 0 : r.getLong(5),
-        r.isNullAt(3) ? 0 : r.getLong(3), generated,
-        wallSeconds, generated / Math.max(wallSeconds, 1e-9), new TreeMap<>(loads), model, generation, output);
+    return new Summary(r.getLong(2), r.getLong(0), r.getLong(1), r.isNullAt(5) ? 0 : r.getLong(5), skippedBlank,
+        r.isNullAt(3) ? 0 : r.getLong(3), generated, wallSeconds, generationSeconds,
+        generated / Math.max(wallSeconds, 1e-9), generated / Math.max(generationSeconds, 1e-3), new TreeMap<>(loads),
+        model, generation, output);
   }
 
   /** The summary as pretty JSON (snake_case keys). */
@@ -83,9 +96,11 @@ public record Summary(
 
   /** One human-readable paragraph for the console. */
   public String describe() {
-    return String.format("sparkgen: %d prompts -> %d rows (%d rows of %d prompts failed), %d prompt + %d generated tokens in %.1f s"
-        + " (%.1f generated tokens/s); model loads per executor %s; output %s",
-        rowsIn, rowsOut, errors, failedPrompts, promptTokens, generatedTokens, wallSeconds, generatedTokensPerSecond,
-        modelLoadsPerExecutor, output);
+    return String.format(java.util.Locale.ROOT, "sparkgen: %d prompts -> %d rows (%d rows of %d prompts failed%s), %d prompt +"
+        + " %d generated tokens; generation %.1f s (%.1f tokens/s), whole run %.1f s (%.1f tokens/s); model loads per"
+        + " executor %s; output %s (details in %s)",
+        rowsIn, rowsOut, errors, failedPrompts, skippedBlank > 0 ? "; " + skippedBlank + " blank prompts skipped" : "",
+        promptTokens, generatedTokens, generationSeconds, generatedTokensPerGenerationSecond, wallSeconds,
+        generatedTokensPerWallSecond, modelLoadsPerExecutor, output, FILE);
   }
 }

@@ -46,8 +46,11 @@ public final class Generator {
    * -inf). A prompt that already fills the model's context yields empty sequences (reason length).
    * Invalid prompts (empty, longer than the context, ids outside the vocabulary, a response format
    * without an eos_token_id to end it) are refused with their index and key before any work
-   * starts. Prompts with a {@link PromptInput#constraint() response format} decode through the
-   * host logits (not the batch's own argmax), masked by the format.
+   * starts. When sampling, a row whose logits processors leave no token throws {@link
+   * dev.sparkgen.model.generate.search.AllTokensFilteredException} naming the step (Hugging Face
+   * fails there as well); run that prompt alone to tell it from its batch neighbours. Prompts with
+   * a {@link PromptInput#constraint() response format} decode through the host logits (not the
+   * batch's own argmax), masked by the format.
    */
   public List<List<Sequence>> generate(List<PromptInput> prompts, int batchSize) {
     if (batchSize < 1) {

@@ -2,39 +2,28 @@ package dev.sparkgen.model.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 
 /**
- * RoPE with Hugging Face's {@code rotate_half} pairing (dimension i with i + d/2). Tables of cos and
- * sin, [maxPositions, headDim], are computed once as HF does: {@code inv_freq[i] = 1 / theta^(2i/d)}
- * in float32, angle = position * inv_freq, the vector is {@code [freqs, freqs]}.
+ * RoPE with Hugging Face's {@code rotate_half} pairing (dimension i with i + r/2) on the first r =
+ * {@code rotaryDim} dims of each head; the other dims pass through (partial rotary, Phi-3). Written
+ * once for every RoPE type: the type only changes the {@link RopeFrequencies}. Rotation is
+ * {@code x * cos + rotate_half(x) * sin} over the whole head, where the pass-through dims have cos 1
+ * and sin 0 (exact), and {@code rotate_half} is one matmul with a signed permutation.
+ *
+ * <p>Tables of cos and sin are built per batch ({@link #table}) for the positions that batch can
+ * reach, not once for {@code max_position_embeddings} (131072 for Llama 3.1): a model shared by an
+ * executor's tasks stays immutable, and memory follows what is used.
  */
 public final class RotaryEmbedding {
-  private final NDArray cos; // [maxPositions, headDim]
-  private final NDArray sin;
-  private final NDArray rotateHalf; // [headDim, headDim]: x · R = rotate_half(x) = [-x2, x1]
-  private final int half;
+  private final RopeFrequencies freqs;
+  private final int headDim;
+  private final NDArray rotateHalf; // [headDim, headDim]: x · R = rotate_half(x) on the rotary dims, 0 elsewhere
 
-  public RotaryEmbedding(NDManager m, int headDim, int maxPositions, double theta) {
-    this.half = headDim / 2;
-    float[] invFreq = new float[half];
-    for (int i = 0; i < half; i++) {
-      invFreq[i] = (float) (1.0 / Math.pow(theta, (float) (2 * i) / headDim));
-    }
-    float[] c = new float[maxPositions * headDim];
-    float[] s = new float[maxPositions * headDim];
-    for (int p = 0; p < maxPositions; p++) {
-      for (int i = 0; i < half; i++) {
-        float angle = (float) p * invFreq[i]; // float32 product, as torch computes it
-        float cv = (float) Math.cos(angle);
-        float sv = (float) Math.sin(angle);
-        c[p * headDim + i] = cv;
-        c[p * headDim + i + half] = cv;
-        s[p * headDim + i] = sv;
-        s[p * headDim + i + half] = sv;
-      }
-    }
-    this.cos = m.create(c, new ai.djl.ndarray.types.Shape(maxPositions, headDim));
-    this.sin = m.create(s, new ai.djl.ndarray.types.Shape(maxPositions, headDim));
+  public RotaryEmbedding(NDManager m, int headDim, RopeFrequencies freqs) {
+    this.freqs = freqs;
+    this.headDim = headDim;
+    int half = freqs.rotaryDim() / 2;
     // A signed permutation: one small matmul instead of two slices, a negation and a concat. Every
     // output is one input times +-1 (the other terms are exact zeros), so it is exact.
     float[] r = new float[headDim * headDim];
@@ -42,17 +31,55 @@ public final class RotaryEmbedding {
       r[(i + half) * headDim + i] = -1f; // out[i] = -x[i + half]
       r[i * headDim + i + half] = 1f; // out[i + half] = x[i]
     }
-    this.rotateHalf = m.create(r, new ai.djl.ndarray.types.Shape(headDim, headDim));
+    this.rotateHalf = m.create(r, new Shape(headDim, headDim));
   }
 
-  /** cos and sin for the given positions ([batch, seq] int64): each [batch, 1, seq, headDim]. */
-  public NDArray[] at(NDArray positions) {
-    return new NDArray[] {cos.get(positions).expandDims(1), sin.get(positions).expandDims(1)};
+  /** The frequencies in use. */
+  public RopeFrequencies frequencies() {
+    return freqs;
   }
 
-  /** Applies the rotation to x: [batch, heads, seq, headDim], given {@link #at}'s tables. */
+  /**
+   * cos and sin for positions {@code [0, positions)} on {@code m} (a batch's manager); longrope gets
+   * its long table as a second block of rows (see {@link RopeTable#row}). HF's float32 arithmetic:
+   * angle = position * inv_freq, then cos and sin, times the attention factor.
+   */
+  public RopeTable table(NDManager m, int positions) {
+    boolean twoTables = freqs.invFreqLong() != null;
+    int rows = twoTables ? 2 * positions : positions;
+    float[] c = new float[Math.toIntExact((long) rows * headDim)];
+    float[] s = new float[c.length];
+    fill(c, s, 0, positions, freqs.invFreq());
+    if (twoTables) {
+      fill(c, s, positions, positions, freqs.invFreqLong());
+    }
+    return new RopeTable(m.create(c, new Shape(rows, headDim)), m.create(s, new Shape(rows, headDim)), positions,
+        freqs.longAfter());
+  }
+
+  private void fill(float[] c, float[] s, int firstRow, int positions, float[] inv) {
+    int half = inv.length;
+    float factor = freqs.attentionFactor();
+    for (int p = 0; p < positions; p++) {
+      int o = (firstRow + p) * headDim;
+      for (int i = 0; i < half; i++) {
+        float angle = (float) p * inv[i]; // float32 product, as torch computes it
+        float cv = (float) Math.cos(angle) * factor;
+        float sv = (float) Math.sin(angle) * factor;
+        c[o + i] = cv;
+        c[o + i + half] = cv;
+        s[o + i] = sv;
+        s[o + i + half] = sv;
+      }
+      for (int i = 2 * half; i < headDim; i++) {
+        c[o + i] = 1f; // pass-through dims: x * 1 + rotate_half(x) * 0 (rotate_half is 0 there too)
+      }
+    }
+  }
+
+  /** Applies the rotation to x: [batch, heads, seq, headDim], given {@link RopeTable#at}'s cos and sin. */
   public NDArray apply(NDArray x, NDArray[] cosSin) {
-    NDArray rotated = x.matMul(rotateHalf); // rotate_half: [-x2, x1]
+    NDArray rotated = x.matMul(rotateHalf); // rotate_half: [-x2, x1, 0...]
     return x.mul(cosSin[0]).add(rotated.mul(cosSin[1]));
   }
 }

@@ -10,8 +10,9 @@ import java.util.Map;
 
 /**
  * A model folder's {@code tokenizer.json}, through DJL's Hugging Face tokenizers (Rust natives
- * shipped in the tokenizers jar, extracted offline). Encoding adds no special tokens and never
- * truncates or pads.
+ * shipped in the tokenizers jar, extracted offline). Encoding never truncates or pads; special
+ * tokens are added only when asked ({@link #encode(String, boolean)}), through the file's own
+ * post-processor, as Hugging Face {@code tokenizer(text)} does.
  */
 public final class Tokenizer implements AutoCloseable {
   /** The file name inside a model folder. */
@@ -45,7 +46,18 @@ public final class Tokenizer implements AutoCloseable {
 
   /** Token ids of {@code text}, with no special tokens added. */
   public int[] encode(String text) {
-    Encoding encoding = tokenizer.encode(text, false, false);
+    return encode(text, false);
+  }
+
+  /**
+   * Token ids of {@code text}. With {@code addSpecialTokens} the tokenizer.json's post-processor
+   * runs, as in Hugging Face {@code tokenizer(text)} (its default {@code add_special_tokens=True}):
+   * a Llama {@code TemplateProcessing} prepends {@code <s>} / {@code <|begin_of_text|>}, GPT-2's
+   * {@code ByteLevel} post-processor adds nothing. Errors come from the Rust tokenizer (e.g. a
+   * WordLevel vocabulary without its unknown token).
+   */
+  public int[] encode(String text, boolean addSpecialTokens) {
+    Encoding encoding = tokenizer.encode(text, addSpecialTokens, false);
     long[] ids = encoding.getIds();
     int[] out = new int[ids.length];
     for (int i = 0; i < ids.length; i++) {

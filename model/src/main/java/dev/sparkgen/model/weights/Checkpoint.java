@@ -39,6 +39,15 @@ public final class Checkpoint implements AutoCloseable {
       }
       ordered.put(e.getKey(), w);
     }
+    for (String name : found.keySet()) {
+      // A tied model ignores a stored lm_head.weight, as transformers does when it ties the weights.
+      boolean tiedHead = config.tieWordEmbeddings() && name.equals("lm_head.weight");
+      if (!ordered.containsKey(name) && !tiedHead) {
+        throw new CheckpointException(where + ": unexpected tensor '" + config.family().fileName(name) + "': a "
+            + config.family().modelType() + " model with this config.json has no such weight (check attention_bias,"
+            + " mlp_bias, tie_word_embeddings and num_hidden_layers)");
+      }
+    }
     this.tensors = ordered;
   }
 

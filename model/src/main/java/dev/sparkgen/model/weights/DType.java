@@ -53,6 +53,16 @@ public enum DType {
     return Float.intBitsToFloat(sign | ((exp + 112) << 23) | (mant << 13));
   }
 
+  /** Rounds a float to bfloat16 bits, to nearest with ties to even (NaN stays a quiet NaN). */
+  public static short floatToBf16(float f) {
+    int bits = Float.floatToRawIntBits(f);
+    if (Float.isNaN(f)) {
+      return (short) ((bits >>> 16) | 0x0040);
+    }
+    int rounding = 0x7FFF + ((bits >>> 16) & 1);
+    return (short) ((bits + rounding) >>> 16);
+  }
+
   /** Converts bfloat16 bits to float: bf16 is the top half of a float32. */
   public static float bf16ToFloat(short b) {
     return Float.intBitsToFloat((b & 0xffff) << 16);

@@ -1,13 +1,12 @@
 package dev.sparkgen.model.weights;
 
 import com.google.gson.GsonBuilder;
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import dev.sparkgen.model.CheckpointException;
 import dev.sparkgen.model.config.ModelConfig;
 import dev.sparkgen.model.config.ModelFamily;
+import dev.sparkgen.model.json.JsonFields;
+import dev.sparkgen.model.json.JsonFile;
+import dev.sparkgen.model.json.JsonValueException;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -41,7 +40,7 @@ public final class HfFolder {
     if (!Files.isRegularFile(file)) {
       throw new CheckpointException(file + ": missing config.json in model folder " + dir);
     }
-    return ModelFamily.parse(readJson(file), file.toString());
+    return ModelFamily.parse(readJson(file));
   }
 
   /** Opens the folder's weights; the checkpoint keeps the files open until closed. */
@@ -99,17 +98,21 @@ public final class HfFolder {
   }
 
   private static List<Path> shards(Path index) {
-    JsonObject root = readJson(index);
-    JsonElement map = root.get("weight_map");
-    if (map == null || !map.isJsonObject()) {
+    JsonFields map = readJson(index).optionalObject("weight_map");
+    if (map == null) {
       throw new CheckpointException(index + ": missing object 'weight_map'");
     }
     List<Path> out = new ArrayList<>();
-    for (Map.Entry<String, JsonElement> e : map.getAsJsonObject().entrySet()) {
-      String name = e.getValue().getAsString();
+    for (String tensor : map.keys()) {
+      String name;
+      try {
+        name = map.string(tensor);
+      } catch (JsonValueException e) {
+        throw new CheckpointException(e.getMessage(), e);
+      }
       Path shard = index.getParent().resolve(name).normalize();
       if (!shard.getParent().equals(index.getParent().normalize())) {
-        throw new CheckpointException(index + ": shard '" + name + "' for tensor '" + e.getKey() + "' is outside the model folder");
+        throw new CheckpointException(index + ": shard '" + name + "' for tensor '" + tensor + "' is outside the model folder");
       }
       if (!out.contains(shard)) {
         out.add(shard);
@@ -118,17 +121,12 @@ public final class HfFolder {
     return out;
   }
 
-  private static JsonObject readJson(Path file) {
+  /** A small JSON file of the folder (config, index): at most 16 MiB, checked by {@link JsonFile}. */
+  private static JsonFields readJson(Path file) {
     try {
-      JsonElement el = JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8));
-      if (!el.isJsonObject()) {
-        throw new CheckpointException(file + ": not a JSON object");
-      }
-      return el.getAsJsonObject();
-    } catch (IOException e) {
-      throw new CheckpointException(file + ": cannot read: " + e.getMessage(), e);
-    } catch (JsonParseException e) {
-      throw new CheckpointException(file + ": invalid JSON: " + e.getMessage(), e);
+      return JsonFile.readObject(file, 16L << 20);
+    } catch (JsonValueException e) {
+      throw new CheckpointException(e.getMessage(), e);
     }
   }
 

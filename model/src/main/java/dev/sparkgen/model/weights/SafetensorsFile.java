@@ -1,11 +1,11 @@
 package dev.sparkgen.model.weights;
 
 import dev.sparkgen.model.CheckpointException;
+import dev.sparkgen.model.json.JsonFile;
+import dev.sparkgen.model.json.JsonValueException;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -85,13 +85,14 @@ public final class SafetensorsFile implements AutoCloseable {
     String file = source.name();
     JsonObject root;
     try {
-      JsonElement el = JsonParser.parseString(json);
+      // Bounded depth and plain-words errors: a hostile header is one line, not a stack overflow.
+      JsonElement el = JsonFile.parse(json, file + ": safetensors header");
       if (!el.isJsonObject()) {
         throw new CheckpointException(file + ": safetensors header is not a JSON object");
       }
       root = el.getAsJsonObject();
-    } catch (JsonParseException e) {
-      throw new CheckpointException(file + ": safetensors header is not valid JSON: " + e.getMessage(), e);
+    } catch (JsonValueException e) {
+      throw new CheckpointException(e.getMessage(), e);
     }
     long dataSize = source.size() - dataStart;
     Map<String, TensorInfo> tensors = new LinkedHashMap<>();
@@ -99,15 +100,41 @@ public final class SafetensorsFile implements AutoCloseable {
     for (Map.Entry<String, JsonElement> e : root.entrySet()) {
       String name = e.getKey();
       if (name.equals("__metadata__")) {
-        if (e.getValue().isJsonObject()) {
-          e.getValue().getAsJsonObject().entrySet().forEach(m -> metadata.put(m.getKey(), m.getValue().getAsString()));
-        }
+        metadata(file, e.getValue(), metadata);
         continue;
       }
       tensors.put(name, parseEntry(file, name, e.getValue(), dataSize));
     }
     checkNoOverlap(file, tensors);
     return new SafetensorsFile(source, dataStart, tensors, metadata);
+  }
+
+  /** {@code __metadata__} is a map of strings (the safetensors format); anything else is refused by name. */
+  private static void metadata(String file, JsonElement value, Map<String, String> out) {
+    if (!value.isJsonObject()) {
+      throw new CheckpointException(file + ": safetensors __metadata__ must be an object of strings, got " + shown(value));
+    }
+    for (Map.Entry<String, JsonElement> m : value.getAsJsonObject().entrySet()) {
+      JsonElement v = m.getValue();
+      if (!v.isJsonPrimitive() || !v.getAsJsonPrimitive().isString()) {
+        throw new CheckpointException(file + ": safetensors __metadata__ key '" + m.getKey() + "' must be a string, got "
+            + shown(v));
+      }
+      out.put(m.getKey(), v.getAsString());
+    }
+  }
+
+  private static String shown(JsonElement v) {
+    String s = String.valueOf(v);
+    return s.length() <= 80 ? s : s.substring(0, 80) + "...";
+  }
+
+  /** An exact non-fractional JSON number (2.5 or "2" are malformed, not silently 2). */
+  private static long exactLong(JsonElement e) {
+    if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber()) {
+      throw new IllegalArgumentException("not a number: " + e);
+    }
+    return new java.math.BigDecimal(e.getAsJsonPrimitive().getAsNumber().toString()).longValueExact();
   }
 
   private static TensorInfo parseEntry(String file, String name, JsonElement value, long dataSize) {
@@ -118,15 +145,18 @@ public final class SafetensorsFile implements AutoCloseable {
       long[] shape = new long[shapeJson.size()];
       long numel = 1;
       for (int i = 0; i < shape.length; i++) {
-        shape[i] = shapeJson.get(i).getAsLong();
+        shape[i] = exactLong(shapeJson.get(i));
         if (shape[i] < 0) {
           throw new CheckpointException(file + ": tensor '" + name + "' has a negative dimension in shape " + shapeJson);
         }
         numel = Math.multiplyExact(numel, shape[i]);
       }
       JsonArray offsets = o.getAsJsonArray("data_offsets");
-      long begin = offsets.get(0).getAsLong();
-      long end = offsets.get(1).getAsLong();
+      if (offsets.size() != 2) {
+        throw new IllegalArgumentException("data_offsets has " + offsets.size() + " entries");
+      }
+      long begin = exactLong(offsets.get(0));
+      long end = exactLong(offsets.get(1));
       if (begin < 0 || end < begin || end > dataSize) {
         throw new CheckpointException(file + ": tensor '" + name + "' has data_offsets [" + begin + ", " + end
             + "] outside the data area of " + dataSize + " bytes; the file is truncated or corrupt");

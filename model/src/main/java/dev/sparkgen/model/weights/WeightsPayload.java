@@ -1,9 +1,10 @@
 package dev.sparkgen.model.weights;
 
-import com.google.gson.JsonParser;
 import dev.sparkgen.model.CheckpointException;
 import dev.sparkgen.model.config.ModelConfig;
 import dev.sparkgen.model.config.ModelFamily;
+import dev.sparkgen.model.json.JsonFile;
+import dev.sparkgen.model.json.JsonValueException;
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
@@ -53,7 +54,12 @@ public record WeightsPayload(String configJson, List<byte[]> chunks, String sha2
   /** Rebuilds the checkpoint (reading from the chunks, no copy of the whole image). */
   public Checkpoint open() {
     String where = "weights payload " + sha256.substring(0, Math.min(12, sha256.length()));
-    ModelConfig config = ModelFamily.parse(JsonParser.parseString(configJson).getAsJsonObject(), where);
+    ModelConfig config;
+    try {
+      config = ModelFamily.parse(JsonFile.parseObject(configJson, where + " config"));
+    } catch (JsonValueException e) {
+      throw new CheckpointException(e.getMessage(), e);
+    }
     SafetensorsFile file = SafetensorsFile.open(new ChunkedByteSource(where, chunks));
     Map<String, WeightSource> found = new java.util.LinkedHashMap<>();
     for (TensorInfo t : file.tensors().values()) {

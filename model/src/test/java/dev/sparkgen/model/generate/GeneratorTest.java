@@ -171,18 +171,76 @@ class GeneratorTest {
       Sequence stopped = out.get(0).get(0); // 10 -> 11, 12, then 63 (eos) after 12: eos comes first
       assertArrayEquals(new int[] {11, 12, 63}, stopped.tokenIds());
       assertEquals(FinishReason.EOS, stopped.finishReason());
-      assertEquals("t11 t12", stopped.text(), "eos is a special token, skipped in the text");
+      // decode(prompt + generated) minus decode(prompt): this decoder-less vocabulary joins tokens
+      // with spaces, so the continuation starts with the one after the prompt (as in HF's pipeline)
+      assertEquals(" t11 t12", stopped.text(), "eos is a special token, skipped in the text");
       Sequence cut = out.get(1).get(0); // 31, 32, 33, 34: "t31 t32 t33 t34" contains "t33 t3"
       assertArrayEquals(new int[] {31, 32, 33, 34}, cut.tokenIds());
       assertEquals(FinishReason.STOP, cut.finishReason());
-      assertEquals("t31 t32 ", cut.text());
+      assertEquals(" t31 t32 ", cut.text());
       // The same in beam search.
       GenerationConfig beams = config("stop", "t33 t3", "max_new_tokens", "6", "num_beams", "2");
       Sequence best = new Generator(model, beams, tokenizer).generate(List.of(prompts.get(1)), 2).get(0).get(0);
       assertArrayEquals(new int[] {31, 32, 33, 34}, best.tokenIds());
       assertEquals(FinishReason.STOP, best.finishReason());
-      assertEquals("t31 t32 ", best.text());
+      assertEquals(" t31 t32 ", best.text());
     }
+  }
+
+  @Test
+  void textIsTheDecodedPromptPlusContinuationMinusTheDecodedPromptAsInHfPipeline() throws Exception {
+    // Metaspace (SentencePiece) decoding drops the space before the first word only: decoding the
+    // generated ids alone would glue the continuation to the prompt ("t3 t9" + "t10 t11").
+    Path tok = Path.of(GeneratorTest.class.getResource("/tokenizers/llama-metaspace").toURI());
+    try (Tokenizer tokenizer = Tokenizer.load(tok)) {
+      TableModel model = counting(64, 64, 40);
+      PromptInput prompt = new PromptInput(1, tokenizer.encode("t3 t9", true)); // [<s>, t3, t9]
+      assertArrayEquals(new int[] {1, 3, 9}, prompt.tokenIds());
+      Sequence plain = new Generator(model, config("max_new_tokens", "3"), tokenizer).generate(List.of(prompt), 1)
+          .get(0).get(0);
+      assertArrayEquals(new int[] {10, 11, 12}, plain.tokenIds());
+      assertEquals("t10 t11 t12", tokenizer.decode(plain.tokenIds(), true)); // what decoding alone gives
+      assertEquals(" t10 t11 t12", plain.text());
+      assertEquals("t3 t9" + plain.text(), tokenizer.decode(new int[] {1, 3, 9, 10, 11, 12}, true));
+      // Stop strings are found in, and cut, that same text: " t11" ends the row after 11.
+      for (GenerationConfig c : List.of(config("max_new_tokens", "6", "stop", " t11"),
+          config("max_new_tokens", "6", "stop", " t11", "num_beams", "2"))) {
+        Sequence cut = new Generator(model, c, tokenizer).generate(List.of(prompt), 2).get(0).get(0);
+        assertArrayEquals(new int[] {10, 11}, cut.tokenIds(), c.toString());
+        assertEquals(FinishReason.STOP, cut.finishReason(), c.toString());
+        assertEquals(" t10", cut.text(), c.toString());
+      }
+      // A stop string at the very start of the continuation: the leading space is part of it.
+      Sequence first = new Generator(model, config("max_new_tokens", "6", "stop", " t10"), tokenizer)
+          .generate(List.of(prompt), 1).get(0).get(0);
+      assertArrayEquals(new int[] {10}, first.tokenIds());
+      assertEquals("", first.text());
+    }
+  }
+
+  @Test
+  void samplingWithEveryTokenFilteredOutFailsNamingTheStepWhileGreedyKeepsArgmax() {
+    // Issue 10's case: vocabulary 4, equal logits, prompt [0], no_repeat_ngram_size=1 bans every id
+    // already seen, so after three generated tokens no id is left.
+    TableModel flat = new TableModel(4, 64, seq -> new float[4]);
+    List<PromptInput> prompt = List.of(new PromptInput(7, new int[] {0}));
+    GenerationConfig sampling = config("do_sample", "true", "top_k", "0", "no_repeat_ngram_size", "1",
+        "max_new_tokens", "5", "eos_token_id", "none");
+    dev.sparkgen.model.generate.search.AllTokensFilteredException e = assertThrows(
+        dev.sparkgen.model.generate.search.AllTokensFilteredException.class,
+        () -> new Generator(flat, sampling, null).generate(prompt, 1));
+    assertEquals(4, e.step());
+    assertEquals("every token was filtered out at step 4 (after 3 generated tokens); sampling has nothing to draw from",
+        e.getMessage());
+    // Greedy: torch.argmax over all -inf picks index 0 and generation goes on, as in HF.
+    GenerationConfig greedy = config("top_k", "0", "no_repeat_ngram_size", "1", "max_new_tokens", "5",
+        "eos_token_id", "none");
+    Sequence s = new Generator(flat, greedy, null).generate(prompt, 1).get(0).get(0);
+    assertArrayEquals(new int[] {1, 2, 3, 0, 0}, s.tokenIds());
+    // NaN logits cannot be sampled either.
+    TableModel nan = new TableModel(4, 64, seq -> new float[] {Float.NaN, 0, 0, 0});
+    assertThrows(dev.sparkgen.model.generate.search.AllTokensFilteredException.class,
+        () -> new Generator(nan, config("do_sample", "true", "top_k", "0"), null).generate(prompt, 1));
   }
 
   @Test

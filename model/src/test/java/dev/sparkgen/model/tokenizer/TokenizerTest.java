@@ -47,6 +47,33 @@ class TokenizerTest {
   }
 
   @Test
+  void specialTokensComeFromThePostProcessorAsInHuggingFaceTokenizerCall() throws Exception {
+    // A Llama-style tokenizer.json: Metaspace pieces, TemplateProcessing prepends <s> = 1.
+    try (Tokenizer llama = Tokenizer.load(resource("/tokenizers/llama-metaspace"))) {
+      assertArrayEquals(new int[] {1, 3, 9, 27}, llama.encode("t3 t9 t27", true));
+      assertArrayEquals(new int[] {3, 9, 27}, llama.encode("t3 t9 t27", false));
+      assertArrayEquals(new int[] {3, 9, 27}, llama.encode("t3 t9 t27")); // the one-argument form adds nothing
+      assertEquals("t3 t9 t27", llama.decode(new int[] {1, 3, 9, 27}, true));
+    }
+    // GPT-2's ByteLevel post-processor adds nothing: the same ids either way.
+    Path dir = resource("/tokenizers/gpt2");
+    try (Tokenizer gpt2 = Tokenizer.load(dir)) {
+      for (JsonElement e : JsonParser.parseString(Files.readString(dir.resolve("expected.json"))).getAsJsonArray()) {
+        String text = e.getAsJsonObject().get("text").getAsString();
+        assertArrayEquals(gpt2.encode(text, false), gpt2.encode(text, true), text);
+      }
+    }
+  }
+
+  @Test
+  void metaspaceDecodingDropsTheFirstSpaceOnlySoAContinuationAloneLosesIt() throws Exception {
+    try (Tokenizer llama = Tokenizer.load(resource("/tokenizers/llama-metaspace"))) {
+      assertEquals("t5 t7", llama.decode(new int[] {5, 7}, true)); // alone: no leading space
+      assertEquals("t3 t9 t5 t7", llama.decode(new int[] {1, 3, 9, 5, 7}, true)); // after a prompt: one space
+    }
+  }
+
+  @Test
   void missingFileIsNamedInTheError() {
     Path missing = Path.of("/nonexistent/model");
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Tokenizer.load(missing));

@@ -34,6 +34,21 @@ class HalfPrecisionUpcastTest {
     }
   }
 
+  @Test
+  void bf16WriterRoundsToNearestEvenAndReadsBack() throws IOException {
+    float[] in = {1f, 1 + 0x1p-8f, 1 + 3 * 0x1p-8f, 1 + 0x1p-8f + 0x1p-20f, -2.5f, 0f, 3.0e38f};
+    float[] want = {1f, 1f, 1 + 0x1p-6f, 1 + 0x1p-7f, -2.5f, 0f, Float.intBitsToFloat(0x7F62 << 16)};
+    Path file = dir.resolve("w.safetensors");
+    try (java.io.OutputStream out = java.nio.file.Files.newOutputStream(file)) {
+      SafetensorsWriter.write(java.util.Map.of("t", WeightSource.of(in, in.length)), out, DType.BF16);
+    }
+    try (SafetensorsFile f = SafetensorsFile.open(new FileByteSource(file))) {
+      assertEquals(DType.BF16, f.tensors().get("t").dtype());
+      assertEquals(2L * in.length, f.tensors().get("t").end() - f.tensors().get("t").begin());
+      assertBits(want, read(f, "t"), "BF16 written");
+    }
+  }
+
   private static float[] read(SafetensorsFile f, String name) {
     TensorInfo t = f.tensors().get(name);
     FloatBuffer buf = FloatBuffer.allocate((int) t.numel());

@@ -28,6 +28,7 @@ final class BeamState {
   private final Set<Integer> eos;
   private final LogitsPipeline pipeline;
   private final StopStrings stops;
+  private final ContinuationText continuation;
   private List<Beam> running = new ArrayList<>();
   private final List<BeamHypothesis> finished = new ArrayList<>(); // best first
   private boolean improvable = true; // HF's is_early_stop_heuristic_unsatisfied
@@ -50,6 +51,7 @@ final class BeamState {
     this.eos = eos;
     this.pipeline = pipeline;
     this.stops = stops;
+    this.continuation = stops.continuation(prompt);
     // Beam 0 starts at 0 and the others at -1e9, so the first step expands beam 0 only; all share
     // the one prefilled row (no duplicate prefill).
     TokenHistory h = new TokenHistory(prompt, constraint);
@@ -152,7 +154,7 @@ final class BeamState {
       if (eos.contains(token)) {
         reason = FinishReason.EOS;
       } else if (stops.active()) {
-        text = stops.text(appended(beam.history.generatedIds(), token));
+        text = continuation.of(appended(beam.history.generatedIds(), token));
         int at = stops.find(text);
         if (at >= 0) {
           reason = FinishReason.STOP;
@@ -195,12 +197,12 @@ final class BeamState {
       for (float x : h.rawLogprobs()) {
         sum += x;
       }
-      String text = h.reason() == FinishReason.STOP ? h.text() : stops.text(h.tokens());
-      out.add(new Sequence(i, h.tokens(), text, h.reason(), sum, outputLogprobs ? h.rawLogprobs() : null, h.score()));
+      String decoded = h.reason() == FinishReason.STOP ? h.text() : continuation.of(h.tokens());
+      out.add(new Sequence(i, h.tokens(), decoded, h.reason(), sum, outputLogprobs ? h.rawLogprobs() : null, h.score()));
     }
     if (out.isEmpty() && limit <= 0) {
       for (int i = 0; i < count; i++) { // a prompt that already fills the context
-        out.add(new Sequence(i, new int[0], stops.text(new int[0]), FinishReason.LENGTH, 0.0,
+        out.add(new Sequence(i, new int[0], continuation.of(new int[0]), FinishReason.LENGTH, 0.0,
             outputLogprobs ? new float[0] : null, 0.0));
       }
     }

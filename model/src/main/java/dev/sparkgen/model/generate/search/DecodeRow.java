@@ -13,17 +13,20 @@ final class DecodeRow {
   final int sampleIndex;
   final TokenHistory history;
   final DoubleSupplier uniforms;
+  final ContinuationText continuation;
   int limit; // the most tokens this row may generate (max_new_tokens, capped by the context)
   float[] logprobs = new float[8];
   double cumulative;
   FinishReason reason;
   String text;
 
-  DecodeRow(int prompt, int sampleIndex, int[] promptIds, TokenConstraint constraint, DoubleSupplier uniforms) {
+  DecodeRow(int prompt, int sampleIndex, int[] promptIds, TokenConstraint constraint, DoubleSupplier uniforms,
+      ContinuationText continuation) {
     this.prompt = prompt;
     this.sampleIndex = sampleIndex;
     this.history = new TokenHistory(promptIds, constraint);
     this.uniforms = uniforms;
+    this.continuation = continuation;
   }
 
   void append(int token, float logprob) {

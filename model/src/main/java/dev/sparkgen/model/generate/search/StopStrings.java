@@ -4,8 +4,8 @@ import dev.sparkgen.model.tokenizer.Tokenizer;
 import java.util.List;
 
 /**
- * Decodes generated tokens to text and looks for stop strings: a row ends once its text contains
- * one, and its text is cut before the earliest occurrence.
+ * Decodes generated tokens to text ({@link ContinuationText}) and looks for stop strings: a row
+ * ends once its continuation's text contains one, and its text is cut before the earliest occurrence.
  */
 public final class StopStrings {
   private final List<String> stops;
@@ -25,9 +25,9 @@ public final class StopStrings {
     return !stops.isEmpty();
   }
 
-  /** The text of {@code generated} (special tokens skipped), or null without a tokenizer. */
-  public String text(int[] generated) {
-    return tokenizer == null ? null : tokenizer.decode(generated, true);
+  /** The decoder of continuations of {@code prompt} (its text is null without a tokenizer). */
+  public ContinuationText continuation(int[] prompt) {
+    return new ContinuationText(tokenizer, prompt);
   }
 
   /** Index in {@code text} of the earliest stop string, or -1. */

@@ -16,7 +16,9 @@ import java.util.Set;
 /**
  * Greedy or sampling decoding of a batch of prompts: each prompt is prefilled once and forked into
  * num_return_sequences rows, one token per row per step, and rows that finish (eos, stop string,
- * length) leave the batch so they stop costing compute.
+ * length) leave the batch so they stop costing compute. Sampling a row whose processed scores have
+ * no token left throws {@link AllTokensFilteredException} (as Hugging Face fails); greedy keeps
+ * {@code torch.argmax}'s choice of the first index.
  */
 public final class TokenSearch {
   private final GenerationConfig config;
@@ -48,9 +50,10 @@ public final class TokenSearch {
     for (int p = 0; p < prompts.size(); p++) {
       PromptInput in = prompts.get(p);
       ids.add(in.tokenIds());
+      ContinuationText text = stops.continuation(in.tokenIds()); // shared by the prompt's samples
       for (int s = 0; s < copies; s++) {
         fork[rows.size()] = p;
-        rows.add(new DecodeRow(p, s, in.tokenIds(), in.constraint(), uniforms.stream(in.key(), s)));
+        rows.add(new DecodeRow(p, s, in.tokenIds(), in.constraint(), uniforms.stream(in.key(), s), text));
       }
     }
     try (DecodeBatch batch = model.open(ids, config.maxNewTokens())) {
@@ -132,8 +135,25 @@ public final class TokenSearch {
   private void choose(DecodeRow row, float[] logits, LogitsPipeline pipeline) {
     double lse = LogSoftmax.logSumExp(logits);
     float[] scores = pipeline.processors().isEmpty() ? logits : pipeline.apply(row.history, logits.clone());
+    if (selector == TokenSelector.SAMPLING) {
+      requireDrawable(scores, row);
+    }
     int token = selector.select(scores, row.uniforms);
     accept(row, token, (float) (logits[token] - lse));
+  }
+
+  /** Refuses to sample from scores with no finite mass (every token -inf, or NaN), as HF does. */
+  private static void requireDrawable(float[] scores, DecodeRow row) {
+    boolean any = false;
+    for (float s : scores) {
+      if (Float.isNaN(s)) {
+        throw new AllTokensFilteredException(row.history.generated() + 1, true);
+      }
+      any |= s != Float.NEGATIVE_INFINITY;
+    }
+    if (!any) {
+      throw new AllTokensFilteredException(row.history.generated() + 1, false);
+    }
   }
 
   /** Appends the chosen token and decides whether the row has finished. */
@@ -142,7 +162,7 @@ public final class TokenSearch {
     if (eos.contains(token)) {
       finish(row, FinishReason.EOS);
     } else if (stops.active()) {
-      String text = stops.text(row.history.generatedIds());
+      String text = row.continuation.of(row.history.generatedIds());
       int at = stops.find(text);
       if (at >= 0) {
         row.reason = FinishReason.STOP;
@@ -157,6 +177,6 @@ public final class TokenSearch {
 
   private void finish(DecodeRow row, FinishReason reason) {
     row.reason = reason;
-    row.text = stops.text(row.history.generatedIds());
+    row.text = row.continuation.of(row.history.generatedIds());
   }
 }

@@ -1,0 +1,228 @@
+package dev.sparkgen.job;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.sparkgen.job.exec.RowKey;
+import dev.sparkgen.job.io.PromptReader;
+import dev.sparkgen.model.tokenizer.Tokenizer;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Reading prompts as a new user's files come: folders without an extension (Parquet), CSV as
+ * pandas writes it, reader options passed through, blank lines in text input; and the sampling key
+ * of rows without an id (their file and position), stable under any split and partitioning.
+ */
+class PromptReadingTest {
+  private static SparkSession spark;
+  @TempDir Path tmp;
+
+  @BeforeAll
+  static void start() {
+    spark = TestSpark.builder("local[2]").getOrCreate();
+  }
+
+  @AfterAll
+  static void stop() {
+    spark.stop();
+  }
+
+  private JobConfig llama(Path input, String output, String... kv) {
+    Map<String, String> m = new LinkedHashMap<>();
+    m.put("model", TextAndSamplingTest.LLAMA.toString());
+    m.put("tokenizer", TextAndSamplingTest.LLAMA_TOKENIZER.toString());
+    m.put("input", input.toString());
+    m.put("output", tmp.resolve(output).toString());
+    m.put("max_new_tokens", "6");
+    for (int i = 0; i < kv.length; i += 2) {
+      m.put(kv[i], kv[i + 1]);
+    }
+    return JobConfig.of(m);
+  }
+
+  private int execute(JobConfig cfg) {
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    try (ResolvedModel model = ResolvedModel.resolve(cfg)) {
+      return Main.execute(spark, cfg, model, new PrintStream(new ByteArrayOutputStream()),
+          new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+  }
+
+  private JsonObject summary(JobConfig cfg) throws Exception {
+    return JsonParser.parseString(Files.readString(Path.of(cfg.output()).resolve("_summary.json"))).getAsJsonObject();
+  }
+
+  private static List<Integer> ids(Row r) {
+    return r.getList(r.fieldIndex("generated_token_ids")).stream().map(o -> ((Number) o).intValue()).toList();
+  }
+
+  @Test
+  void aFolderWithoutExtensionIsReadAsParquet() throws Exception {
+    Path folder = tmp.resolve("prompts"); // as in the README's --input=hdfs:///prompts
+    StructType schema = new StructType().add("id", DataTypes.LongType).add("prompt", DataTypes.StringType);
+    spark.createDataFrame(List.of(RowFactory.create(1L, "t3 t9"), RowFactory.create(2L, "t27")), schema)
+        .coalesce(1).write().parquet(folder.toString());
+    JobConfig cfg = llama(folder, "out");
+    assertEquals(Main.OK, execute(cfg));
+    assertEquals(2, summary(cfg).get("rows_in").getAsLong());
+  }
+
+  @Test
+  void csvIsReadAsRfc4180AndReaderOptionsPassThrough() throws Exception {
+    Path csv = tmp.resolve("p.csv"); // as pandas.DataFrame.to_csv writes it
+    Files.writeString(csv, "id,prompt\n1,\"first line\nsecond line\"\n2,\"she said \"\"hi\"\", twice\"\n3,plain\n");
+    Map<String, String> byId = new LinkedHashMap<>();
+    for (Row r : PromptReader.read(spark, TestSpark.settings("input", csv.toString())).collectAsList()) {
+      byId.put(r.getAs("id"), r.getAs("prompt"));
+    }
+    assertEquals(Map.of("1", "first line\nsecond line", "2", "she said \"hi\", twice", "3", "plain"), byId);
+    // input_option.<name> reaches Spark's reader and wins over the defaults
+    Path semi = Files.writeString(tmp.resolve("semi.csv"), "id;prompt\n1;a, b\n");
+    Row r = PromptReader.read(spark, TestSpark.settings("input", semi.toString(), "input_option.sep", ";"))
+        .collectAsList().get(0);
+    assertEquals("a, b", r.getAs("prompt"));
+    long lines = PromptReader.read(spark, TestSpark.settings("input", csv.toString(), "input_option.multiLine", "false"))
+        .count();
+    assertEquals(4, lines); // Spark's line-by-line CSV splits the quoted newline: what the default avoids
+  }
+
+  @Test
+  void blankLinesOfTextInputAreSkippedAndCountedUnlessSkipBlankIsFalse() throws Exception {
+    Path txt = Files.writeString(tmp.resolve("p.txt"), "t3 t9\n\n   \nt27\n\n");
+    JobConfig cfg = llama(txt, "skipped");
+    assertEquals(Main.OK, execute(cfg));
+    JsonObject s = summary(cfg);
+    assertEquals(2, s.get("rows_in").getAsLong());
+    assertEquals(3, s.get("skipped_blank").getAsLong());
+    assertEquals(0, s.get("errors").getAsLong());
+    // tokens/s over the generation time and over the whole run, both reported
+    double generation = s.get("generation_seconds").getAsDouble();
+    double wall = s.get("wall_seconds").getAsDouble();
+    long tokens = s.get("generated_tokens").getAsLong();
+    assertTrue(generation > 0 && generation < wall, generation + " vs " + wall);
+    assertEquals(tokens / generation, s.get("generated_tokens_per_generation_second").getAsDouble(), 1e-6 * tokens / generation);
+    assertEquals(tokens / wall, s.get("generated_tokens_per_wall_second").getAsDouble(), 1e-6 * tokens / wall);
+
+    Path empty = Files.writeString(tmp.resolve("e.txt"), "t3 t9\n\nt27\n");
+    JobConfig kept = llama(empty, "kept", "skip_blank", "false");
+    assertEquals(Main.ROW_ERRORS, execute(kept));
+    List<Row> rows = spark.read().parquet(kept.output()).collectAsList();
+    assertEquals(3, rows.size());
+    assertEquals(1, rows.stream().filter(x -> "prompt is empty".equals(x.getAs("error"))).count());
+    assertEquals(0, summary(kept).get("skipped_blank").getAsLong());
+  }
+
+  @Test
+  void identicalPromptsWithoutIdGetTheirOwnSamplesKeyedByLineWhateverTheSplitsAndPartitions() throws Exception {
+    // Eight identical lines (and one blank one) in a text file: sampling must give each its own stream.
+    List<String> lines = new ArrayList<>(List.of("t5 t6", "t5 t6", "t5 t6", "t5 t6", "", "t5 t6", "t5 t6", "t5 t6",
+        "t5 t6"));
+    Path txt = Files.write(tmp.resolve("same.txt"), lines);
+    String[] sampling = {"do_sample", "true", "top_k", "0", "seed", "9"};
+    List<List<Integer>> whole = generated(llama(txt, "a", concat(sampling, "partitions", "1", "batch_size", "8")));
+    // Tiny splits: the file is read as several blocks by several tasks, then spread over 3 partitions.
+    spark.conf().set("spark.sql.files.maxPartitionBytes", "16");
+    spark.conf().set("spark.sql.files.openCostInBytes", "1");
+    List<List<Integer>> split;
+    try {
+      assertTrue(spark.read().text(txt.toString()).rdd().getNumPartitions() >= 3);
+      split = generated(llama(txt, "b", concat(sampling, "partitions", "3", "batch_size", "1")));
+    } finally {
+      spark.conf().unset("spark.sql.files.maxPartitionBytes");
+      spark.conf().unset("spark.sql.files.openCostInBytes");
+    }
+    assertEquals(8, whole.size());
+    assertEquals(8, new HashSet<>(whole).size(), "duplicates got identical samples: " + whole);
+    assertEquals(sorted(whole), sorted(split));
+    // The rule: the key of "<file relative to input>#<line>", lines counted from 0 with blank ones.
+    JobConfig cfg = llama(txt, "c", sampling);
+    List<List<Integer>> expected = new ArrayList<>();
+    try (ResolvedModel model = ResolvedModel.resolve(cfg); Tokenizer tok = Tokenizer.load(TextAndSamplingTest.LLAMA_TOKENIZER)) {
+      for (int line : new int[] {0, 1, 2, 3, 5, 6, 7, 8}) {
+        int[] ids = tok.encode("t5 t6", true);
+        expected.add(java.util.Arrays.stream(TestSpark.alone(model, tok, RowKey.of("#" + line), ids).get(0).tokenIds())
+            .boxed().toList());
+      }
+    }
+    assertEquals(sorted(expected), sorted(whole));
+  }
+
+  @Test
+  void filesOfAFolderAndNonFileDatasetsKeyRowsByPositionToo() throws Exception {
+    Path dir = Files.createDirectories(tmp.resolve("jsonl"));
+    for (String f : List.of("a.jsonl", "b.jsonl")) {
+      Files.write(dir.resolve(f), java.util.Collections.nCopies(4, "{\"prompt_ids\": [5, 6], \"note\": \"" + f + "\"}"));
+    }
+    String[] common = {"model", TestSpark.GPT2_TINY.toString(), "tokenizer", "", "input", dir.toString(),
+        "input_format", "json", "do_sample", "true", "top_k", "0", "seed", "4", "max_new_tokens", "6"};
+    List<List<Integer>> one = generated(TestSpark.settings(concat(common, "output", tmp.resolve("x").toString(),
+        "partitions", "1")));
+    List<List<Integer>> three = generated(TestSpark.settings(concat(common, "output", tmp.resolve("y").toString(),
+        "partitions", "3", "batch_size", "1")));
+    assertEquals(8, new HashSet<>(one).size(), one.toString());
+    assertEquals(sorted(one), sorted(three));
+    try (ResolvedModel model = ResolvedModel.resolve(TestSpark.settings(common))) {
+      List<Integer> bFirst = java.util.Arrays.stream(TestSpark.alone(model, null, RowKey.of("b.jsonl#0"),
+          new int[] {5, 6}).get(0).tokenIds()).boxed().toList();
+      assertTrue(one.contains(bFirst), "b.jsonl's row 0 is keyed 'b.jsonl#0'");
+    }
+    // The Java API on a Dataset that is not a file: rows keyed by their position in it.
+    StructType schema = new StructType().add("prompt_ids", DataTypes.createArrayType(DataTypes.IntegerType));
+    List<Row> rows = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      rows.add(RowFactory.create(scala.jdk.javaapi.CollectionConverters.asScala(List.of(5, 6)).toList()));
+    }
+    Dataset<Row> df = spark.createDataFrame(rows, schema).repartition(2);
+    JobConfig api = TestSpark.settings("model", TestSpark.GPT2_TINY.toString(), "tokenizer", "", "do_sample", "true",
+        "top_k", "0", "seed", "4", "max_new_tokens", "6");
+    List<List<Integer>> a = SparkGen.generate(spark, df, api).collectAsList().stream().map(PromptReadingTest::ids).toList();
+    List<List<Integer>> b = SparkGen.generate(spark, df, api.with(Map.of("partitions", "3", "batch_size", "1")))
+        .collectAsList().stream().map(PromptReadingTest::ids).toList();
+    assertEquals(6, new HashSet<>(a).size(), a.toString());
+    assertEquals(sorted(a), sorted(b));
+    assertEquals(List.of("prompt_ids", "sample_index"), List.of(SparkGen.generate(spark, df, api).columns()).subList(0, 2));
+    // Greedy draws nothing: no position pass, the same tokens for identical prompts.
+    List<Row> greedy = SparkGen.generate(spark, df, api.with(Map.of("do_sample", "false"))).collectAsList();
+    assertEquals(1, greedy.stream().map(PromptReadingTest::ids).distinct().count());
+    assertNull(greedy.get(0).getAs("error"));
+    assertNotEquals(a.get(0), List.of());
+  }
+
+  private List<List<Integer>> generated(JobConfig cfg) {
+    assertEquals(Main.OK, execute(cfg));
+    return spark.read().parquet(cfg.output()).collectAsList().stream().map(PromptReadingTest::ids).toList();
+  }
+
+  private static List<String> sorted(List<List<Integer>> rows) {
+    return rows.stream().map(Object::toString).sorted().toList();
+  }
+
+  private static String[] concat(String[] a, String... b) {
+    String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+}
