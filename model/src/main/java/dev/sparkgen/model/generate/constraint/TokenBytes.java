@@ -24,25 +24,23 @@ import java.util.regex.Pattern;
  *   <li>{@code ByteLevel} (GPT-2 and most BPE models): each character of the token maps back to
  *       one byte through GPT-2's bytes-to-unicode table (a token with a character outside it is
  *       taken as its UTF-8 text, as the decoder does);
- *   <li>{@code Metaspace}: {@code ▁} is a space, except in the first token, where every {@code ▁}
- *       is dropped (unless prepend_scheme is never);
+ *   <li>{@code Metaspace}: {@code ▁} is a space;
  *   <li>a {@code Sequence} of {@code Replace} (a literal string), {@code ByteFallback} ({@code
- *       <0x0A>} is the byte 0x0A), {@code Fuse}, {@code Strip} of one leading space after Fuse,
+ *       <0x0A>} is the byte 0x0A), {@code Fuse}, {@code Strip} of leading spaces after Fuse,
  *       {@code ByteLevel} and {@code Metaspace} (the Llama/Mistral/Gemma form).
  * </ul>
+ *
+ * <p>These are the bytes of a token inside a text. What decoders do to a text's first token
+ * (Metaspace drops its {@code ▁}, Strip a leading space) touches the prompt only: generated text is
+ * the continuation of the prompt ({@code decode(prompt + generated)} minus the decoded prompt).
  *
  * Special added tokens and tokens that decode to nothing get no bytes (null): a response format
  * never lets a row produce them. Other decoders (none at all, WordPiece, regex replacements) are
  * refused with the decoder's name: their text is not a concatenation of per-token bytes.
  *
- * <p>The first token of a text may decode differently (Metaspace's dropped {@code ▁}, Strip's
- * dropped space): {@code firstBytes} holds those spellings.
- *
  * @param bytes per token id, the bytes it decodes to; null for special or empty tokens
- * @param firstBytes per token id, the bytes it decodes to as the first token of a text (may be
- *     empty); null when the decoder treats the first token like the others
  */
-record TokenBytes(byte[][] bytes, byte[][] firstBytes) {
+record TokenBytes(byte[][] bytes) {
   private static final Pattern BYTE_TOKEN = Pattern.compile("<0x([0-9A-Fa-f]{2})>");
 
   /** Reads {@code file} (a tokenizer.json); errors name it. */
@@ -88,33 +86,21 @@ record TokenBytes(byte[][] bytes, byte[][] firstBytes) {
     Decoder decoder = Decoder.of(root.get("decoder"));
     int size = pieces.keySet().stream().mapToInt(Integer::intValue).max().orElse(-1) + 1;
     byte[][] bytes = new byte[size][];
-    byte[][] first = decoder.firstDiffers() ? new byte[size][] : null;
     for (Map.Entry<Integer, String> e : pieces.entrySet()) {
       if (!special.getOrDefault(e.getKey(), false)) {
-        byte[] b = decoder.bytes(e.getValue(), false);
+        byte[] b = decoder.bytes(e.getValue());
         bytes[e.getKey()] = b.length == 0 ? null : b;
-        if (first != null && b.length > 0) {
-          first[e.getKey()] = decoder.bytes(e.getValue(), true);
-        }
       }
     }
-    return new TokenBytes(bytes, first);
+    return new TokenBytes(bytes);
   }
 
-  /** The per-token steps of a decoder, and what it does to the first token. */
+  /** The per-token steps of a decoder. */
   private static final class Decoder {
     private final List<JsonObject> steps;
-    private final boolean metaspaceFirst; // a Metaspace step drops the first token's ▁
-    private final boolean stripFirst; // Strip after Fuse drops the text's first space
 
-    private Decoder(List<JsonObject> steps, boolean metaspaceFirst, boolean stripFirst) {
+    private Decoder(List<JsonObject> steps) {
       this.steps = steps;
-      this.metaspaceFirst = metaspaceFirst;
-      this.stripFirst = stripFirst;
-    }
-
-    boolean firstDiffers() {
-      return metaspaceFirst || stripFirst;
     }
 
     static Decoder of(JsonElement decoder) {
@@ -129,8 +115,6 @@ record TokenBytes(byte[][] bytes, byte[][] firstBytes) {
       } else {
         steps.add(d);
       }
-      boolean metaspaceFirst = false;
-      boolean strip = false;
       boolean fused = false;
       List<JsonObject> perToken = new ArrayList<>();
       for (JsonObject s : steps) {
@@ -143,38 +127,22 @@ record TokenBytes(byte[][] bytes, byte[][] firstBytes) {
             }
             perToken.add(s);
           }
-          case "Metaspace" -> {
-            perToken.add(s);
-            String scheme = s.has("prepend_scheme") ? s.get("prepend_scheme").getAsString()
-                : s.has("add_prefix_space") && !s.get("add_prefix_space").getAsBoolean() ? "never" : "always";
-            metaspaceFirst |= !scheme.equals("never");
-          }
+          case "Metaspace" -> perToken.add(s);
           case "Fuse" -> fused = true;
-          case "Strip" -> {
-            String content = s.has("content") ? s.get("content").getAsString() : " ";
-            int start = s.has("start") ? s.get("start").getAsInt() : 0;
+          case "Strip" -> { // after Fuse it cuts the start of the whole text: the prompt's, not the continuation's
             int stop = s.has("stop") ? s.get("stop").getAsInt() : 0;
-            if (!fused || !content.equals(" ") || start > 1 || stop != 0) {
-              throw unsupported("Strip other than one leading space after Fuse");
+            if (!fused || stop != 0) {
+              throw unsupported("Strip of a token's end, or before Fuse");
             }
-            strip |= start == 1;
           }
           default -> throw unsupported(type(s));
         }
       }
-      return new Decoder(perToken, metaspaceFirst, strip);
+      return new Decoder(perToken);
     }
 
-    /** The bytes of one token ({@code first}: as the text's first token). */
-    byte[] bytes(String token, boolean first) {
-      byte[] b = perToken(token, first);
-      if (first && stripFirst && b.length > 0 && b[0] == ' ') {
-        return java.util.Arrays.copyOfRange(b, 1, b.length);
-      }
-      return b;
-    }
-
-    private byte[] perToken(String token, boolean first) {
+    /** The bytes of one token inside a text. */
+    byte[] bytes(String token) {
       String text = token;
       for (JsonObject s : steps) {
         switch (type(s)) {
@@ -182,7 +150,7 @@ record TokenBytes(byte[][] bytes, byte[][] firstBytes) {
               s.get("content").getAsString());
           case "Metaspace" -> {
             String replacement = s.has("replacement") ? s.get("replacement").getAsString() : "\u2581";
-            text = text.replace(replacement, first && metaspaceFirst ? "" : " ");
+            text = text.replace(replacement, " ");
           }
           case "ByteFallback" -> {
             Matcher m = BYTE_TOKEN.matcher(text);

@@ -11,9 +11,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * row that only ever takes allowed tokens can always be completed; eos belongs in accepting states
  * only ({@link #accepting}). Thread-safe: rows of several tasks may share one constraint.
  *
- * <p>When the vocabulary spells a text's first token differently ({@link
- * TokenVocabulary#firstBytes}), {@link #start} is an extra state, numbered after the automaton's,
- * whose moves use those spellings.
+ * <p>The text is the continuation of the prompt, so every token is read with its bytes inside a
+ * text ({@link TokenVocabulary#bytes}).
  */
 public final class TokenConstraint {
   private final ByteDfa dfa;
@@ -21,18 +20,15 @@ public final class TokenConstraint {
   private final AtomicReferenceArray<AllowedTokens> allowed;
   private final ConcurrentHashMap<AllowedTokens, AllowedTokens> distinct = new ConcurrentHashMap<>();
 
-  private final int initial; // dfa.size() when first tokens are spelled apart, else dfa.start()
-
   TokenConstraint(ByteDfa dfa, TokenVocabulary vocabulary) {
     this.dfa = dfa;
     this.vocabulary = vocabulary;
-    this.initial = vocabulary.firstTokenDiffers() ? dfa.size() : dfa.start();
-    this.allowed = new AtomicReferenceArray<>(dfa.size() + 1);
+    this.allowed = new AtomicReferenceArray<>(dfa.size());
   }
 
   /** The state before any token. */
   public int start() {
-    return initial;
+    return dfa.start();
   }
 
   /**
@@ -40,20 +36,13 @@ public final class TokenConstraint {
    * the language, has no bytes (special tokens, eos included), or {@code state} is dead.
    */
   public int next(int state, int token) {
-    if (state < 0) {
-      return ByteDfa.DEAD;
-    }
-    if (state == dfa.size()) { // the extra first-token state
-      byte[] b = vocabulary.rawFirstBytes(token);
-      return b == null ? ByteDfa.DEAD : dfa.walk(dfa.start(), b);
-    }
     byte[] b = vocabulary.rawBytes(token);
-    return b == null ? ByteDfa.DEAD : dfa.walk(state, b);
+    return b == null || state < 0 ? ByteDfa.DEAD : dfa.walk(state, b);
   }
 
   /** Whether the text so far is complete in {@code state} (eos may follow). */
   public boolean accepting(int state) {
-    return dfa.accepting(state == dfa.size() ? dfa.start() : state);
+    return dfa.accepting(state);
   }
 
   /**
@@ -65,15 +54,7 @@ public final class TokenConstraint {
     AllowedTokens a = allowed.get(state);
     if (a == null) {
       long[] bits = new long[(vocabulary.size() + 63) >>> 6];
-      if (state == dfa.size()) { // first tokens: their own spellings, walked one by one (once per format)
-        for (int id = 0; id < vocabulary.size(); id++) {
-          if (next(state, id) != ByteDfa.DEAD) {
-            bits[id >>> 6] |= 1L << id;
-          }
-        }
-      } else {
-        vocabulary.collect(dfa, state, bits);
-      }
+      vocabulary.collect(dfa, state, bits);
       AllowedTokens fresh = new AllowedTokens(bits);
       if (fresh.count() == 0 && !accepting(state)) {
         throw new IllegalStateException("no token of the vocabulary continues the response format from automaton state "
@@ -94,9 +75,9 @@ public final class TokenConstraint {
     return dfa.accepting(s);
   }
 
-  /** Number of states (the automaton's, plus the first-token state where there is one). */
+  /** Number of automaton states. */
   public int states() {
-    return initial == dfa.size() ? dfa.size() + 1 : dfa.size();
+    return dfa.size();
   }
 
   /** Computes the allowed tokens of every state now (benchmarks; normally done lazily). */

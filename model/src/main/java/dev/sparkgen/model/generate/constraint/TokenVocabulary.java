@@ -48,23 +48,6 @@ public final class TokenVocabulary {
     return id >= 0 && id < size() && tokens.bytes()[id] != null ? tokens.bytes()[id].clone() : null;
   }
 
-  /**
-   * The bytes token {@code id} adds as the first token of a text, which some decoders spell
-   * differently (Metaspace drops its {@code ▁}, Strip its leading space); may be empty; null as
-   * for {@link #bytes}.
-   */
-  public byte[] firstBytes(int id) {
-    if (tokens.firstBytes() == null) {
-      return bytes(id);
-    }
-    return id >= 0 && id < size() && tokens.firstBytes()[id] != null ? tokens.firstBytes()[id].clone() : null;
-  }
-
-  /** Whether some token decodes differently as the first token of a text. */
-  public boolean firstTokenDiffers() {
-    return tokens.firstBytes() != null;
-  }
-
   /** Nodes of the token trie (the root included). */
   public int trieNodes() {
     return trie.nodes();
@@ -97,11 +80,5 @@ public final class TokenVocabulary {
   /** Bytes of a token for walking, not copied; null when it has none. */
   byte[] rawBytes(int id) {
     return id >= 0 && id < size() ? tokens.bytes()[id] : null;
-  }
-
-  /** First-token bytes for walking, not copied; null when it has none. */
-  byte[] rawFirstBytes(int id) {
-    byte[][] first = tokens.firstBytes() == null ? tokens.bytes() : tokens.firstBytes();
-    return id >= 0 && id < size() ? first[id] : null;
   }
 }
