@@ -57,8 +57,8 @@ public final class Keys {
               + " read from FILE; the supported subset is in the README), a text the regular expression matches as a"
               + " whole, or exactly one of the strings; refused schemas name the keyword and its path"),
       job("response_format_column", "", "column name",
-          "a string column holding a response_format per row (same forms, schemas inline); null = the job's setting;"
-              + " a bad one is that row's error"),
+          "a string column holding a response_format per row (same forms, schemas inline); null = the job's setting,"
+              + " empty = free text; a bad one is that row's error"),
       job("response_format_whitespace", "0", "integer in [0, 64]",
           "most whitespace characters (space, tab, newline) between JSON tokens; 0 = compact JSON"),
       job("on_incomplete", "error", "error | keep",
