@@ -176,7 +176,7 @@ public final class RealSizeBenchmark {
   private static JobConfig settings(Path dir, String distribution, int batch) {
     return JobConfig.of(Map.of("model", dir.toString(), "weights_distribution", distribution, "batch_size",
         Integer.toString(batch), "partitions", "1", "max_new_tokens", Integer.toString(NEW), "eos_token_id", "none",
-        "max_batch_memory", "1t"));
+        "max_batch_memory", "4096t")); // the job's worst-case estimate assumes prompts that fill the context
   }
 
   private static Dataset<Row> prompts(SparkSession spark, SplittableRandom rnd, int vocab, int n) {
