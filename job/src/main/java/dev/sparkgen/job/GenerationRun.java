@@ -127,6 +127,19 @@ public final class GenerationRun implements AutoCloseable {
       throw new SetupException("the prompts are text ('" + cfg.promptColumn() + "') but there is no tokenizer: set"
           + " tokenizer=PATH or put tokenizer.json in the model folder");
     }
+    int format = -1;
+    String formatColumn = cfg.structuredOutput().column();
+    if (!formatColumn.isEmpty()) {
+      format = names.indexOf(formatColumn);
+      if (format < 0) {
+        throw new SetupException("response_format_column '" + formatColumn + "' is not in the input; its columns are "
+            + names);
+      }
+      if (!in.fields()[format].dataType().equals(DataTypes.StringType)) {
+        throw new SetupException("response_format_column '" + formatColumn + "' must be a string, not "
+            + in.fields()[format].dataType().simpleString());
+      }
+    }
     StructType outSchema;
     try {
       outSchema = OutputColumns.schema(in);
@@ -157,7 +170,8 @@ public final class GenerationRun implements AutoCloseable {
         cfg.idColumn(), cfg.truncation() == JobConfig.Truncation.LEFT, positions, cfg.addSpecialTokens(), chat);
     PartitionGenerator fn = new PartitionGenerator(modelSource, tokenizerSource,
         GenerationSettings.of(model.generation()), preparer, cfg.batchSize(), loads,
-        cfg.onError() == JobConfig.OnError.FAIL, cfg.fault(), partitionTimes);
+        cfg.onError() == JobConfig.OnError.FAIL, cfg.fault(), partitionTimes,
+        cfg.structuredOutput(), format);
     return spread.mapPartitions(fn, Encoders.row(outSchema));
   }
 
@@ -214,6 +228,9 @@ public final class GenerationRun implements AutoCloseable {
     m.put("sparkgen.model.parameters", Long.toString(id.parameters()));
     m.put("sparkgen.model.source", id.source());
     m.put("sparkgen.generation", new GsonBuilder().serializeNulls().create().toJson(generationSettings()));
+    if (cfg.structuredOutput().active()) {
+      m.put("sparkgen.response_format", new GsonBuilder().create().toJson(cfg.structuredOutput().asMap()));
+    }
     return m;
   }
 

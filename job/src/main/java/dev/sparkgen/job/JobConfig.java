@@ -6,6 +6,7 @@ import dev.sparkgen.job.config.Key;
 import dev.sparkgen.job.config.Keys;
 import dev.sparkgen.job.config.Settings;
 import dev.sparkgen.job.exec.FaultHook;
+import dev.sparkgen.job.exec.StructuredOutput;
 import dev.sparkgen.model.generate.GenerationConfig;
 import java.io.Serializable;
 import java.time.Instant;
@@ -34,6 +35,7 @@ import java.util.Map;
  * @param chat conversations, chat templates and generated-text settings ({@link ChatSettings})
  * @param generation the generation keys that were set (Hugging Face names, raw text), applied over
  *     the model's own generation settings
+ * @param structuredOutput response_format and its companion keys
  */
 public record JobConfig(
     String model,
@@ -59,7 +61,8 @@ public record JobConfig(
     Map<String, String> inputOptions,
     Boolean sparkUi,
     ChatSettings chat,
-    Map<String, String> generation) implements Serializable {
+    Map<String, String> generation,
+    StructuredOutput structuredOutput) implements Serializable {
   private static final long serialVersionUID = 1L;
 
   /** The value of {@code model} that asks for random weights. */
@@ -135,7 +138,8 @@ public record JobConfig(
         inputOptions,
         v.get("spark_ui").isBlank() ? null : bool(v, "spark_ui"),
         ChatSettings.from(v),
-        gen);
+        gen,
+        StructuredOutput.of(v));
   }
 
   /** Checks what a run needs beyond the value types: an input and an output. */
@@ -201,6 +205,7 @@ public record JobConfig(
     inputOptions.forEach((k, val) -> m.put(Keys.INPUT_OPTION + k, val));
     m.put("spark_ui", sparkUi == null ? "" : sparkUi.toString());
     m.putAll(chat.asMap());
+    m.putAll(structuredOutput.asMap());
     m.putAll(generation);
     return m;
   }

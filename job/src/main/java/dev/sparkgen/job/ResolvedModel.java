@@ -1,10 +1,13 @@
 package dev.sparkgen.job;
 
 import dev.sparkgen.job.config.ConfigException;
+import dev.sparkgen.job.exec.StructuredOutput;
 import dev.sparkgen.model.CheckpointException;
+import dev.sparkgen.model.json.JsonValueException;
 import dev.sparkgen.model.config.ModelConfig;
 import dev.sparkgen.model.config.ModelFamily;
 import dev.sparkgen.model.generate.GenerationConfig;
+import dev.sparkgen.model.generate.constraint.TokenVocabulary;
 import dev.sparkgen.model.weights.Checkpoint;
 import dev.sparkgen.model.weights.HfFolder;
 import dev.sparkgen.model.weights.RandomWeights;
@@ -74,6 +77,9 @@ public record ResolvedModel(Path folder, Checkpoint checkpoint, TokenizerFile to
     try {
       GenerationConfig gen = cfg.generationOver(GenerationConfig.forModel(folder));
       return checked(cfg, folder, ckpt, tokenizer, gen, folder.toAbsolutePath().normalize().toString());
+    } catch (JsonValueException e) { // generation_config.json or config.json's eos/pad ids
+      closeQuietly(ckpt);
+      throw new SetupException("model " + folder + ": " + e.getMessage(), e);
     } catch (RuntimeException e) {
       closeQuietly(ckpt);
       throw e;
@@ -92,6 +98,7 @@ public record ResolvedModel(Path folder, Checkpoint checkpoint, TokenizerFile to
     }
     ModelConfig c = ckpt.config();
     checkBatchMemory(cfg, c, gen);
+    checkStructuredOutput(cfg, tok, gen);
     // The broadcast needs the image anyway; its digest is the identity. Files mode only hashes it.
     WeightsPayload payload = cfg.weightsDistribution() == JobConfig.WeightsDistribution.BROADCAST
         ? WeightsPayload.of(ckpt) : null;
@@ -112,6 +119,33 @@ public record ResolvedModel(Path folder, Checkpoint checkpoint, TokenizerFile to
           + (fits > 0 ? "use batch_size=" + fits + " or less" : "even one prompt does not fit: lower max_new_tokens")
           + ", or raise max_batch_memory if the executors have the memory");
     }
+  }
+
+  /**
+   * A response format needs a tokenizer whose decoder the constraint can follow and an eos to end
+   * rows; the job's format is compiled here, so a refused schema stops the run before Spark starts.
+   */
+  static void checkStructuredOutput(JobConfig cfg, TokenizerFile tok, GenerationConfig gen) {
+    StructuredOutput so = cfg.structuredOutput();
+    if (!so.active()) {
+      return;
+    }
+    String key = so.format().isEmpty() ? "response_format_column" : "response_format";
+    if (tok == null) {
+      throw new ConfigException(key + " needs a tokenizer (formats constrain the decoded text): set tokenizer=PATH or"
+          + " put tokenizer.json in the model folder");
+    }
+    if (gen.eosTokenId().isEmpty()) {
+      throw new ConfigException(key + " needs an eos_token_id: a row with a format ends with eos once its text is"
+          + " complete");
+    }
+    TokenVocabulary vocabulary;
+    try {
+      vocabulary = TokenVocabulary.load(tok.path());
+    } catch (IllegalArgumentException e) {
+      throw new SetupException(key + ": " + e.getMessage(), e);
+    }
+    so.check(vocabulary);
   }
 
   /** sha256 of the canonical float32 safetensors image, the same bytes a broadcast payload carries. */

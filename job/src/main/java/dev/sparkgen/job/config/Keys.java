@@ -52,6 +52,18 @@ public final class Keys {
       job("truncation", "error", "error | left",
           "a prompt fits when it has at most context - 1 tokens (room for one new token); a longer one is an"
               + " error row (error), or keeps its last context - 1 tokens (left; num_prompt_tokens counts those)"),
+      job("response_format", "", "json | json_schema:SCHEMA | json_schema:@FILE | regex:PATTERN | choice:[\"a\",...]",
+          "structured output: every row's text is a JSON object (json), JSON valid under a JSON Schema (inline, or"
+              + " read from FILE; the supported subset is in the README), a text the regular expression matches as a"
+              + " whole, or exactly one of the strings; refused schemas name the keyword and its path"),
+      job("response_format_column", "", "column name",
+          "a string column holding a response_format per row (same forms, schemas inline); null = the job's setting,"
+              + " empty = free text; a bad one is that row's error"),
+      job("response_format_whitespace", "0", "integer in [0, 64]",
+          "most whitespace characters (space, tab, newline) between JSON tokens; 0 = compact JSON"),
+      job("on_incomplete", "error", "error | keep",
+          "a row with a response_format that ended without a complete text (max_new_tokens, the context or a stop"
+              + " string cut it; its finish_reason is not eos): error = the row carries 'error', keep = no error"),
       job("max_batch_memory", "4g", "bytes, or a number with k, m, g or t (powers of 1024)",
           "budget for one batch's native working set on an executor (KV cache, prefill attention and"
               + " activations, logits) at full context; a batch_size whose estimate exceeds it is refused"),

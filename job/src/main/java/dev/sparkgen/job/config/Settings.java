@@ -48,7 +48,8 @@ public final class Settings {
   }
 
   /**
-   * Reads a properties file; relative path values (model, tokenizer, input, output) are resolved
+   * Reads a properties file; relative path values (model, tokenizer, input, output, the FILE of
+   * {@code response_format=json_schema:@FILE}) are resolved
    * against the file's folder so that a file works from any working directory.
    */
   public static Map<String, String> readFile(Path file) {
@@ -66,6 +67,9 @@ public final class Settings {
     for (String key : p.stringPropertyNames().stream().sorted().toList()) {
       String value = literal(key) ? p.getProperty(key) : p.getProperty(key).trim();
       boolean isPath = Keys.JOB.stream().anyMatch(k -> k.name().equals(key) && k.path());
+      if (key.equals("response_format") && value.startsWith("json_schema:@")) { // a schema file, like a path
+        value = "json_schema:@" + relativeTo(dir, value.substring("json_schema:@".length()));
+      }
       out.put(key, isPath ? relativeTo(dir, value) : value);
     }
     return out;

@@ -1,6 +1,7 @@
 package dev.sparkgen.job.exec;
 
 import dev.sparkgen.model.CausalLm;
+import dev.sparkgen.model.generate.constraint.TokenVocabulary;
 import dev.sparkgen.model.tokenizer.Tokenizer;
 import dev.sparkgen.model.weights.Checkpoint;
 import java.io.IOException;
@@ -22,6 +23,7 @@ public final class ExecutorCache {
   private static final Map<String, CausalLm> MODELS = new ConcurrentHashMap<>();
   private static final Map<String, Tokenizer> TOKENIZERS = new ConcurrentHashMap<>();
   private static final Map<String, Integer> LOADS = new ConcurrentHashMap<>();
+  private static final Map<String, TokenVocabulary> VOCABULARIES = new ConcurrentHashMap<>();
 
   private ExecutorCache() {}
 
@@ -57,6 +59,18 @@ public final class ExecutorCache {
         throw new UncheckedIOException(e);
       }
     });
+  }
+
+  /**
+   * The response-format vocabulary of {@code source}'s tokenizer (token bytes and trie, and the
+   * formats compiled against it), built on first use and shared by the JVM's tasks.
+   */
+  public static TokenVocabulary vocabulary(TokenizerSource source) {
+    Tokenizer tokenizer = tokenizer(source);
+    if (tokenizer == null) {
+      throw new IllegalStateException("a response format needs a tokenizer");
+    }
+    return VOCABULARIES.computeIfAbsent(source.sha256(), key -> TokenVocabulary.load(tokenizer.file()));
   }
 
   /** How many times this JVM built the model with this sha256 (1 after first use, never more). */

@@ -10,14 +10,19 @@ import dev.sparkgen.model.generate.GenerationConfig;
 import dev.sparkgen.model.generate.Generator;
 import dev.sparkgen.model.generate.PromptInput;
 import dev.sparkgen.model.generate.Sequence;
+import dev.sparkgen.model.generate.constraint.ResponseFormatException;
+import dev.sparkgen.model.generate.constraint.TokenConstraint;
+import dev.sparkgen.model.generate.constraint.TokenVocabulary;
 import dev.sparkgen.model.generate.search.AllTokensFilteredException;
 import dev.sparkgen.model.tokenizer.Tokenizer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
+import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.NoSuchElementException;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.TaskContext;
@@ -34,6 +39,8 @@ import org.slf4j.LoggerFactory;
  * batch (lazily, as Spark pulls rows) and emits one row per returned sequence: num_return_sequences
  * rows per input row, always. A bad row gets that many rows with {@code error} set (sample_index
  * 0..n-1), or, with {@code failOnError}, fails the task with a {@link BadRowException} naming it.
+ * A row with a response format ({@link StructuredOutput}) is generated under its constraint; one
+ * that ends without a complete text carries an error unless on_incomplete=keep.
  */
 public final class PartitionGenerator implements MapPartitionsFunction<Row, Row> {
   private static final long serialVersionUID = 1L;
@@ -48,15 +55,18 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
   private final boolean failOnError;
   private final FaultHook fault;
   private final CollectionAccumulator<String> times;
+  private final StructuredOutput structured;
+  private final int formatColumn; // index of response_format_column, -1 if none
 
   /**
    * {@code loads} collects "executorId=loads" after each partition; {@code tokenizerSource} may be
    * null; {@code fault} is {@link FaultHook#OFF} outside tests; {@code times} collects each finished
-   * partition's "startMillis,endMillis" (epoch ms, from its first prompt to its last row).
+   * partition's "startMillis,endMillis" (epoch ms, from its first prompt to its last row); {@code
+   * formatColumn} is the index of response_format_column in the input rows, -1 if none.
    */
   public PartitionGenerator(ModelSource modelSource, TokenizerSource tokenizerSource, GenerationSettings settings,
       PromptPreparer preparer, int batchSize, CollectionAccumulator<String> loads, boolean failOnError, FaultHook fault,
-      CollectionAccumulator<String> times) {
+      CollectionAccumulator<String> times, StructuredOutput structured, int formatColumn) {
     this.modelSource = modelSource;
     this.tokenizerSource = tokenizerSource;
     this.settings = settings;
@@ -66,6 +76,8 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
     this.failOnError = failOnError;
     this.fault = fault;
     this.times = times;
+    this.structured = structured;
+    this.formatColumn = formatColumn;
   }
 
   @Override
@@ -80,21 +92,32 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
     Generator generator = new Generator(model, config, tokenizer, preparer.chat().settings().skipSpecialTokens());
     int samples = config.numReturnSequences();
 
+    TokenVocabulary vocabulary = structured.active() ? ExecutorCache.vocabulary(tokenizerSource) : null;
     List<PreparedPrompt> good = new ArrayList<>();
+    Map<PreparedPrompt, TokenConstraint> formats = new IdentityHashMap<>();
     Deque<Row> ready = new ArrayDeque<>();
     int rowsIn = 0;
     while (input.hasNext()) {
       PreparedPrompt p = preparer.prepare(input.next(), tokenizer, model.vocabSize(), model.maxPositions());
       rowsIn++;
-      if (p.error() == null) {
+      String error = p.error();
+      if (error == null && vocabulary != null) {
+        try {
+          formats.put(p, structured.constraint(p.row(), formatColumn, vocabulary));
+        } catch (ResponseFormatException e) {
+          error = (formatColumn >= 0 && !p.row().isNullAt(formatColumn) ? "response_format_column: " : "response_format: ")
+              + e.getMessage();
+        }
+      }
+      if (error == null) {
         good.add(p);
       } else {
-        failed(ready, p.row(), p.error(), 0, samples);
+        failed(ready, p.row(), error, 0, samples);
       }
     }
     // Similar lengths in one batch waste less compute on rows that finish early or wait for long ones.
     good.sort(Comparator.comparingInt(p -> p.ids().length));
-    return new Output(generator, good, ready, rowsIn, samples, task, startMillis);
+    return new Output(generator, good, formats, ready, rowsIn, samples, config.maxNewTokens(), task, startMillis);
   }
 
   /** Queues error rows for sample indexes [from, samples) of {@code in}, or stops the task under on_error=fail. */
@@ -111,9 +134,11 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
   private final class Output implements Iterator<Row> {
     private final Generator generator;
     private final List<PreparedPrompt> prompts;
+    private final Map<PreparedPrompt, TokenConstraint> formats; // a row's response format, if any
     private final Deque<Row> ready;
     private final int rowsIn;
     private final int samples;
+    private final int maxNewTokens;
     private final TaskContext task;
     private final int partition;
     private final long startMillis;
@@ -122,14 +147,16 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
     private int rowsOut;
     private boolean logged;
 
-    Output(Generator generator, List<PreparedPrompt> prompts, Deque<Row> ready, int rowsIn, int samples, TaskContext task,
-        long startMillis) {
+    Output(Generator generator, List<PreparedPrompt> prompts, Map<PreparedPrompt, TokenConstraint> formats,
+        Deque<Row> ready, int rowsIn, int samples, int maxNewTokens, TaskContext task, long startMillis) {
       this.startMillis = startMillis;
       this.generator = generator;
       this.prompts = prompts;
+      this.formats = formats;
       this.ready = ready;
       this.rowsIn = rowsIn;
       this.samples = samples;
+      this.maxNewTokens = maxNewTokens;
       this.task = task;
       this.partition = task == null ? -1 : task.partitionId();
     }
@@ -166,7 +193,7 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
     }
 
     private void generate(List<PreparedPrompt> batch) {
-      List<PromptInput> inputs = batch.stream().map(p -> new PromptInput(p.key(), p.ids())).toList();
+      List<PromptInput> inputs = batch.stream().map(p -> new PromptInput(p.key(), p.ids(), formats.get(p))).toList();
       List<List<Sequence>> results;
       try {
         results = generator.generate(inputs, batchSize);
@@ -193,7 +220,11 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
         List<Sequence> seqs = results.get(i);
         for (Sequence s : seqs) {
           generatedTokens += s.tokenIds().length;
-          ready.add(sequenceRow(p, s));
+          String incomplete = structured.incompleteError(formats.get(p), s, maxNewTokens);
+          if (incomplete != null && failOnError) {
+            throw new BadRowException(preparer.name(p.row()) + ": " + incomplete);
+          }
+          ready.add(sequenceRow(p, s, incomplete));
         }
         if (seqs.size() < samples) { // beam search with -inf scores: still one row per sample
           failed(ready, p.row(), "beam search found " + seqs.size() + " of " + samples + " sequences (the other beams"
@@ -208,13 +239,14 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
     return env == null ? "driver" : env.executorId();
   }
 
-  private Row sequenceRow(PreparedPrompt p, Sequence s) {
+  /** A generated row; {@code error} is set only for a row that did not complete its response format. */
+  private Row sequenceRow(PreparedPrompt p, Sequence s, String error) {
     ChatSettings chat = preparer.chat().settings();
     ReasoningSplit split = ChatPrompts.split(chat, s.text(), p.opensReasoning());
     String text = split == null ? s.text() : split.content();
     return withExtras(p.row(), ChatColumns.values(chat, p.text(), split), s.sampleIndex(), s.tokenIds(), text,
         p.ids().length, s.tokenIds().length, s.finishReason().label(), s.cumulativeLogprob(), s.score(),
-        s.tokenLogprobs(), null);
+        s.tokenLogprobs(), error);
   }
 
   private Row errorRow(Row in, int sampleIndex, String error) {

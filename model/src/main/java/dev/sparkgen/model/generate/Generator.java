@@ -56,10 +56,13 @@ public final class Generator {
    * one prompt even when that exceeds {@code batchSize}. Beam search returns the best finished
    * hypotheses, best first; fewer than num_return_sequences only in degenerate cases (scores of
    * -inf). A prompt that already fills the model's context yields empty sequences (reason length).
-   * Invalid prompts (empty, longer than the context, ids outside the vocabulary) are refused with
-   * their index and key before any work starts. When sampling, a row whose logits processors leave
-   * no token throws {@link dev.sparkgen.model.generate.search.AllTokensFilteredException} naming the
-   * step (Hugging Face fails there as well); run that prompt alone to tell it from its batch neighbours.
+   * Invalid prompts (empty, longer than the context, ids outside the vocabulary, a response format
+   * without an eos_token_id to end it) are refused with their index and key before any work
+   * starts. When sampling, a row whose logits processors leave no token throws {@link
+   * dev.sparkgen.model.generate.search.AllTokensFilteredException} naming the step (Hugging Face
+   * fails there as well); run that prompt alone to tell it from its batch neighbours. Prompts with
+   * a {@link PromptInput#constraint() response format} decode through the host logits (not the
+   * batch's own argmax), masked by the format.
    */
   public List<List<Sequence>> generate(List<PromptInput> prompts, int batchSize) {
     if (batchSize < 1) {
@@ -109,6 +112,10 @@ public final class Generator {
         throw new IllegalArgumentException(row + " has token id " + id + " outside the vocabulary [0, "
             + model.vocabSize() + ")");
       }
+    }
+    if (prompt.constraint() != null && config.eosTokenId().isEmpty()) {
+      throw new IllegalArgumentException(row + " has a response format but eos_token_id is unset: a constrained row"
+          + " ends with eos where its text is complete");
     }
   }
 }

@@ -6,8 +6,9 @@ import java.util.List;
 
 /**
  * The ordered logits processors of a configuration: the one place that fixes Hugging Face's
- * order (repetition penalty, no-repeat-ngram, min-new-tokens eos ban, then, when sampling only,
- * temperature, top-k, top-p, min-p). Processors that would change nothing are left out.
+ * order (repetition penalty, no-repeat-ngram, min-new-tokens eos ban, the response format where
+ * rows have one, then, when sampling only, temperature, top-k, top-p, min-p). Processors that
+ * would change nothing are left out.
  */
 public final class LogitsPipeline {
   private final List<LogitsProcessor> processors;
@@ -19,6 +20,15 @@ public final class LogitsPipeline {
 
   /** The pipeline Hugging Face's {@code generate} builds for {@code config}. */
   public static LogitsPipeline forConfig(GenerationConfig config) {
+    return forConfig(config, false);
+  }
+
+  /**
+   * As above; with {@code responseFormats}, a {@link ResponseFormatProcessor} is added for rows
+   * that carry a response format (leave it out for batches without any, so plain greedy keeps its
+   * on-device argmax).
+   */
+  public static LogitsPipeline forConfig(GenerationConfig config, boolean responseFormats) {
     List<LogitsProcessor> p = new ArrayList<>();
     if (config.repetitionPenalty() != 1.0) {
       p.add(new RepetitionPenaltyProcessor(config.repetitionPenalty()));
@@ -28,6 +38,9 @@ public final class LogitsPipeline {
     }
     if (config.minNewTokens() > 0 && !config.eosTokenId().isEmpty()) {
       p.add(new MinNewTokensProcessor(config.minNewTokens(), config.eosTokenId()));
+    }
+    if (responseFormats) {
+      p.add(new ResponseFormatProcessor(config.eosTokenId()));
     }
     if (config.doSample()) {
       int minTokensToKeep = 1; // HF uses 2 only for beam sampling, which is not supported

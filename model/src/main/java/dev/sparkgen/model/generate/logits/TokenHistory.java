@@ -1,20 +1,32 @@
 package dev.sparkgen.model.generate.logits;
 
+import dev.sparkgen.model.generate.constraint.TokenConstraint;
 import java.util.Arrays;
 import java.util.BitSet;
 
 /**
  * The token ids of one row so far (prompt, then generated tokens): what the logits processors
- * look at. Grows by {@link #append}; beam search forks it with {@link #copy}.
+ * look at. Grows by {@link #append}; beam search forks it with {@link #copy}. A row with a
+ * response format also carries its {@link TokenConstraint} and the automaton state its generated
+ * tokens reached.
  */
 public final class TokenHistory {
   private int[] ids;
   private int length;
   private final int promptLength;
   private final BitSet distinct; // every id seen so far: the repetition penalty visits each once
+  private final TokenConstraint constraint; // null: no response format
+  private int constraintState;
 
   /** A history holding just the prompt. */
   public TokenHistory(int[] prompt) {
+    this(prompt, null);
+  }
+
+  /** A history holding just the prompt, for a row whose output must follow {@code constraint} (null: none). */
+  public TokenHistory(int[] prompt, TokenConstraint constraint) {
+    this.constraint = constraint;
+    this.constraintState = constraint == null ? 0 : constraint.start();
     this.ids = Arrays.copyOf(prompt, prompt.length + 16);
     this.length = prompt.length;
     this.promptLength = prompt.length;
@@ -29,6 +41,8 @@ public final class TokenHistory {
     this.length = other.length;
     this.promptLength = other.promptLength;
     this.distinct = (BitSet) other.distinct.clone();
+    this.constraint = other.constraint;
+    this.constraintState = other.constraintState;
   }
 
   /** An independent copy (a forked beam). */
@@ -43,6 +57,9 @@ public final class TokenHistory {
     }
     ids[length++] = token;
     distinct.set(token);
+    if (constraint != null) {
+      constraintState = constraint.next(constraintState, token);
+    }
   }
 
   /** Prompt plus generated tokens. */
@@ -73,5 +90,15 @@ public final class TokenHistory {
   /** Every distinct id in the row (prompt and generated), ascending. */
   public BitSet distinct() {
     return distinct;
+  }
+
+  /** The row's response format, or null. */
+  public TokenConstraint constraint() {
+    return constraint;
+  }
+
+  /** The automaton state of the generated tokens under {@link #constraint} (-1 once they left the format). */
+  public int constraintState() {
+    return constraintState;
   }
 }

@@ -18,7 +18,8 @@ import java.util.Set;
  */
 public final class BeamSearch {
   private final GenerationConfig config;
-  private final LogitsPipeline pipeline;
+  private final LogitsPipeline plain;
+  private final LogitsPipeline withFormats; // for batches where some prompt has a response format
   private final StopStrings stops;
   private final Set<Integer> eos;
 
@@ -28,7 +29,8 @@ public final class BeamSearch {
       throw new IllegalArgumentException("beam search with do_sample=true is not supported");
     }
     this.config = config;
-    this.pipeline = LogitsPipeline.forConfig(config); // acts on log_softmax scores, as in HF
+    this.plain = LogitsPipeline.forConfig(config); // acts on log_softmax scores, as in HF
+    this.withFormats = LogitsPipeline.forConfig(config, true);
     this.stops = stops;
     this.eos = new HashSet<>(config.eosTokenId());
   }
@@ -38,11 +40,12 @@ public final class BeamSearch {
     List<int[]> ids = new ArrayList<>();
     prompts.forEach(p -> ids.add(p.tokenIds()));
     List<BeamState> states = new ArrayList<>();
+    LogitsPipeline pipeline = prompts.stream().anyMatch(p -> p.constraint() != null) ? withFormats : plain;
     try (DecodeBatch batch = model.open(ids, config.maxNewTokens())) {
       float[][] logits = batch.prefill(); // [prompts][V]
       for (int p = 0; p < prompts.size(); p++) {
         int limit = Math.min(config.maxNewTokens(), batch.remaining(p));
-        states.add(new BeamState(config, ids.get(p), p, limit, eos, pipeline, stops));
+        states.add(new BeamState(config, ids.get(p), prompts.get(p).constraint(), p, limit, eos, pipeline, stops));
       }
       while (true) {
         List<Beam> rows = new ArrayList<>();

@@ -3,6 +3,7 @@ package dev.sparkgen.model.generate.search;
 import dev.sparkgen.model.generate.FinishReason;
 import dev.sparkgen.model.generate.GenerationConfig;
 import dev.sparkgen.model.generate.Sequence;
+import dev.sparkgen.model.generate.constraint.TokenConstraint;
 import dev.sparkgen.model.generate.logits.LogitsPipeline;
 import dev.sparkgen.model.generate.logits.TokenHistory;
 import java.util.ArrayList;
@@ -34,7 +35,13 @@ final class BeamState {
   private boolean over;
   private int generated;
 
-  BeamState(GenerationConfig config, int[] prompt, int row, int limit, Set<Integer> eos,
+  BeamState(GenerationConfig config, int[] prompt, int row, int limit, Set<Integer> eos, LogitsPipeline pipeline,
+      StopStrings stops) {
+    this(config, prompt, null, row, limit, eos, pipeline, stops);
+  }
+
+  /** {@code constraint}: the prompt's response format, or null. */
+  BeamState(GenerationConfig config, int[] prompt, TokenConstraint constraint, int row, int limit, Set<Integer> eos,
       LogitsPipeline pipeline, StopStrings stops) {
     this.numBeams = config.numBeams();
     this.candidates = Math.max(2, 1 + eos.size()) * numBeams;
@@ -47,7 +54,7 @@ final class BeamState {
     this.continuation = stops.continuation(prompt);
     // Beam 0 starts at 0 and the others at -1e9, so the first step expands beam 0 only; all share
     // the one prefilled row (no duplicate prefill).
-    TokenHistory h = new TokenHistory(prompt);
+    TokenHistory h = new TokenHistory(prompt, constraint);
     for (int b = 0; b < numBeams; b++) {
       running.add(new Beam(h, b == 0 ? 0 : NEG, new float[0], row, -1));
     }

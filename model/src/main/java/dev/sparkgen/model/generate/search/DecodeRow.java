@@ -2,6 +2,7 @@ package dev.sparkgen.model.generate.search;
 
 import dev.sparkgen.model.generate.FinishReason;
 import dev.sparkgen.model.generate.Sequence;
+import dev.sparkgen.model.generate.constraint.TokenConstraint;
 import dev.sparkgen.model.generate.logits.TokenHistory;
 import java.util.Arrays;
 import java.util.function.DoubleSupplier;
@@ -19,10 +20,11 @@ final class DecodeRow {
   FinishReason reason;
   String text;
 
-  DecodeRow(int prompt, int sampleIndex, int[] promptIds, DoubleSupplier uniforms, ContinuationText continuation) {
+  DecodeRow(int prompt, int sampleIndex, int[] promptIds, TokenConstraint constraint, DoubleSupplier uniforms,
+      ContinuationText continuation) {
     this.prompt = prompt;
     this.sampleIndex = sampleIndex;
-    this.history = new TokenHistory(promptIds);
+    this.history = new TokenHistory(promptIds, constraint);
     this.uniforms = uniforms;
     this.continuation = continuation;
   }

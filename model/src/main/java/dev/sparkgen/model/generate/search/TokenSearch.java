@@ -22,7 +22,8 @@ import java.util.Set;
  */
 public final class TokenSearch {
   private final GenerationConfig config;
-  private final LogitsPipeline pipeline;
+  private final LogitsPipeline plain;
+  private final LogitsPipeline withFormats; // for batches where some row has a response format
   private final TokenSelector selector;
   private final UniformSource uniforms;
   private final StopStrings stops;
@@ -31,7 +32,8 @@ public final class TokenSearch {
   /** A search for {@code config}; {@code stops} also decodes the final text. */
   public TokenSearch(GenerationConfig config, UniformSource uniforms, StopStrings stops) {
     this.config = config;
-    this.pipeline = LogitsPipeline.forConfig(config);
+    this.plain = LogitsPipeline.forConfig(config);
+    this.withFormats = LogitsPipeline.forConfig(config, true);
     this.selector = config.doSample() ? TokenSelector.SAMPLING : TokenSelector.GREEDY;
     this.uniforms = uniforms;
     this.stops = stops;
@@ -44,13 +46,14 @@ public final class TokenSearch {
     List<DecodeRow> rows = new ArrayList<>();
     List<int[]> ids = new ArrayList<>();
     int[] fork = new int[prompts.size() * copies];
+    LogitsPipeline pipeline = prompts.stream().anyMatch(p -> p.constraint() != null) ? withFormats : plain;
     for (int p = 0; p < prompts.size(); p++) {
       PromptInput in = prompts.get(p);
       ids.add(in.tokenIds());
       ContinuationText text = stops.continuation(in.tokenIds()); // shared by the prompt's samples
       for (int s = 0; s < copies; s++) {
         fork[rows.size()] = p;
-        rows.add(new DecodeRow(p, s, in.tokenIds(), uniforms.stream(in.key(), s), text));
+        rows.add(new DecodeRow(p, s, in.tokenIds(), in.constraint(), uniforms.stream(in.key(), s), text));
       }
     }
     try (DecodeBatch batch = model.open(ids, config.maxNewTokens())) {
@@ -63,7 +66,7 @@ public final class TokenSearch {
       if (copies > 1) {
         batch.select(fork); // num_return_sequences > 1: fork each prefilled prompt instead of recomputing it
       }
-      decode(batch, rows, logits);
+      decode(batch, rows, logits, pipeline);
     }
     List<List<Sequence>> out = new ArrayList<>();
     for (int p = 0; p < prompts.size(); p++) {
@@ -80,7 +83,7 @@ public final class TokenSearch {
    * (no processors) lets the batch pick tokens where the logits are, so [rows, V] logits never
    * cross to the host after prefill.
    */
-  private void decode(DecodeBatch batch, List<DecodeRow> rows, float[][] logits) {
+  private void decode(DecodeBatch batch, List<DecodeRow> rows, float[][] logits, LogitsPipeline pipeline) {
     boolean picksInBatch = selector == TokenSelector.GREEDY && pipeline.processors().isEmpty()
         && batch.picksGreedyItself();
     GreedyPicks picks = null;
@@ -99,7 +102,7 @@ public final class TokenSearch {
           if (picks != null) {
             accept(row, picks.tokens()[r], picks.logprobs()[r]);
           } else {
-            choose(row, logits[r]);
+            choose(row, logits[r], pipeline);
           }
         }
         if (!row.finished()) {
@@ -129,7 +132,7 @@ public final class TokenSearch {
   }
 
   /** Processes one row's logits, picks its token and decides whether it has finished. */
-  private void choose(DecodeRow row, float[] logits) {
+  private void choose(DecodeRow row, float[] logits, LogitsPipeline pipeline) {
     double lse = LogSoftmax.logSumExp(logits);
     float[] scores = pipeline.processors().isEmpty() ? logits : pipeline.apply(row.history, logits.clone());
     if (selector == TokenSelector.SAMPLING) {
