@@ -1,6 +1,9 @@
 package dev.sparkgen.job;
 
 import com.google.gson.GsonBuilder;
+import dev.sparkgen.job.chat.ChatColumns;
+import dev.sparkgen.job.chat.ChatPrompts;
+import dev.sparkgen.job.chat.ChatSetup;
 import dev.sparkgen.job.exec.GenerationSettings;
 import dev.sparkgen.job.exec.ModelSource;
 import dev.sparkgen.job.exec.OutputColumns;
@@ -103,7 +106,8 @@ public final class GenerationRun implements AutoCloseable {
     int ids = names.indexOf(cfg.promptIdsColumn());
     int text = names.indexOf(cfg.promptColumn());
     int id = names.indexOf(cfg.idColumn());
-    if (ids < 0 && text < 0) {
+    ChatPrompts chat = ChatSetup.resolve(cfg.chat(), model.folder(), in);
+    if (ids < 0 && text < 0 && chat.messagesIndex() < 0) {
       throw new SetupException("the input has neither prompt_column '" + cfg.promptColumn() + "' nor prompt_ids_column '"
           + cfg.promptIdsColumn() + "'; its columns are " + names);
     }
@@ -114,6 +118,10 @@ public final class GenerationRun implements AutoCloseable {
     if (text >= 0 && !in.fields()[text].dataType().equals(DataTypes.StringType)) {
       throw new SetupException("prompt_column '" + cfg.promptColumn() + "' must be a string, not "
           + in.fields()[text].dataType().simpleString());
+    }
+    if (chat.template() != null && model.tokenizer() == null) {
+      throw new SetupException("conversations are rendered to text with the chat template, but there is no tokenizer:"
+          + " set tokenizer=PATH or put tokenizer.json in the model folder");
     }
     if (ids < 0 && model.tokenizer() == null) {
       throw new SetupException("the prompts are text ('" + cfg.promptColumn() + "') but there is no tokenizer: set"
@@ -135,6 +143,13 @@ public final class GenerationRun implements AutoCloseable {
     StructType outSchema;
     try {
       outSchema = OutputColumns.schema(in);
+      for (StructField f : ChatColumns.fields(cfg.chat())) {
+        if (List.of(in.fieldNames()).contains(f.name())) {
+          throw new IllegalArgumentException("input column '" + f.name() + "' clashes with the output column of the same"
+              + " name (output_prompt / reasoning); rename it");
+        }
+        outSchema = outSchema.add(f);
+      }
     } catch (IllegalArgumentException e) {
       throw new SetupException(e.getMessage(), e);
     }
@@ -152,7 +167,7 @@ public final class GenerationRun implements AutoCloseable {
       spread = keyed.repartition(partitions);
     }
     PromptPreparer preparer = new PromptPreparer(ids, text, id, cfg.promptIdsColumn(), cfg.promptColumn(),
-        cfg.idColumn(), cfg.truncation() == JobConfig.Truncation.LEFT, positions, cfg.addSpecialTokens());
+        cfg.idColumn(), cfg.truncation() == JobConfig.Truncation.LEFT, positions, cfg.addSpecialTokens(), chat);
     PartitionGenerator fn = new PartitionGenerator(modelSource, tokenizerSource,
         GenerationSettings.of(model.generation()), preparer, cfg.batchSize(), loads,
         cfg.onError() == JobConfig.OnError.FAIL, cfg.fault(), partitionTimes,

@@ -1,5 +1,6 @@
 package dev.sparkgen.job;
 
+import dev.sparkgen.job.chat.ChatSettings;
 import dev.sparkgen.job.config.ConfigException;
 import dev.sparkgen.job.config.Key;
 import dev.sparkgen.job.config.Keys;
@@ -31,6 +32,7 @@ import java.util.Map;
  * @param skipBlank drop blank prompts (counted in the summary); null = true for text input, else false
  * @param inputOptions Spark reader options ({@code input_option.<name>}), by option name
  * @param sparkUi start Spark's UI; null = off on local masters, Spark's setting elsewhere
+ * @param chat conversations, chat templates and generated-text settings ({@link ChatSettings})
  * @param generation the generation keys that were set (Hugging Face names, raw text), applied over
  *     the model's own generation settings
  * @param structuredOutput response_format and its companion keys
@@ -58,6 +60,7 @@ public record JobConfig(
     Boolean skipBlank,
     Map<String, String> inputOptions,
     Boolean sparkUi,
+    ChatSettings chat,
     Map<String, String> generation,
     StructuredOutput structuredOutput) implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -134,6 +137,7 @@ public record JobConfig(
         v.get("skip_blank").isBlank() ? null : bool(v, "skip_blank"),
         inputOptions,
         v.get("spark_ui").isBlank() ? null : bool(v, "spark_ui"),
+        ChatSettings.from(v),
         gen,
         StructuredOutput.of(v));
   }
@@ -200,6 +204,7 @@ public record JobConfig(
     m.put("skip_blank", skipBlank == null ? "" : skipBlank.toString());
     inputOptions.forEach((k, val) -> m.put(Keys.INPUT_OPTION + k, val));
     m.put("spark_ui", sparkUi == null ? "" : sparkUi.toString());
+    m.putAll(chat.asMap());
     m.putAll(structuredOutput.asMap());
     m.putAll(generation);
     return m;

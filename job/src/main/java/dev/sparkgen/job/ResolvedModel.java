@@ -3,6 +3,7 @@ package dev.sparkgen.job;
 import dev.sparkgen.job.config.ConfigException;
 import dev.sparkgen.job.exec.StructuredOutput;
 import dev.sparkgen.model.CheckpointException;
+import dev.sparkgen.model.json.JsonValueException;
 import dev.sparkgen.model.config.ModelConfig;
 import dev.sparkgen.model.config.ModelFamily;
 import dev.sparkgen.model.generate.GenerationConfig;
@@ -76,6 +77,9 @@ public record ResolvedModel(Path folder, Checkpoint checkpoint, TokenizerFile to
     try {
       GenerationConfig gen = cfg.generationOver(GenerationConfig.forModel(folder));
       return checked(cfg, folder, ckpt, tokenizer, gen, folder.toAbsolutePath().normalize().toString());
+    } catch (JsonValueException e) { // generation_config.json or config.json's eos/pad ids
+      closeQuietly(ckpt);
+      throw new SetupException("model " + folder + ": " + e.getMessage(), e);
     } catch (RuntimeException e) {
       closeQuietly(ckpt);
       throw e;

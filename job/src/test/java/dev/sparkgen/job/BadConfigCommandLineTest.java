@@ -88,6 +88,48 @@ class BadConfigCommandLineTest {
         + " string, got {\"framework\":\"pt\"}", refused());
   }
 
+  @Test
+  void generationConfigValueOfTheWrongTypeIsRefusedNamingTheKey() throws Exception {
+    Path gen = model.resolve("generation_config.json");
+    Files.writeString(gen, "{\"do_sample\": true, \"temperature\": {\"value\": 0.7}}");
+    assertEquals("sparkgen: model " + model + ": " + gen + ": key 'temperature' must be a number, string or boolean,"
+        + " got {\"value\":0.7}", refused());
+  }
+
+  @Test
+  void generationConfigValueOutOfRangeIsRefusedNamingTheFile() throws Exception {
+    Path gen = model.resolve("generation_config.json");
+    Files.writeString(gen, "{\"eos_token_id\": [3, -1]}");
+    assertEquals("sparkgen: model " + model + ": " + gen + ": key 'eos_token_id[1]' must be an integer >= 0, got -1",
+        refused());
+  }
+
+  @Test
+  void generationConfigThatIsNotJsonIsRefused() throws Exception {
+    Path gen = model.resolve("generation_config.json");
+    Files.writeString(gen, "{\"max_new_tokens\": 5,}");
+    String line = refused();
+    assertTrue(line.startsWith("sparkgen: model " + model + ": " + gen + ": not valid JSON: "), line);
+  }
+
+  @Test
+  void tokenizerNestedDeeplyIsRefused() throws Exception {
+    Path tok = model.resolve("tokenizer.json");
+    Files.writeString(tok, "{\"model\": " + "[".repeat(100_000) + "]".repeat(100_000) + "}");
+    String line = refused();
+    assertTrue(line.startsWith("sparkgen: tokenizer " + tok + ": not valid JSON: nested more than 100 levels deep"), line);
+  }
+
+  @Test
+  void tokenizerVocabularyIdOfTheWrongTypeIsRefusedNamingTheKey() throws Exception {
+    Path tok = model.resolve("tokenizer.json");
+    JsonObject t = JsonParser.parseString(Files.readString(TestSpark.GPT2_TINY.resolve("tokenizer.json"))).getAsJsonObject();
+    t.getAsJsonObject("model").getAsJsonObject("vocab").addProperty("t5", "five");
+    Files.writeString(tok, t.toString());
+    assertEquals("sparkgen: tokenizer " + tok + ": key 'model.vocab.t5' must be an integer in [0, 2147483646], got"
+        + " \"five\"", refused());
+  }
+
   /** Runs the command line; asserts exit code 3, one line on stderr, no Spark, no output; returns the line. */
   private String refused() throws Exception {
     Path output = tmp.resolve("out");

@@ -86,7 +86,35 @@ public final class Keys {
               + " quote='\"', escape='\"' (RFC 4180, as pandas and spreadsheets write)"),
       job("spark_ui", "", "true | false",
           "start Spark's web UI; default: off on local masters (which bind to 127.0.0.1; a UI listens on"
-              + " SPARK_LOCAL_IP, else on every interface), Spark's setting on other masters"));
+              + " SPARK_LOCAL_IP, else on every interface), Spark's setting on other masters"),
+      // Instruct models: conversations, chat templates, special tokens, reasoning (issue 13; dev.sparkgen.job.chat).
+      job("messages_column", "messages", "column name",
+          "conversations: array<struct<role: string, content: string>>, or the same list as JSON text; rendered"
+              + " with the model's chat template and tokenised without adding special tokens; wins over"
+              + " prompt_column and prompt_ids_column where not null"),
+      job("add_generation_prompt", "true", "true | false",
+          "end each rendered conversation with the assistant's turn header, for the model to answer; false ="
+              + " the template's rendering as is (to continue a final assistant message)"),
+      job("chat_template", "auto", "auto | none",
+          "auto: render conversations (messages_column) with the chat template, and plain prompts too when"
+              + " system_prompt is set; none: never (a messages column or system_prompt is then an error)"),
+      job("system_prompt", "", "text",
+          "make each plain prompt the conversation [system: TEXT, user: prompt], rendered with the chat template"),
+      path("chat_template_file", "", "path to a Jinja template file",
+          "the chat template; default: the model folder's chat_template.jinja, else tokenizer_config.json's"
+              + " chat_template (a list of named templates: 'default')"),
+      job("chat_template_kwargs", "", "a JSON object",
+          "extra template variables, e.g. {\"enable_thinking\": false} (Qwen3), {\"date_string\": \"26 Jul 2024\"}"
+              + " (Llama 3), {\"tools\": [...]}"),
+      job("skip_special_tokens", "true", "true | false",
+          "generated_text without special tokens (<|eot_id|>, <|im_end|>, </s> ...), as transformers"
+              + " pipelines and vLLM return it"),
+      job("reasoning", "keep", "keep | split",
+          "split: a reasoning model's <think>...</think> text goes to the 'reasoning' column (null when there is"
+              + " none) and the rest to generated_text; keep: all in generated_text"),
+      job("output_prompt", "false", "true | false",
+          "add a 'prompt_text' column: the rendered prompt the model saw (the prompt text for plain prompts,"
+              + " null for prompt_ids)"));
 
   /** Help for the generation keys (names and semantics as in Hugging Face transformers). */
   private static final Map<String, String[]> GENERATION_HELP = generationHelp();

@@ -76,11 +76,11 @@ public final class Settings {
   }
 
   /**
-   * Keys whose values are taken as written, white space included: a stop string (" t40", "\n\n")
-   * and Spark reader options (a separator). The others are trimmed.
+   * Keys whose values are taken as written, white space included: a stop string (" t40", "\n\n"),
+   * Spark reader options (a separator) and the system prompt. The others are trimmed.
    */
   public static boolean literal(String key) {
-    return key.equals("stop") || key.startsWith(Keys.INPUT_OPTION);
+    return key.equals("stop") || key.startsWith(Keys.INPUT_OPTION) || key.equals("system_prompt");
   }
 
   private static String relativeTo(Path dir, String value) {

@@ -1,6 +1,10 @@
 package dev.sparkgen.job.exec;
 
+import dev.sparkgen.job.chat.ChatColumns;
+import dev.sparkgen.job.chat.ChatPrompts;
+import dev.sparkgen.job.chat.ChatSettings;
 import dev.sparkgen.model.CausalLm;
+import dev.sparkgen.model.chat.ReasoningSplit;
 import dev.sparkgen.model.DjlEnvironment;
 import dev.sparkgen.model.generate.GenerationConfig;
 import dev.sparkgen.model.generate.Generator;
@@ -85,7 +89,7 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
     loads.add(executorId() + "=" + ExecutorCache.modelLoads(modelSource.sha256()));
     GenerationConfig config = settings.config();
     long startMillis = System.currentTimeMillis(); // after the model load: generation time only
-    Generator generator = new Generator(model, config, tokenizer);
+    Generator generator = new Generator(model, config, tokenizer, preparer.chat().settings().skipSpecialTokens());
     int samples = config.numReturnSequences();
 
     TokenVocabulary vocabulary = structured.active() ? ExecutorCache.vocabulary(tokenizerSource) : null;
@@ -236,21 +240,29 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
   }
 
   /** A generated row; {@code error} is set only for a row that did not complete its response format. */
-  private static Row sequenceRow(PreparedPrompt p, Sequence s, String error) {
-    return withExtras(p.row(), s.sampleIndex(), s.tokenIds(), s.text(), p.ids().length, s.tokenIds().length,
-        s.finishReason().label(), s.cumulativeLogprob(), s.score(), s.tokenLogprobs(), error);
+  private Row sequenceRow(PreparedPrompt p, Sequence s, String error) {
+    ChatSettings chat = preparer.chat().settings();
+    ReasoningSplit split = ChatPrompts.split(chat, s.text(), p.opensReasoning());
+    String text = split == null ? s.text() : split.content();
+    return withExtras(p.row(), ChatColumns.values(chat, p.text(), split), s.sampleIndex(), s.tokenIds(), text,
+        p.ids().length, s.tokenIds().length, s.finishReason().label(), s.cumulativeLogprob(), s.score(),
+        s.tokenLogprobs(), error);
   }
 
-  private static Row errorRow(Row in, int sampleIndex, String error) {
-    return withExtras(in, sampleIndex, null, null, null, null, null, null, null, null, error);
+  private Row errorRow(Row in, int sampleIndex, String error) {
+    ChatSettings chat = preparer.chat().settings();
+    return withExtras(in, ChatColumns.values(chat, null, null), sampleIndex, null, null, null, null, null, null, null,
+        null, error);
   }
 
-  private static Row withExtras(Row in, Object... extras) {
-    Object[] values = new Object[in.length() + extras.length];
+  /** The input row, then the job's columns ({@code extras}), then the chat columns ({@code chat}). */
+  private static Row withExtras(Row in, Object[] chat, Object... extras) {
+    Object[] values = new Object[in.length() + extras.length + chat.length];
     for (int i = 0; i < in.length(); i++) {
       values[i] = in.get(i);
     }
     System.arraycopy(extras, 0, values, in.length(), extras.length);
+    System.arraycopy(chat, 0, values, in.length() + extras.length, chat.length);
     return RowFactory.create(values);
   }
 }

@@ -7,5 +7,11 @@ import org.apache.spark.sql.Row;
  *
  * @param ids the prompt's token ids; null when {@code error} is set
  * @param error why the row is skipped, null when it is fine
+ * @param text the prompt as text: the rendered chat prompt, or the text prompt; null for token ids
+ * @param opensReasoning the rendered prompt leaves a {@code <think>} block open for the model
  */
-public record PreparedPrompt(Row row, long key, int[] ids, String error) {}
+public record PreparedPrompt(Row row, long key, int[] ids, String error, String text, boolean opensReasoning) {
+  PreparedPrompt(Row row, long key, int[] ids, String error) {
+    this(row, key, ids, error, null, false);
+  }
+}

@@ -1,5 +1,6 @@
 package dev.sparkgen.job.exec;
 
+import dev.sparkgen.job.chat.ChatPrompts;
 import dev.sparkgen.model.tokenizer.Tokenizer;
 import java.io.Serializable;
 import java.util.Arrays;
@@ -26,16 +27,36 @@ import org.apache.spark.sql.Row;
  * @param positionIndex index of the position-key column (the row's last), -1 if absent; it is
  *     dropped from the prepared row
  * @param addSpecialTokens tokenise text with the tokenizer's post-processor (HF {@code tokenizer(text)})
+ * @param chat conversations and chat templates ({@link ChatPrompts}); a row it renders skips the
+ *     plain-prompt path, and is tokenised without added special tokens whatever addSpecialTokens says
  */
 public record PromptPreparer(int idsIndex, int textIndex, int idIndex, String idsColumn, String textColumn,
-    String idColumn, boolean keepEnd, int positionIndex, boolean addSpecialTokens) implements Serializable {
+    String idColumn, boolean keepEnd, int positionIndex, boolean addSpecialTokens, ChatPrompts chat)
+    implements Serializable {
 
   /** Prepares one row for a model with this vocabulary and context. */
   public PreparedPrompt prepare(Row input, Tokenizer tokenizer, int vocabSize, int maxPositions) {
     Row row = positionIndex < 0 ? input : withoutLast(input);
     int[] ids;
     String text = null;
-    if (idsIndex >= 0 && !row.isNullAt(idsIndex)) {
+    boolean opensReasoning = false;
+    if (chat.renders(row, textIndex)) {
+      if (tokenizer == null) {
+        return failed(row, "a conversation needs a tokenizer (set 'tokenizer')");
+      }
+      try {
+        ChatPrompts.Prompt p = chat.prepare(row, textIndex, tokenizer);
+        ids = p.ids();
+        text = p.text();
+        opensReasoning = p.opensReasoning();
+      } catch (IllegalArgumentException e) {
+        return failed(row, e.getMessage());
+      }
+      String outside = outsideVocabulary(ids, vocabSize);
+      if (outside != null) {
+        return failed(row, outside);
+      }
+    } else if (idsIndex >= 0 && !row.isNullAt(idsIndex)) {
       List<Object> list = row.getList(idsIndex);
       ids = new int[list.size()];
       for (int i = 0; i < ids.length; i++) {
@@ -62,15 +83,22 @@ public record PromptPreparer(int idsIndex, int textIndex, int idIndex, String id
       } catch (RuntimeException e) {
         return failed(row, "cannot tokenise " + textColumn + ": " + e.getMessage());
       }
-      for (int i = 0; i < ids.length; i++) {
-        if (ids[i] < 0 || ids[i] >= vocabSize) {
-          return failed(row, "the tokenizer gave token id " + ids[i] + " at position " + i
-              + ", outside the model's vocabulary [0, " + vocabSize + ")");
-        }
+      String outside = outsideVocabulary(ids, vocabSize);
+      if (outside != null) {
+        return failed(row, outside);
       }
     } else {
-      return failed(row, "no prompt: " + (idsIndex >= 0 ? idsColumn : "") + (idsIndex >= 0 && textIndex >= 0 ? " and " : "")
-          + (textIndex >= 0 ? textColumn : "") + " null");
+      java.util.List<String> columns = new java.util.ArrayList<>();
+      if (chat.messagesIndex() >= 0) {
+        columns.add(chat.settings().messagesColumn());
+      }
+      if (idsIndex >= 0) {
+        columns.add(idsColumn);
+      }
+      if (textIndex >= 0) {
+        columns.add(textColumn);
+      }
+      return failed(row, "no prompt: " + String.join(" and ", columns) + " null");
     }
     if (ids.length == 0) {
       return failed(row, "the prompt has no tokens");
@@ -86,7 +114,17 @@ public record PromptPreparer(int idsIndex, int textIndex, int idIndex, String id
       }
       ids = Arrays.copyOfRange(ids, ids.length - fits, ids.length); // the key stays that of the whole prompt
     }
-    return new PreparedPrompt(row, key, ids, null);
+    return new PreparedPrompt(row, key, ids, null, text, opensReasoning);
+  }
+
+  private static String outsideVocabulary(int[] ids, int vocabSize) {
+    for (int i = 0; i < ids.length; i++) {
+      if (ids[i] < 0 || ids[i] >= vocabSize) {
+        return "the tokenizer gave token id " + ids[i] + " at position " + i + ", outside the model's vocabulary [0, "
+            + vocabSize + ")";
+      }
+    }
+    return null;
   }
 
   /** How messages name a row: its id, else its prompt (shortened). */
@@ -94,7 +132,9 @@ public record PromptPreparer(int idsIndex, int textIndex, int idIndex, String id
     if (idIndex >= 0 && !row.isNullAt(idIndex)) {
       return idColumn + "=" + row.get(idIndex);
     }
-    Object prompt = idsIndex >= 0 && !row.isNullAt(idsIndex) ? row.getList(idsIndex)
+    int messages = chat.messagesIndex();
+    Object prompt = messages >= 0 && !row.isNullAt(messages) ? row.get(messages)
+        : idsIndex >= 0 && !row.isNullAt(idsIndex) ? row.getList(idsIndex)
         : textIndex >= 0 && !row.isNullAt(textIndex) ? "'" + row.getString(textIndex) + "'" : "null";
     String s = String.valueOf(prompt);
     return "the row without " + idColumn + " whose prompt is " + (s.length() > 60 ? s.substring(0, 60) + "..." : s);

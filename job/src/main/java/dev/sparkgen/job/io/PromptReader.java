@@ -105,11 +105,14 @@ public final class PromptReader {
     return new Prompts(skipped == 0 ? rows : rows.filter(functions.not(blank)), skipped);
   }
 
-  /** A prompt that is empty or white space, with no token ids beside it. */
+  /** A prompt that is empty or white space, with no token ids or conversation beside it. */
   private static Column blank(Dataset<Row> rows, JobConfig cfg) {
     Column text = functions.col(cfg.promptColumn()).rlike("^\\s*$");
     if (List.of(rows.columns()).contains(cfg.promptIdsColumn())) {
       text = text.and(functions.col(cfg.promptIdsColumn()).isNull());
+    }
+    if (List.of(rows.columns()).contains(cfg.chat().messagesColumn())) { // a conversation is a prompt too
+      text = text.and(functions.col(cfg.chat().messagesColumn()).isNull());
     }
     return functions.coalesce(text, functions.lit(false));
   }

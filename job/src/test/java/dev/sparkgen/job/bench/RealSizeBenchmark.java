@@ -35,17 +35,21 @@ import org.apache.spark.sql.types.StructType;
  * Llama-3.2-1B, written by sparkgen's own writer and stored BF16 as published, generated through
  * {@link GenerationRun} on a {@code local-cluster} with one separate executor JVM of one task slot
  * (1 libtorch thread). Prints, per model and weights_distribution: the driver's load time (config,
- * weights checked, sha256 / broadcast payload), the executor's (first task minus a later task of
+ * weights checked, sha256 or broadcast payload), the executor's (first task minus a later task of
  * the same work), peak resident memory of the executor JVM (VmHWM) against the float32 weight size
  * and the KV cache used, and generated tokens/s at batch 1 and 16 (32-token prompts, 32 new tokens,
  * greedy, no eos, prefill included). A program, not a test. From the repository root:
  *
  * <pre>
  * mvn -o -q -B -pl job -am test-compile dependency:build-classpath -Dmdep.outputFile=/tmp/jobcp.txt -Dmdep.includeScope=test
- * OMP_WAIT_POLICY=PASSIVE java -Xmx6g $(sed -n 's|.*&lt;spark.opens&gt;\(.*\)&lt;/spark.opens&gt;.*|\1|p' pom.xml) \
- *   -cp job/target/test-classes:job/target/classes:model/target/classes:$(cat /tmp/jobcp.txt) \
- *   dev.sparkgen.job.bench.RealSizeBenchmark --models qwen2.5-0.5b,llama-3.2-1b --distribution files,broadcast
+ * W=$PWD; OMP_WAIT_POLICY=PASSIVE java -Xmx10g $(sed -n 's|.*&lt;spark.opens&gt;\(.*\)&lt;/spark.opens&gt;.*|\1|p' pom.xml) \
+ *   -Dai.djl.offline=true -DOPT_OUT_TRACKING=true -Dai.djl.default_engine=PyTorch \
+ *   -cp $W/job/target/test-classes:$W/job/target/classes:$W/model/target/classes:$(cat /tmp/jobcp.txt) \
+ *   dev.sparkgen.job.bench.RealSizeBenchmark --models qwen2.5-0.5b,llama-3.2-1b --distribution files
  * </pre>
+ *
+ * <p>The classpath must hold absolute paths (the executor JVM loads the job's classes from it);
+ * broadcast needs a driver heap of about three times the float32 image.
  *
  * <p>Options: {@code --models}, {@code --distribution files,broadcast}, {@code --executor-memory 3g}
  * (JVM heap of the executor), {@code --dir bench-out/models}, {@code --out bench-out/real-size.json}.
@@ -176,7 +180,7 @@ public final class RealSizeBenchmark {
   private static JobConfig settings(Path dir, String distribution, int batch) {
     return JobConfig.of(Map.of("model", dir.toString(), "weights_distribution", distribution, "batch_size",
         Integer.toString(batch), "partitions", "1", "max_new_tokens", Integer.toString(NEW), "eos_token_id", "none",
-        "max_batch_memory", "1t"));
+        "max_batch_memory", "4096t")); // the job's worst-case estimate assumes prompts that fill the context
   }
 
   private static Dataset<Row> prompts(SparkSession spark, SplittableRandom rnd, int vocab, int n) {

@@ -2,11 +2,10 @@ package dev.sparkgen.model.generate;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import com.google.gson.JsonPrimitive;
+import dev.sparkgen.model.json.JsonFields;
+import dev.sparkgen.model.json.JsonFile;
+import dev.sparkgen.model.json.JsonValueException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -177,6 +176,9 @@ public record GenerationConfig(
    * present. config.json supplies eos_token_id and pad_token_id; generation_config.json's known keys
    * override them (its {@code stop_strings} is read as {@code stop}); other keys there, such as
    * max_length, are ignored.
+   *
+   * @throws JsonValueException naming the file and key when a file is not JSON, a value has the wrong
+   *     JSON type, or a value is out of range
    */
   public static GenerationConfig forModel(Path modelDir) {
     GenerationConfig config = defaults();
@@ -191,41 +193,45 @@ public record GenerationConfig(
     return config;
   }
 
-  /** Applies the keys of a JSON file that are in {@code keys} (null values skipped). */
+  /**
+   * Applies the keys of a JSON file that are in {@code keys} (null values skipped). The file is read
+   * by {@link JsonFile} (strict, bounded), each value is checked for its JSON type here and for its
+   * range by {@link #fromMap}; every failure is a {@link JsonValueException} naming the file and key.
+   */
   private static GenerationConfig overlay(GenerationConfig base, Path file, Set<String> keys) {
-    try {
-      JsonObject json = JsonParser.parseString(Files.readString(file)).getAsJsonObject();
-      Map<String, String> values = new LinkedHashMap<>();
-      for (Map.Entry<String, JsonElement> e : json.entrySet()) {
-        String key = e.getKey().equals("stop_strings") ? "stop" : e.getKey();
-        JsonElement value = e.getValue();
-        if (!keys.contains(key) || value.isJsonNull()) {
-          continue;
-        }
-        values.put(key, asText(key, value));
+    JsonFields json = JsonFile.readObject(file);
+    Map<String, String> values = new LinkedHashMap<>();
+    for (String name : json.keys()) {
+      String key = name.equals("stop_strings") ? "stop" : name;
+      if (keys.contains(key) && json.has(name)) {
+        values.put(key, asText(json, name, key));
       }
+    }
+    try {
       return fromMap(values, base);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + file, e);
-    } catch (JsonParseException | IllegalStateException | IllegalArgumentException e) {
-      throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+    } catch (IllegalArgumentException e) {
+      throw new JsonValueException(file + ": " + e.getMessage(), e);
     }
   }
 
-  private static String asText(String key, JsonElement value) {
-    if (value.isJsonArray()) {
-      if (key.equals("stop")) {
-        return value.toString();
-      }
-      List<String> parts = new ArrayList<>();
-      value.getAsJsonArray().forEach(x -> parts.add(x.getAsString()));
-      return String.join(",", parts);
-    }
+  /** The value of {@code name} as {@link #fromMap} text: ids joined by commas, stop strings as a JSON array. */
+  private static String asText(JsonFields json, String name, String key) {
     if (key.equals("stop")) {
-      JsonArray one = new JsonArray();
-      one.add(value.getAsString());
-      return one.toString();
+      JsonElement value = json.raw(name);
+      List<String> stops = value.isJsonArray() ? json.strings(name) : List.of(json.string(name));
+      JsonArray array = new JsonArray();
+      stops.forEach(array::add);
+      return array.toString();
     }
-    return value.getAsString();
+    if (key.equals("eos_token_id")) {
+      return json.integers(name, 0, Integer.MAX_VALUE).stream().map(String::valueOf)
+          .collect(java.util.stream.Collectors.joining(","));
+    }
+    JsonElement value = json.raw(name);
+    if (!value.isJsonPrimitive()) {
+      throw json.error(name, "must be a number, string or boolean, got " + json.show(name));
+    }
+    JsonPrimitive p = value.getAsJsonPrimitive();
+    return p.isNumber() ? p.getAsBigDecimal().toPlainString() : p.getAsString();
   }
 }

@@ -28,11 +28,23 @@ public final class Generator {
     this(model, config, tokenizer, new SeededUniforms(config.seed()));
   }
 
+  /**
+   * As above; {@code skipSpecialTokens} false keeps special tokens ({@code <|eot_id|>} ...) in the
+   * sequences' text, as {@code skip_special_tokens=False} does in transformers pipelines and vLLM.
+   */
+  public Generator(BatchModel model, GenerationConfig config, Tokenizer tokenizer, boolean skipSpecialTokens) {
+    this(model, config, new StopStrings(config.stop(), tokenizer, skipSpecialTokens), new SeededUniforms(config.seed()));
+  }
+
   /** As above, with the source of sampling's uniforms given (tests plug in fixed lists). */
   public Generator(BatchModel model, GenerationConfig config, Tokenizer tokenizer, UniformSource uniforms) {
+    this(model, config, new StopStrings(config.stop(), tokenizer), uniforms);
+  }
+
+  private Generator(BatchModel model, GenerationConfig config, StopStrings stops, UniformSource uniforms) {
     this.model = model;
     this.config = config;
-    this.stops = new StopStrings(config.stop(), tokenizer);
+    this.stops = stops;
     this.uniforms = uniforms;
   }
 

@@ -1,7 +1,7 @@
 package dev.sparkgen.model.tokenizer;
 
-import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import ai.djl.huggingface.tokenizers.jni.TokenizersLibrary;
 import dev.sparkgen.model.DjlEnvironment;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -55,10 +55,20 @@ public final class Tokenizer implements AutoCloseable {
    * a Llama {@code TemplateProcessing} prepends {@code <s>} / {@code <|begin_of_text|>}, GPT-2's
    * {@code ByteLevel} post-processor adds nothing. Errors come from the Rust tokenizer (e.g. a
    * WordLevel vocabulary without its unknown token).
+   *
+   * <p>Goes to the native library for the ids only: DJL's {@code encode} also copies tokens,
+   * offsets and masks back into Java, which doubled the cost of a chat prompt (DJL's text
+   * pre-processing, prefix space / lower case / accents, is off with this tokenizer's options, so
+   * the ids are the same).
    */
   public int[] encode(String text, boolean addSpecialTokens) {
-    Encoding encoding = tokenizer.encode(text, addSpecialTokens, false);
-    long[] ids = encoding.getIds();
+    long encoding = TokenizersLibrary.LIB.encode(tokenizer.getHandle(), text, addSpecialTokens);
+    long[] ids;
+    try {
+      ids = TokenizersLibrary.LIB.getTokenIds(encoding);
+    } finally {
+      TokenizersLibrary.LIB.deleteEncoding(encoding);
+    }
     int[] out = new int[ids.length];
     for (int i = 0; i < ids.length; i++) {
       out[i] = Math.toIntExact(ids[i]);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sparkgen.model.json.JsonValueException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -83,8 +84,9 @@ class GenerationConfigTest {
   @Test
   void badGenerationConfigFileIsNamed(@TempDir Path dir) throws Exception {
     Files.writeString(dir.resolve("generation_config.json"), "{\"top_p\": 2.0}");
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> GenerationConfig.forModel(dir));
-    assertTrue(e.getMessage().contains("generation_config.json") && e.getMessage().contains("top_p=2.0"), e.getMessage());
+    JsonValueException e = assertThrows(JsonValueException.class, () -> GenerationConfig.forModel(dir));
+    assertTrue(e.getMessage().startsWith(dir.resolve("generation_config.json") + ": ")
+        && e.getMessage().contains("top_p=2.0"), e.getMessage());
   }
 
   @ParameterizedTest(name = "{0}={1}")

@@ -10,14 +10,21 @@ import java.util.List;
 public final class StopStrings {
   private final List<String> stops;
   private final Tokenizer tokenizer;
+  private final boolean skipSpecialTokens;
 
-  /** {@code tokenizer} may be null only when {@code stops} is empty (then there is no text). */
+  /** Text without special tokens; {@code tokenizer} may be null only when {@code stops} is empty (then there is no text). */
   public StopStrings(List<String> stops, Tokenizer tokenizer) {
+    this(stops, tokenizer, true);
+  }
+
+  /** As above; {@code skipSpecialTokens} false keeps special tokens in the text (and stop strings see them). */
+  public StopStrings(List<String> stops, Tokenizer tokenizer, boolean skipSpecialTokens) {
     if (!stops.isEmpty() && tokenizer == null) {
       throw new IllegalArgumentException("stop strings " + stops + " need the model's tokenizer.json");
     }
     this.stops = List.copyOf(stops);
     this.tokenizer = tokenizer;
+    this.skipSpecialTokens = skipSpecialTokens;
   }
 
   /** Whether any stop string is configured. */
@@ -27,7 +34,7 @@ public final class StopStrings {
 
   /** The decoder of continuations of {@code prompt} (its text is null without a tokenizer). */
   public ContinuationText continuation(int[] prompt) {
-    return new ContinuationText(tokenizer, prompt);
+    return new ContinuationText(tokenizer, prompt, skipSpecialTokens);
   }
 
   /** Index in {@code text} of the earliest stop string, or -1. */

@@ -1,0 +1,261 @@
+package dev.sparkgen.job;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.sparkgen.job.config.ConfigException;
+import dev.sparkgen.job.exec.RowKey;
+import dev.sparkgen.model.chat.ModelChatTemplate;
+import dev.sparkgen.model.config.ModelConfig;
+import dev.sparkgen.model.config.ModelFamily;
+import dev.sparkgen.model.generate.Sequence;
+import dev.sparkgen.model.tokenizer.Tokenizer;
+import dev.sparkgen.model.weights.HfFolder;
+import dev.sparkgen.model.weights.RandomWeights;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Conversations through the whole job on a tiny random Llama-family checkpoint whose tokenizer
+ * (GPT-2's byte-level BPE) has the Qwen template's special tokens as added tokens: every row's
+ * prompt is the template's rendering, tokenised without added special tokens, and its generation
+ * equals the model module's for that prompt alone; bad conversations and template refusals are
+ * error rows while the others go on.
+ */
+class ChatJobTest {
+  static final Path TEMPLATES = Path.of("../model/src/test/resources/chat-templates").toAbsolutePath().normalize();
+  static final Path GPT2 = Path.of("../model/src/test/resources/tokenizers/gpt2/tokenizer.json").toAbsolutePath().normalize();
+  static final int IM_START = 50257;
+  static final int IM_END = 50258;
+  static final StructType MESSAGES = new StructType()
+      .add("id", DataTypes.LongType)
+      .add("messages", DataTypes.createArrayType(new StructType()
+          .add("role", DataTypes.StringType).add("content", DataTypes.StringType)));
+
+  private static SparkSession spark;
+  @TempDir static Path dir;
+  private static Path model;
+
+  @BeforeAll
+  static void start() throws Exception {
+    spark = TestSpark.builder("local[2]").getOrCreate();
+    model = dir.resolve("tiny-qwen-chat");
+    Files.createDirectories(model);
+    // The tokenizer: GPT-2 plus <|im_start|> (50257) and <|im_end|> (50258) as special added tokens.
+    JsonObject tok = JsonParser.parseString(Files.readString(GPT2)).getAsJsonObject();
+    JsonArray added = tok.getAsJsonArray("added_tokens");
+    for (String s : List.of("<|im_start|>", "<|im_end|>")) {
+      JsonObject t = new JsonObject();
+      t.addProperty("id", s.equals("<|im_start|>") ? IM_START : IM_END);
+      t.addProperty("content", s);
+      t.addProperty("single_word", false);
+      t.addProperty("lstrip", false);
+      t.addProperty("rstrip", false);
+      t.addProperty("normalized", false);
+      t.addProperty("special", true);
+      added.add(t);
+    }
+    Files.writeString(model.resolve("tokenizer.json"), tok.toString());
+    Files.copy(TEMPLATES.resolve("qwen2.5-instruct/tokenizer_config.json"), model.resolve("tokenizer_config.json"));
+    ModelConfig config = new ModelConfig(ModelFamily.LLAMA, 50259, 8, 1, 2, 1, 4, 16, 512, 1e-6, 10000.0, true, false,
+        false, null, List.of(IM_END));
+    HfFolder.save(RandomWeights.create(config, 5), model);
+    Files.writeString(model.resolve("generation_config.json"),
+        "{\"eos_token_id\": [" + IM_END + ", 50256], \"max_new_tokens\": 6, \"do_sample\": false}");
+  }
+
+  @AfterAll
+  static void stop() {
+    spark.stop();
+  }
+
+  private static Row conversation(long id, String... roleContent) {
+    List<Row> messages = new ArrayList<>();
+    for (int i = 0; i < roleContent.length; i += 2) {
+      messages.add(RowFactory.create(roleContent[i], roleContent[i + 1]));
+    }
+    return RowFactory.create(id, scala.jdk.javaapi.CollectionConverters.asScala(messages).toSeq());
+  }
+
+  private static List<Map<String, Object>> messages(String... roleContent) {
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (int i = 0; i < roleContent.length; i += 2) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("role", roleContent[i]);
+      m.put("content", roleContent[i + 1]);
+      out.add(m);
+    }
+    return out;
+  }
+
+  private static Map<Long, Row> byId(List<Row> rows) {
+    Map<Long, Row> out = new HashMap<>();
+    rows.forEach(r -> out.put(r.<Long>getAs("id"), r));
+    return out;
+  }
+
+  private static int[] ints(List<Object> list) {
+    return list.stream().mapToInt(o -> ((Number) o).intValue()).toArray();
+  }
+
+  @Test
+  void aMessagesColumnIsRenderedTokenisedAndGenerated() throws Exception {
+    String[][] good = {
+        {"user", "Hello, how are you?"},
+        {"system", "Answer in one word.", "user", "Capital of France?"},
+        {"user", "Hi!", "assistant", "Hello! How can I help?", "user", "Tell me a joke."}};
+    List<Row> rows = new ArrayList<>();
+    for (int i = 0; i < good.length; i++) {
+      rows.add(conversation(i, good[i]));
+    }
+    rows.add(conversation(10, "user", "Hi", "bot", "unknown role"));
+    rows.add(conversation(11));
+    rows.add(RowFactory.create(12L, null));
+    Dataset<Row> input = spark.createDataFrame(rows, MESSAGES);
+    JobConfig cfg = TestSpark.settings("model", model.toString(), "output_prompt", "true");
+    List<Row> out;
+    try (ResolvedModel resolved = ResolvedModel.resolve(cfg); Tokenizer tokenizer = Tokenizer.load(model)) {
+      assertEquals(List.of(IM_END, 50256), resolved.generation().eosTokenId(), "generation_config.json's eos list");
+      try (GenerationRun run = GenerationRun.prepare(spark, cfg, resolved)) {
+        out = run.apply(input).collectAsList();
+      }
+      assertEquals(rows.size(), out.size());
+      ModelChatTemplate template = ModelChatTemplate.load(model, null);
+      Map<Long, Row> byId = byId(out);
+      for (int i = 0; i < good.length; i++) {
+        Row r = byId.get((long) i);
+        assertNull(r.getAs("error"), "row " + i);
+        String text = template.apply(messages(good[i]), true, Map.of());
+        assertEquals(text, r.getAs("prompt_text"), "the prompt is the template's rendering");
+        assertTrue(text.endsWith("<|im_start|>assistant\n"), "add_generation_prompt defaults to true");
+        int[] ids = tokenizer.encode(text);
+        assertEquals(IM_START, ids[0], "<|im_start|> is one id, and nothing is added before it");
+        assertEquals(ids.length, r.<Integer>getAs("num_prompt_tokens"));
+        Sequence alone = TestSpark.alone(resolved, tokenizer, RowKey.of((long) i), ids).get(0);
+        assertArrayEquals(alone.tokenIds(), ints(r.getList(r.fieldIndex("generated_token_ids"))), "row " + i);
+        assertEquals(alone.text(), r.getAs("generated_text"));
+      }
+      assertTrue(byId.get(10L).<String>getAs("error").contains("messages[1] has the unknown role 'bot'"),
+          byId.get(10L).<String>getAs("error"));
+      assertTrue(byId.get(11L).<String>getAs("error").contains("messages is empty"), byId.get(11L).<String>getAs("error"));
+      assertTrue(byId.get(12L).<String>getAs("error").startsWith("no prompt: messages null"), byId.get(12L).<String>getAs("error"));
+      assertNull(byId.get(10L).getAs("prompt_text"));
+    }
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void aTemplateThatRaisesFailsOnlyThatRow() throws Exception {
+    // Gemma 2's template refuses system turns and roles that do not alternate; messages as JSON text.
+    StructType schema = new StructType().add("id", DataTypes.LongType).add("messages", DataTypes.StringType);
+    Dataset<Row> input = spark.createDataFrame(List.of(
+        RowFactory.create(1L, "[{\"role\": \"user\", \"content\": \"Hi\"}]"),
+        RowFactory.create(2L, "[{\"role\": \"system\", \"content\": \"S\"}, {\"role\": \"user\", \"content\": \"Hi\"}]"),
+        RowFactory.create(3L, "[{\"role\": \"user\", \"content\": \"a\"}, {\"role\": \"user\", \"content\": \"b\"}]"),
+        RowFactory.create(4L, "not json")), schema);
+    Path template = dir.resolve("gemma2.jinja");
+    Map<String, Object> gemma = (Map<String, Object>) dev.sparkgen.model.chat.JsonValues.parse(
+        Files.readString(TEMPLATES.resolve("gemma-2-it/tokenizer_config.json")));
+    Files.writeString(template, (String) gemma.get("chat_template"));
+    JobConfig cfg = TestSpark.settings("model", model.toString(), "chat_template_file", template.toString());
+    Map<Long, Row> out;
+    try (ResolvedModel resolved = ResolvedModel.resolve(cfg); GenerationRun run = GenerationRun.prepare(spark, cfg, resolved)) {
+      out = byId(run.apply(input).collectAsList());
+    }
+    assertNull(out.get(1L).getAs("error"));
+    assertNotNull(out.get(1L).getAs("generated_token_ids"));
+    assertEquals("the chat template refused the conversation: System role not supported", out.get(2L).getAs("error"));
+    assertEquals("the chat template refused the conversation: Conversation roles must alternate"
+        + " user/assistant/user/assistant/...", out.get(3L).getAs("error"));
+    assertTrue(out.get(4L).<String>getAs("error").startsWith("messages: invalid JSON"), out.get(4L).<String>getAs("error"));
+  }
+
+  @Test
+  void plainPromptsWithASystemPromptAreRendered() throws Exception {
+    StructType schema = new StructType().add("id", DataTypes.LongType).add("prompt", DataTypes.StringType);
+    Dataset<Row> input = spark.createDataFrame(List.of(RowFactory.create(1L, "What is 2+2?"),
+        RowFactory.create(2L, "Name a colour.")), schema);
+    JobConfig cfg = TestSpark.settings("model", model.toString(), "system_prompt", "Be terse.", "output_prompt", "true");
+    try (ResolvedModel resolved = ResolvedModel.resolve(cfg); GenerationRun run = GenerationRun.prepare(spark, cfg, resolved)) {
+      Map<Long, Row> out = byId(run.apply(input).collectAsList());
+      assertEquals("<|im_start|>system\nBe terse.<|im_end|>\n<|im_start|>user\nWhat is 2+2?<|im_end|>\n<|im_start|>assistant\n",
+          out.get(1L).getAs("prompt_text"));
+    }
+    // skip_special_tokens=false: the text keeps special tokens, as the model module's generator decodes them.
+    JobConfig keep = TestSpark.settings("model", model.toString(), "system_prompt", "Be terse.", "skip_special_tokens", "false",
+        "output_prompt", "true");
+    try (ResolvedModel resolved = ResolvedModel.resolve(keep); Tokenizer tokenizer = Tokenizer.load(model);
+        GenerationRun run = GenerationRun.prepare(spark, keep, resolved)) {
+      Row r = byId(run.apply(input).collectAsList()).get(1L);
+      int[] ids = tokenizer.encode(r.getAs("prompt_text"));
+      try (dev.sparkgen.model.CausalLm lm = dev.sparkgen.model.CausalLm.of(resolved.checkpoint())) {
+        Sequence s = new dev.sparkgen.model.generate.Generator(lm, resolved.generation(), tokenizer, false)
+            .generate(List.of(new dev.sparkgen.model.generate.PromptInput(RowKey.of(1L), ids)), 1).get(0).get(0);
+        assertEquals(s.text(), r.getAs("generated_text"));
+      }
+    }
+    // Without system_prompt, plain prompts stay plain (and chat_template=none refuses a system prompt).
+    JobConfig plain = TestSpark.settings("model", model.toString(), "output_prompt", "true");
+    try (ResolvedModel resolved = ResolvedModel.resolve(plain); GenerationRun run = GenerationRun.prepare(spark, plain, resolved)) {
+      assertEquals("What is 2+2?", byId(run.apply(input).collectAsList()).get(1L).getAs("prompt_text"));
+    }
+    JobConfig none = TestSpark.settings("model", model.toString(), "system_prompt", "S", "chat_template", "none");
+    try (ResolvedModel resolved = ResolvedModel.resolve(none); GenerationRun run = GenerationRun.prepare(spark, none, resolved)) {
+      assertThrows(ConfigException.class, () -> run.apply(input));
+    }
+  }
+
+  @Test
+  void reasoningSplitMovesAnOpenThinkBlockToTheReasoningColumn() throws Exception {
+    // A template that opens the reasoning block in the generation prompt, as Qwen3-Thinking does: the
+    // model's text up to </think> is reasoning; these random weights never close it.
+    Path template = dir.resolve("thinking.jinja");
+    Files.writeString(template, "{% for m in messages %}{{ m.content }}{% endfor %}<|im_start|>assistant\n<think>\n");
+    Dataset<Row> input = spark.createDataFrame(List.of(conversation(1, "user", "2+2?")), MESSAGES);
+    JobConfig cfg = TestSpark.settings("model", model.toString(), "chat_template_file", template.toString(),
+        "reasoning", "split", "output_prompt", "true");
+    try (ResolvedModel resolved = ResolvedModel.resolve(cfg); Tokenizer tokenizer = Tokenizer.load(model);
+        GenerationRun run = GenerationRun.prepare(spark, cfg, resolved)) {
+      Row r = run.apply(input).collectAsList().get(0);
+      // jinja2 drops the template file's one trailing newline: the prompt ends with "<think>".
+      assertEquals("2+2?<|im_start|>assistant\n<think>", r.getAs("prompt_text"));
+      int[] ids = tokenizer.encode(r.getAs("prompt_text"));
+      Sequence alone = TestSpark.alone(resolved, tokenizer, RowKey.of(1L), ids).get(0);
+      assertEquals(dev.sparkgen.model.chat.ReasoningSplit.of(alone.text(), true).reasoning(), r.getAs("reasoning"));
+      assertEquals("", r.getAs("generated_text"), "an unclosed reasoning block leaves no answer");
+      assertNull(r.getAs("error"));
+    }
+  }
+
+  @Test
+  void aModelWithoutATemplateRefusesConversationsNamingTheKey() {
+    Dataset<Row> input = spark.createDataFrame(List.of(conversation(1, "user", "Hi")), MESSAGES);
+    JobConfig cfg = TestSpark.settings("model", TestSpark.GPT2_TINY.toString());
+    try (ResolvedModel resolved = ResolvedModel.resolve(cfg); GenerationRun run = GenerationRun.prepare(spark, cfg, resolved)) {
+      SetupException e = assertThrows(SetupException.class, () -> run.apply(input));
+      assertTrue(e.getMessage().contains("has no chat template") && e.getMessage().contains("chat_template_file"), e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,151 @@
+package dev.sparkgen.model.bench;
+
+import dev.sparkgen.model.chat.ChatTokenizers;
+import dev.sparkgen.model.chat.ModelChatTemplate;
+import dev.sparkgen.model.tokenizer.Tokenizer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * Chat-prompt preparation cost: rows rendered through a real chat template and tokenised, per
+ * second, on one thread, for three-turn conversations (user, assistant, user; short turns, and
+ * long turns after a system turn). Templates:
+ * Llama 3.2 and Qwen2.5 (test resources {@code chat-templates/}); tokenizer: GPT-2's byte-level
+ * BPE (50k tokens, as Llama 3 and Qwen use byte-level BPE) with the template's special tokens added,
+ * so they encode as single ids. A program, not a test. From the repository root:
+ *
+ * <pre>
+ * mvn -o -q -pl model test-compile exec:java -Dexec.classpathScope=test \
+ *   -Dexec.mainClass=dev.sparkgen.model.bench.ChatTemplateBenchmark -Dexec.args="--seconds 5"
+ * </pre>
+ *
+ * Prints rows/s for rendering alone, tokenising alone, and both (what a task does per row).
+ * Options: {@code --seconds N} timed per figure (after a warm-up of the same length);
+ * {@code --rows N} distinct conversations cycled (default 1000).
+ */
+public final class ChatTemplateBenchmark {
+  private static final Path TEMPLATES = Path.of("model/src/test/resources/chat-templates");
+
+  private ChatTemplateBenchmark() {}
+
+  public static void main(String[] args) throws Exception {
+    double[] seconds = {5};
+    int[] rows = {1000};
+    BenchArgs.forEach(args, (name, value) -> {
+      switch (name) {
+        case "--seconds" -> seconds[0] = Double.parseDouble(value);
+        case "--rows" -> rows[0] = Integer.parseInt(value);
+        default -> throw new IllegalArgumentException("unknown option " + name);
+      }
+    });
+    Path root = Files.isDirectory(TEMPLATES) ? TEMPLATES : Path.of("..").resolve(TEMPLATES);
+    System.out.printf("Rows/s on one thread, by thread CPU time (wall-clock rate in brackets; they differ when"
+        + " other processes share the cores). Load average at start: %.1f%n%n",
+        java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+    System.out.printf("| template | conversation | render | tokenise | render + tokenise | prompt tokens/row |%n");
+    System.out.printf("| --- | --- | --- | --- | --- | --- |%n");
+    for (String model : List.of("llama-3.2-instruct", "qwen2.5-instruct")) {
+      for (String size : List.of("short", "long")) {
+        run(root, model, size, conversations(rows[0], size.equals("long")), seconds[0]);
+      }
+    }
+  }
+
+  private static void run(Path root, String model, String size, List<List<Map<String, Object>>> conversations,
+      double seconds) throws IOException {
+    {
+      Path dir = root.resolve(model);
+      ModelChatTemplate template = ModelChatTemplate.load(dir, null);
+      Map<String, Object> kwargs = model.startsWith("llama") ? Map.of("date_string", "26 Jul 2024") : Map.of();
+      List<String> texts = new ArrayList<>();
+      for (List<Map<String, Object>> c : conversations) {
+        texts.add(template.apply(c, true, kwargs));
+      }
+      Path tmp = Files.createTempDirectory("chat-bench");
+      try (Tokenizer tokenizer = Tokenizer.load(ChatTokenizers.write(tmp, specials(texts.get(0)), null))) {
+        long tokens = 0;
+        for (String t : texts) {
+          tokens += tokenizer.encode(t).length;
+        }
+        String render = rate(seconds, i -> template.apply(conversations.get(i % conversations.size()), true, kwargs).length());
+        String tokenise = rate(seconds, i -> tokenizer.encode(texts.get(i % texts.size())).length);
+        String both = rate(seconds, i -> tokenizer.encode(template.apply(conversations.get(i % conversations.size()), true, kwargs)).length);
+        System.out.printf("| %s | %s | %s | %s | %s | %.0f |%n", model, size, render, tokenise, both, (double) tokens / texts.size());
+      }
+    }
+  }
+
+  /**
+   * Rows per second of {@code work} on this thread after a warm-up of the same length:
+   * "CPU-time rate (wall-clock rate)".
+   */
+  private static String rate(double seconds, java.util.function.IntUnaryOperator work) {
+    java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+    long sink = 0;
+    for (int pass = 0; pass < 2; pass++) {
+      long start = System.nanoTime();
+      long cpuStart = threads.getCurrentThreadCpuTime();
+      long deadline = start + (long) (seconds * 1e9);
+      int n = 0;
+      while (System.nanoTime() < deadline) {
+        for (int k = 0; k < 100; k++) {
+          sink += work.applyAsInt(n++);
+        }
+      }
+      if (pass == 1) {
+        double wall = n / ((System.nanoTime() - start) / 1e9);
+        double cpu = n / ((threads.getCurrentThreadCpuTime() - cpuStart) / 1e9);
+        return String.format("%,.0f (%,.0f)%s", cpu, wall, sink == 42 ? " " : "");
+      }
+    }
+    throw new AssertionError();
+  }
+
+  /**
+   * Seeded three-turn conversations (user, assistant, user) of random words: short ones (about 5,
+   * 10 and 5 words), or long ones (about 20, 30 and 15 words) after a system turn of about 8.
+   */
+  static List<List<Map<String, Object>>> conversations(int n, boolean longTurns) {
+    SplittableRandom r = new SplittableRandom(13);
+    String[] words = {"the", "model", "answers", "questions", "about", "Spark", "jobs", "quickly", "and", "well",
+        "über", "naïve", "café", "🙂", "data", "rows", "per", "second", "with", "templates"};
+    List<List<Map<String, Object>>> out = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      List<Map<String, Object>> c = new ArrayList<>();
+      if (longTurns) {
+        c.add(Map.of("role", "system", "content", sentence(r, words, 8)));
+      }
+      c.add(Map.of("role", "user", "content", sentence(r, words, longTurns ? 20 : 5)));
+      c.add(Map.of("role", "assistant", "content", sentence(r, words, longTurns ? 30 : 10)));
+      c.add(Map.of("role", "user", "content", sentence(r, words, longTurns ? 15 : 5)));
+      out.add(c);
+    }
+    return out;
+  }
+
+  private static String sentence(SplittableRandom r, String[] words, int meanWords) {
+    int n = meanWords / 2 + r.nextInt(meanWords);
+    StringBuilder s = new StringBuilder();
+    for (int i = 0; i < n; i++) {
+      s.append(i == 0 ? "" : " ").append(words[r.nextInt(words.length)]);
+    }
+    return s.append('.').toString();
+  }
+
+  /** The special-token strings a rendered text of this template contains ({@code <|...|>} and the named ones). */
+  static List<String> specials(String sample) {
+    List<String> out = new ArrayList<>();
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("<\\|[a-z_]+\\|>").matcher(sample);
+    while (m.find()) {
+      if (!out.contains(m.group())) {
+        out.add(m.group());
+      }
+    }
+    return out;
+  }
+}
