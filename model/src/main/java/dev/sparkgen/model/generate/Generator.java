@@ -4,7 +4,7 @@ import dev.sparkgen.model.BatchModel;
 import dev.sparkgen.model.generate.search.BeamSearch;
 import dev.sparkgen.model.generate.search.SeededUniforms;
 import dev.sparkgen.model.generate.search.StopStrings;
-import dev.sparkgen.model.generate.search.TokenSearch;
+import dev.sparkgen.model.generate.search.TokenSampling;
 import dev.sparkgen.model.generate.search.UniformSource;
 import dev.sparkgen.model.tokenizer.Tokenizer;
 import java.util.ArrayList;
@@ -13,7 +13,7 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * Batched generation over a {@link BatchModel}: greedy, sampling ({@link TokenSearch}) or beam
+ * Batched generation over a {@link BatchModel}: greedy, sampling ({@link TokenSampling}) or beam
  * search ({@link BeamSearch}). The one place that batches: prompts are sorted by length and cut
  * into batches of at most {@code batchSize} rows (prompts x samples or beams, {@link #batches});
  * a row's result never depends on its neighbours, so this order is free.
@@ -134,7 +134,7 @@ public final class Generator {
     checkFormats(batch);
     return config.numBeams() > 1
         ? new BeamSearch(config, stops).run(model, batch)
-        : new TokenSearch(config, uniforms, stops).run(model, batch);
+        : new TokenSampling(config, uniforms, stops).run(model, batch);
   }
 
   private void checkFormats(List<PromptInput> prompts) {
