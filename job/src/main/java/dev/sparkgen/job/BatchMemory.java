@@ -2,6 +2,7 @@ package dev.sparkgen.job;
 
 import dev.sparkgen.model.config.ModelConfig;
 import dev.sparkgen.model.generate.GenerationConfig;
+import dev.sparkgen.model.generate.Generator;
 import java.util.Locale;
 
 /**
@@ -18,16 +19,16 @@ import java.util.Locale;
  *   <li>logits: [rows, vocab] natively and as a Java copy, 2 x rows x vocab x 4.
  * </ul>
  *
- * Rows are what the generator puts in one batch: num_return_sequences (or num_beams) rows per
- * prompt, batch_size / that many prompts, at least one prompt. The weights are not included (one
+ * Rows are what the generator puts in one batch ({@link Generator#promptsPerBatch}): batch_size
+ * counts rows, num_return_sequences (or num_beams) per prompt, so batch_size / that many prompts,
+ * at least one prompt. The weights are not included (one
  * copy per executor, shared by its tasks); each concurrently running task needs its own batch.
  */
 public record BatchMemory(int rows, int positions, long kvCache, long attention, long activations, long logits) {
 
   /** The estimate for batches of {@code batchSize} with this model and these settings. */
   public static BatchMemory of(ModelConfig c, GenerationConfig g, int batchSize) {
-    int perPrompt = g.numBeams() > 1 ? g.numBeams() : g.numReturnSequences();
-    long rows = (long) perPrompt * Math.max(1, batchSize / perPrompt);
+    long rows = (long) Generator.rowsPerPrompt(g) * Generator.promptsPerBatch(g, batchSize);
     long prompt = c.maxPositions() - 1L;
     long positions = prompt + Math.min(g.maxNewTokens(), c.maxPositions() - 1L);
     long kv = 2L * c.numLayers() * rows * c.numKvHeads() * positions * c.headDim() * Float.BYTES;

@@ -14,7 +14,7 @@ import dev.sparkgen.model.cache.KvCache;
 import dev.sparkgen.model.config.Architecture;
 import dev.sparkgen.model.config.ModelConfig;
 import dev.sparkgen.model.nn.Attention;
-import dev.sparkgen.model.nn.Constants;
+import dev.sparkgen.model.nn.GeluConstants;
 import dev.sparkgen.model.nn.DecoderBlock;
 import dev.sparkgen.model.nn.GatedMlp;
 import dev.sparkgen.model.nn.GeluMlp;
@@ -65,7 +65,7 @@ public final class CausalLm implements BatchModel, AutoCloseable {
     try {
       ModelConfig c = config;
       Architecture a = c.family().architecture(c);
-      Constants k = Constants.create(manager);
+      GeluConstants k = GeluConstants.create(manager);
       tokenEmbedding = load(ckpt, a.embedding());
       positionEmbedding = a.positionEmbedding() == null ? null : load(ckpt, a.positionEmbedding());
       // HF casts sqrt(hidden_size) to the compute dtype (float32) before multiplying.
@@ -94,7 +94,7 @@ public final class CausalLm implements BatchModel, AutoCloseable {
 
   /** One layer's block from the tensors its {@link Architecture.Layer} names. */
   private DecoderBlock block(Checkpoint ckpt, Architecture a, Architecture.Layer l, int index, float scale, NDArray eps,
-      NDArray softcap, MlpActivation act, Constants k) {
+      NDArray softcap, MlpActivation act, GeluConstants k) {
     ModelConfig c = config;
     NDArray qkv = concat(matrices(ckpt, a, l.qkv())); // [(H + 2K) hd, d]
     NDArray qkvBias = l.qkv().get(0).bias() == null ? null : concat(biases(ckpt, l.qkv()));

@@ -13,7 +13,7 @@ import java.util.Map;
  */
 public final class DjlEnvironment {
 
-  /** System properties DJL reads at engine start; see notes/platform.md for why each is here. */
+  /** System properties DJL reads at engine start; the comment on each says why it is here. */
   public static final Map<String, String> PROPERTIES = properties();
 
   private DjlEnvironment() {}
@@ -22,7 +22,7 @@ public final class DjlEnvironment {
     Map<String, String> p = new LinkedHashMap<>();
     p.put("ai.djl.offline", "true"); // never download natives or models
     p.put("OPT_OUT_TRACKING", "true"); // no start-up probe of a cloud metadata address
-    p.put("ai.djl.default_engine", "PyTorch");
+    p.put("ai.djl.default_engine", "PyTorch"); // the only engine on the classpath; never probe for others
     p.put("ai.djl.pytorch.num_threads", "1"); // one intra-op thread per Spark task slot
     p.put("ai.djl.pytorch.num_interop_threads", "1");
     return Map.copyOf(p);

@@ -38,7 +38,8 @@ public final class Keys {
           "where results go (required); _summary.json is written inside it"),
       job("output_format", "parquet", "parquet | json", "format of 'output' (json = JSON Lines)"),
       job("mode", "error", "error | overwrite", "what to do if 'output' exists: refuse, or replace it"),
-      job("batch_size", "8", "integer >= 1", "prompts decoded together (ordered by length within a partition)"),
+      job("batch_size", "8", "integer >= 1", "rows decoded together: prompts x num_return_sequences (or"
+          + " num_beams), at least one prompt; prompts ordered by length within a partition"),
       job("partitions", "0", "integer >= 0", "partitions to spread the prompts over; 0 = Spark's default parallelism"),
       job("master", "", "Spark master URL",
           "Spark master; default: the one spark-submit gives, else local[*]"),

@@ -17,7 +17,6 @@ import dev.sparkgen.model.generate.search.AllTokensFilteredException;
 import dev.sparkgen.model.tokenizer.Tokenizer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.Deque;
 import java.util.IdentityHashMap;
 import java.util.Iterator;
@@ -35,8 +34,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs on an executor, once per partition: takes the shared model from the {@link ExecutorCache},
- * orders the partition's prompts by length into batches of {@code batchSize}, generates batch by
- * batch (lazily, as Spark pulls rows) and emits one row per returned sequence: num_return_sequences
+ * walks the {@link Generator#batches batches} the generator plans for the partition's prompts (at
+ * most {@code batchSize} rows each: prompts x samples or beams), generates batch by batch (lazily,
+ * as Spark pulls rows) and emits one row per returned sequence: num_return_sequences
  * rows per input row, always. A bad row gets that many rows with {@code error} set (sample_index
  * 0..n-1), or, with {@code failOnError}, fails the task with a {@link BadRowException} naming it.
  * A row with a response format ({@link StructuredOutput}) is generated under its constraint; one
@@ -115,8 +115,6 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
         failed(ready, p.row(), error, 0, samples);
       }
     }
-    // Similar lengths in one batch waste less compute on rows that finish early or wait for long ones.
-    good.sort(Comparator.comparingInt(p -> p.ids().length));
     return new Output(generator, good, formats, ready, rowsIn, samples, config.maxNewTokens(), task, startMillis);
   }
 
@@ -134,6 +132,8 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
   private final class Output implements Iterator<Row> {
     private final Generator generator;
     private final List<PreparedPrompt> prompts;
+    private final List<PromptInput> inputs; // prompts' generator inputs, index for index
+    private final Iterator<int[]> batches; // indexes into prompts, as the generator plans them
     private final Map<PreparedPrompt, TokenConstraint> formats; // a row's response format, if any
     private final Deque<Row> ready;
     private final int rowsIn;
@@ -142,7 +142,6 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
     private final TaskContext task;
     private final int partition;
     private final long startMillis;
-    private int next;
     private long generatedTokens;
     private int rowsOut;
     private boolean logged;
@@ -152,6 +151,8 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
       this.startMillis = startMillis;
       this.generator = generator;
       this.prompts = prompts;
+      this.inputs = prompts.stream().map(p -> new PromptInput(p.key(), p.ids(), formats.get(p))).toList();
+      this.batches = generator.batches(inputs, batchSize).iterator();
       this.formats = formats;
       this.ready = ready;
       this.rowsIn = rowsIn;
@@ -166,10 +167,8 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
       if (rowsOut > 0) {
         fault.fire(task); // after the writer has taken a row (testing hook; off by default)
       }
-      while (ready.isEmpty() && next < prompts.size()) {
-        List<PreparedPrompt> batch = prompts.subList(next, Math.min(prompts.size(), next + batchSize));
-        next += batch.size();
-        generate(batch);
+      while (ready.isEmpty() && batches.hasNext()) {
+        generate(batches.next());
       }
       if (ready.isEmpty() && !logged) {
         fault.fire(task);
@@ -192,31 +191,35 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
       return ready.poll();
     }
 
-    private void generate(List<PreparedPrompt> batch) {
-      List<PromptInput> inputs = batch.stream().map(p -> new PromptInput(p.key(), p.ids(), formats.get(p))).toList();
+    /** Generates one batch ({@code batch}: indexes into prompts); a failing batch is retried row by row. */
+    private void generate(int[] batch) {
+      List<PromptInput> batchInputs = new ArrayList<>(batch.length);
+      for (int i : batch) {
+        batchInputs.add(inputs.get(i));
+      }
       List<List<Sequence>> results;
       try {
-        results = generator.generate(inputs, batchSize);
+        results = generator.generateBatch(batchInputs);
       } catch (RuntimeException e) {
-        if (batch.size() == 1) {
+        if (batch.length == 1) {
           // Sampling with no token left is the row's own fault (HF fails there too): its message alone.
           String why = e instanceof AllTokensFilteredException ? e.getMessage() : "generation failed: " + e;
-          failed(ready, batch.get(0).row(), why, 0, samples);
+          failed(ready, prompts.get(batch[0]).row(), why, 0, samples);
           return;
         }
         // Find the row that broke the batch: each row alone; only the failing ones get an error.
-        LOG.warn("batch of {} failed ({}); retrying its rows one by one", batch.size(), e.toString());
-        for (PreparedPrompt p : batch) {
-          generate(List.of(p));
+        LOG.warn("batch of {} prompts failed ({}); retrying its rows one by one", batch.length, e.toString());
+        for (int i : batch) {
+          generate(new int[] {i});
         }
         return;
       }
       emit(batch, results);
     }
 
-    private void emit(List<PreparedPrompt> batch, List<List<Sequence>> results) {
-      for (int i = 0; i < batch.size(); i++) {
-        PreparedPrompt p = batch.get(i);
+    private void emit(int[] batch, List<List<Sequence>> results) {
+      for (int i = 0; i < batch.length; i++) {
+        PreparedPrompt p = prompts.get(batch[i]);
         List<Sequence> seqs = results.get(i);
         for (Sequence s : seqs) {
           generatedTokens += s.tokenIds().length;

@@ -4,7 +4,7 @@ import dev.sparkgen.model.BatchModel;
 import dev.sparkgen.model.generate.search.BeamSearch;
 import dev.sparkgen.model.generate.search.SeededUniforms;
 import dev.sparkgen.model.generate.search.StopStrings;
-import dev.sparkgen.model.generate.search.TokenSearch;
+import dev.sparkgen.model.generate.search.TokenSampling;
 import dev.sparkgen.model.generate.search.UniformSource;
 import dev.sparkgen.model.tokenizer.Tokenizer;
 import java.util.ArrayList;
@@ -13,9 +13,10 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * Batched generation over a {@link BatchModel}: greedy, sampling ({@link TokenSearch}) or beam
- * search ({@link BeamSearch}). Prompts are sorted by length and cut into batches of at most
- * {@code batchSize} rows; a row's result never depends on its neighbours, so this order is free.
+ * Batched generation over a {@link BatchModel}: greedy, sampling ({@link TokenSampling}) or beam
+ * search ({@link BeamSearch}). The one place that batches: prompts are sorted by length and cut
+ * into batches of at most {@code batchSize} rows (prompts x samples or beams, {@link #batches});
+ * a row's result never depends on its neighbours, so this order is free.
  */
 public final class Generator {
   private final BatchModel model;
@@ -48,74 +49,101 @@ public final class Generator {
     this.uniforms = uniforms;
   }
 
+  /** The rows one prompt takes in a batch: num_beams under beam search, else num_return_sequences. */
+  public static int rowsPerPrompt(GenerationConfig config) {
+    return config.numBeams() > 1 ? config.numBeams() : config.numReturnSequences();
+  }
+
   /**
-   * Generates for every prompt, batching internally up to {@code batchSize} rows; returns, in
-   * input order, each prompt's num_return_sequences sequences (sampleIndex 0..n-1).
+   * The prompts in one batch of at most {@code batchSize} rows: batchSize / {@link #rowsPerPrompt}, but
+   * at least one, because a prompt's rows (its samples or beams) always share a batch.
    *
-   * <p>A prompt's rows (its samples or beams) always share one batch, so a batch holds at least
-   * one prompt even when that exceeds {@code batchSize}. Beam search returns the best finished
-   * hypotheses, best first; fewer than num_return_sequences only in degenerate cases (scores of
-   * -inf). A prompt that already fills the model's context yields empty sequences (reason length).
-   * Invalid prompts (empty, longer than the context, ids outside the vocabulary, a response format
-   * without an eos_token_id to end it) are refused with their index and key before any work
-   * starts. When sampling, a row whose logits processors leave no token throws {@link
-   * dev.sparkgen.model.generate.search.AllTokensFilteredException} naming the step (Hugging Face
-   * fails there as well); run that prompt alone to tell it from its batch neighbours. Prompts with
-   * a {@link PromptInput#constraint() response format} decode through the host logits (not the
-   * batch's own argmax), masked by the format.
+   * @throws IllegalArgumentException if {@code batchSize < 1}
    */
-  public List<List<Sequence>> generate(List<PromptInput> prompts, int batchSize) {
+  public static int promptsPerBatch(GenerationConfig config, int batchSize) {
     if (batchSize < 1) {
       throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
     }
-    for (int i = 0; i < prompts.size(); i++) {
-      check(i, prompts.get(i));
-    }
-    boolean beams = config.numBeams() > 1;
-    int rowsPerPrompt = beams ? config.numBeams() : config.numReturnSequences();
-    int perBatch = Math.max(1, batchSize / rowsPerPrompt);
-    // Similar lengths together: less left padding to compute.
+    return Math.max(1, batchSize / rowsPerPrompt(config));
+  }
+
+  /**
+   * How {@link #generate} batches {@code prompts}: each array holds the indexes (into {@code
+   * prompts}) of one batch of at most {@code batchSize} rows ({@link #promptsPerBatch}). Prompts are
+   * ordered by length (stable), so one batch holds similar lengths and wastes less compute on left
+   * padding and on rows that finish early; a row's result never depends on its neighbours, so the
+   * order is free. Callers that generate batch by batch ({@link #generateBatch}) walk this plan.
+   */
+  public List<int[]> batches(List<PromptInput> prompts, int batchSize) {
+    int perBatch = promptsPerBatch(config, batchSize);
     Integer[] order = new Integer[prompts.size()];
     Arrays.setAll(order, i -> i);
     Arrays.sort(order, Comparator.comparingInt(i -> prompts.get(i).tokenIds().length));
+    List<int[]> plan = new ArrayList<>();
+    for (int start = 0; start < order.length; start += perBatch) {
+      int[] batch = new int[Math.min(perBatch, order.length - start)];
+      for (int j = 0; j < batch.length; j++) {
+        batch[j] = order[start + j];
+      }
+      plan.add(batch);
+    }
+    return plan;
+  }
+
+  /**
+   * Generates for every prompt, in the batches of {@link #batches} (at most {@code batchSize}
+   * rows each, at least one prompt); returns, in input order, each prompt's num_return_sequences
+   * sequences (sampleIndex 0..n-1). Errors as in {@link #generateBatch}.
+   */
+  public List<List<Sequence>> generate(List<PromptInput> prompts, int batchSize) {
+    checkFormats(prompts); // before any batch runs
     List<List<Sequence>> out = new ArrayList<>(prompts.size());
     for (int i = 0; i < prompts.size(); i++) {
       out.add(null);
     }
-    for (int start = 0; start < order.length; start += perBatch) {
-      List<PromptInput> chunk = new ArrayList<>();
-      for (int j = start; j < Math.min(order.length, start + perBatch); j++) {
-        chunk.add(prompts.get(order[j]));
+    for (int[] batch : batches(prompts, batchSize)) {
+      List<PromptInput> chunk = new ArrayList<>(batch.length);
+      for (int i : batch) {
+        chunk.add(prompts.get(i));
       }
-      List<List<Sequence>> results = beams
-          ? new BeamSearch(config, stops).run(model, chunk)
-          : new TokenSearch(config, uniforms, stops).run(model, chunk);
-      for (int j = 0; j < chunk.size(); j++) {
-        out.set(order[start + j], results.get(j));
+      List<List<Sequence>> results = generateBatch(chunk);
+      for (int j = 0; j < batch.length; j++) {
+        out.set(batch[j], results.get(j));
       }
     }
     return out;
   }
 
-  private void check(int index, PromptInput prompt) {
-    int[] ids = prompt.tokenIds();
-    String row = "prompt " + index + " (key " + prompt.key() + ")";
-    if (ids == null || ids.length == 0) {
-      throw new IllegalArgumentException(row + " has no tokens");
-    }
-    if (ids.length > model.maxPositions()) {
-      throw new IllegalArgumentException(row + " has " + ids.length + " tokens, more than the model's context of "
-          + model.maxPositions());
-    }
-    for (int id : ids) {
-      if (id < 0 || id >= model.vocabSize()) {
-        throw new IllegalArgumentException(row + " has token id " + id + " outside the vocabulary [0, "
-            + model.vocabSize() + ")");
+  /**
+   * Generates one batch as given, all its prompts' rows decoded together; returns, in input order,
+   * each prompt's num_return_sequences sequences (sampleIndex 0..n-1).
+   *
+   * <p>Beam search returns the best finished hypotheses, best first; fewer than
+   * num_return_sequences only in degenerate cases (scores of -inf). A prompt that already fills the
+   * model's context yields empty sequences (reason length). The prompts' tokens are checked by the
+   * model (empty, longer than the context, ids outside the vocabulary: {@link
+   * IllegalArgumentException}); callers with rows to name check them first, as the job's prompt
+   * preparer does. A response format without an eos_token_id to end it is refused with the
+   * prompt's index and key before any work starts. When sampling, a row whose logits processors
+   * leave no token throws {@link dev.sparkgen.model.generate.search.AllTokensFilteredException}
+   * naming the step (Hugging Face fails there as well); run that prompt alone to tell it from its
+   * batch neighbours. Prompts with a {@link PromptInput#constraint() response format} decode
+   * through the host logits (not the batch's own argmax), masked by the format.
+   */
+  public List<List<Sequence>> generateBatch(List<PromptInput> batch) {
+    checkFormats(batch);
+    return config.numBeams() > 1
+        ? new BeamSearch(config, stops).run(model, batch)
+        : new TokenSampling(config, uniforms, stops).run(model, batch);
+  }
+
+  private void checkFormats(List<PromptInput> prompts) {
+    for (int i = 0; i < prompts.size(); i++) {
+      PromptInput prompt = prompts.get(i);
+      if (prompt.constraint() != null && config.eosTokenId().isEmpty()) {
+        throw new IllegalArgumentException("prompt " + i + " (key " + prompt.key() + ") has a response format but"
+            + " eos_token_id is unset: a constrained row ends with eos where its text is complete");
       }
-    }
-    if (prompt.constraint() != null && config.eosTokenId().isEmpty()) {
-      throw new IllegalArgumentException(row + " has a response format but eos_token_id is unset: a constrained row"
-          + " ends with eos where its text is complete");
     }
   }
 }

@@ -10,7 +10,7 @@ import ai.djl.nn.core.Linear;
  * both (Phi-3 stores them fused; the others are concatenated at load).
  */
 public record GatedMlp(NDArray gateUpWeight, NDArray gateUpBias, NDArray downWeight, NDArray downBias, long ff,
-    MlpActivation activation, Constants k) implements Mlp {
+    MlpActivation activation, GeluConstants k) implements Mlp {
   @Override
   public NDArray apply(NDArray x) {
     NDArray gu = gateUpBias == null

@@ -23,7 +23,7 @@ public enum MlpActivation {
   }
 
   /** Applies the activation elementwise. */
-  public NDArray apply(NDArray x, Constants k) {
+  public NDArray apply(NDArray x, GeluConstants k) {
     return switch (this) {
       case SILU -> Activation.sigmoid(x).mul(x);
       case GELU_TANH -> GeluMlp.geluNew(x, k);

@@ -14,7 +14,7 @@ public record TrainConfig(
     double lr, double minLr, int warmup, double weightDecay, double clip, int evalEvery, int evalBatches,
     long seed, boolean resume, int threads, int until) {
 
-  /** Defaults: the demo model (about 2.4 M parameters, byte-level, 256-token context). */
+  /** Defaults: the demo model (about 2.5 M parameters, byte-level, 128-token context). */
   public static final Map<String, String> DEFAULTS = defaults();
 
   private static Map<String, String> defaults() {

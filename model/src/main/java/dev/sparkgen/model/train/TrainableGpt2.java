@@ -10,7 +10,7 @@ import dev.sparkgen.model.DjlEnvironment;
 import dev.sparkgen.model.config.ModelConfig;
 import dev.sparkgen.model.config.ModelFamily;
 import dev.sparkgen.model.nn.Attention;
-import dev.sparkgen.model.nn.Constants;
+import dev.sparkgen.model.nn.GeluConstants;
 import dev.sparkgen.model.nn.DecoderBlock;
 import dev.sparkgen.model.nn.GeluMlp;
 import dev.sparkgen.model.nn.LayerNorm;
@@ -32,7 +32,7 @@ public final class TrainableGpt2 implements AutoCloseable {
   private final ModelConfig config;
   private final NDManager manager;
   private final Map<String, NDArray> params = new LinkedHashMap<>();
-  private final Constants constants;
+  private final GeluConstants constants;
   private final NDArray scale;
 
   private TrainableGpt2(ModelConfig config, Map<String, WeightSource> weights) {
@@ -41,7 +41,7 @@ public final class TrainableGpt2 implements AutoCloseable {
     }
     this.config = config;
     this.manager = DjlEnvironment.engine().newBaseManager();
-    this.constants = Constants.create(manager);
+    this.constants = GeluConstants.create(manager);
     this.scale = manager.create((float) (1.0 / Math.sqrt(config.headDim())));
     weights.forEach((name, w) -> {
       float[] data = new float[Math.toIntExact(w.numel())];

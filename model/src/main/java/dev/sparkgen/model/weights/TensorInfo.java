@@ -1,7 +1,5 @@
 package dev.sparkgen.model.weights;
 
-import java.util.Arrays;
-
 /** One tensor's entry in a safetensors header: dtype, shape and byte range within the data area. */
 public record TensorInfo(String name, DType dtype, long[] shape, long begin, long end) {
 
@@ -12,10 +10,5 @@ public record TensorInfo(String name, DType dtype, long[] shape, long begin, lon
       n *= d;
     }
     return n;
-  }
-
-  /** The shape as text, e.g. {@code [64, 192]}. */
-  public String shapeText() {
-    return Arrays.toString(shape);
   }
 }

@@ -256,14 +256,24 @@ class GeneratorTest {
   }
 
   @Test
-  void badPromptsAreRefusedNamingTheRow() {
-    TableModel model = counting(20, 8, 13);
-    Generator g = new Generator(model, config(), null);
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> g.generate(List.of(new PromptInput(1, new int[] {1}), new PromptInput(77, new int[] {25})), 2));
-    assertTrue(e.getMessage().contains("prompt 1 (key 77)") && e.getMessage().contains("25"), e.getMessage());
-    e = assertThrows(IllegalArgumentException.class, () -> g.generate(List.of(new PromptInput(5, new int[0])), 2));
-    assertTrue(e.getMessage().contains("key 5"), e.getMessage());
+  void batchSizeCountsRowsAndKeepsAPromptsRowsTogether() {
+    List<PromptInput> prompts = List.of(new PromptInput(1, new int[] {1, 2, 3}), new PromptInput(2, new int[] {1}),
+        new PromptInput(3, new int[] {1, 2}), new PromptInput(4, new int[] {2}), new PromptInput(5, new int[] {3, 1}));
+    // 3 samples per prompt: batch_size 7 holds 2 prompts (6 rows), ordered by length (stable).
+    TableModel model = TableModel.seeded(16, 64, 3);
+    Generator sampling = new Generator(model,
+        config("do_sample", "true", "num_return_sequences", "3", "max_new_tokens", "2"), null);
+    assertEquals(List.of("[1, 3]", "[2, 4]", "[0]"),
+        sampling.batches(prompts, 7).stream().map(java.util.Arrays::toString).toList());
+    sampling.generate(prompts, 7);
+    assertEquals(List.of(2, 2, 1), model.prefillRows);
+    assertEquals(6, model.stepRows.get(0));
+    // 3 beams per prompt: batch_size 2 is below one prompt's rows, which still share one batch.
+    Generator beams = new Generator(model, config("num_beams", "3", "max_new_tokens", "2"), null);
+    assertEquals(5, beams.batches(prompts, 2).size());
+    assertEquals(2, beams.batches(prompts, 6).get(0).length);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> beams.generate(prompts, 0));
+    assertTrue(e.getMessage().contains("batch size"), e.getMessage());
   }
 
   @Test

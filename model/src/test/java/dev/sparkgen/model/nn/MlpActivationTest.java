@@ -20,7 +20,7 @@ class MlpActivationTest {
   @Test
   void eachActivationMatchesItsFormula() {
     try (NDManager m = DjlEnvironment.engine().newBaseManager()) {
-      Constants k = Constants.create(m);
+      GeluConstants k = GeluConstants.create(m);
       NDArray x = m.create(XS);
       float[] gelu = MlpActivation.of("gelu").apply(x, k).toFloatArray();
       float[] tanh = MlpActivation.of("gelu_pytorch_tanh").apply(x, k).toFloatArray();

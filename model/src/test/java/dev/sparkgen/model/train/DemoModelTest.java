@@ -11,6 +11,7 @@ import dev.sparkgen.model.DecodeBatch;
 import dev.sparkgen.model.generate.search.TokenSelector;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import org.junit.jupiter.api.AfterAll;
@@ -41,7 +42,7 @@ class DemoModelTest {
     double nll = 0;
     long count = 0;
     for (int w = 0; (w + 1) * context < stream.length; w++) {
-      int[] window = java.util.Arrays.copyOfRange(stream, w * context, (w + 1) * context);
+      int[] window = Arrays.copyOfRange(stream, w * context, (w + 1) * context);
       float[][] logits = lm.allLogits(window);
       for (int t = 0; t < context; t++) {
         nll -= logSoftmax(logits[t], stream[w * context + t + 1]);
@@ -56,16 +57,22 @@ class DemoModelTest {
   }
 
   @Test
-  void greedyDecodingIsDeterministic() {
-    int[] a = greedy("A penny saved is", 40);
-    int[] b = greedy("A penny saved is", 40);
-    assertArrayEquals(a, b);
-    assertEquals(40, a.length);
+  void greedyDecodingIsDeterministicAndMatchesRecompute() {
+    int[] prompt = ByteTokenizer.encode("A penny saved is");
+    int[] tokens = greedy(prompt, 40);
+    assertArrayEquals(tokens, greedy(prompt, 40), "a second run");
+    // The same tokens without the KV cache: the whole sequence re-run at every step, argmax of its last position.
+    int[] seq = Arrays.copyOf(prompt, prompt.length + tokens.length);
+    for (int i = 0; i < tokens.length; i++) {
+      float[][] logits = lm.allLogits(Arrays.copyOf(seq, prompt.length + i)); // [positions][V]
+      seq[prompt.length + i] = TokenSelector.argmax(logits[logits.length - 1]);
+    }
+    assertArrayEquals(Arrays.copyOfRange(seq, prompt.length, seq.length), tokens, "cached decoding vs recompute");
   }
 
-  private static int[] greedy(String prompt, int n) {
+  private static int[] greedy(int[] prompt, int n) {
     int[] out = new int[n];
-    try (DecodeBatch batch = lm.open(List.of(ByteTokenizer.encode(prompt)), n)) {
+    try (DecodeBatch batch = lm.open(List.of(prompt), n)) {
       float[] logits = batch.prefill()[0];
       for (int i = 0; i < n; i++) {
         out[i] = TokenSelector.argmax(logits);

@@ -18,9 +18,11 @@ import java.util.Set;
  * num_return_sequences rows, one token per row per step, and rows that finish (eos, stop string,
  * length) leave the batch so they stop costing compute. Sampling a row whose processed scores have
  * no token left throws {@link AllTokensFilteredException} (as Hugging Face fails); greedy keeps
- * {@code torch.argmax}'s choice of the first index.
+ * {@code torch.argmax}'s choice of the first index. Named for what it does each step, pick one token
+ * per row by sampling or argmax (Hugging Face's {@code GenerationMixin._sample}, which covers
+ * greedy too); it keeps no hypotheses, unlike {@link BeamSearch}.
  */
-public final class TokenSearch {
+public final class TokenSampling {
   private final GenerationConfig config;
   private final LogitsPipeline plain;
   private final LogitsPipeline withFormats; // for batches where some row has a response format
@@ -30,7 +32,7 @@ public final class TokenSearch {
   private final Set<Integer> eos;
 
   /** A search for {@code config}; {@code stops} also decodes the final text. */
-  public TokenSearch(GenerationConfig config, UniformSource uniforms, StopStrings stops) {
+  public TokenSampling(GenerationConfig config, UniformSource uniforms, StopStrings stops) {
     this.config = config;
     this.plain = LogitsPipeline.forConfig(config);
     this.withFormats = LogitsPipeline.forConfig(config, true);
