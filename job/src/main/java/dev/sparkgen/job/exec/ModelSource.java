@@ -22,7 +22,7 @@ public sealed interface ModelSource extends Serializable {
    * The float32 safetensors image broadcast as one Broadcast per chunk ({@code chunkBytes} each, the
    * last shorter), so that an executor streams it into the native tensors a chunk at a time and
    * drops each chunk's local copy after use (see {@link BroadcastChunks}): its heap holds one or
-   * two chunks while loading, none after.
+   * a few chunks (at most 4) while loading, none after.
    *
    * @param configJson the config in sparkgen's canonical JSON ({@link WeightsPayload#configJson})
    * @param bytes total bytes of the image
@@ -32,7 +32,7 @@ public sealed interface ModelSource extends Serializable {
     @Override
     public Checkpoint open() {
       FetchedChunkSource image = new FetchedChunkSource("weights payload " + sha256.substring(0, 12), chunkBytes, bytes,
-          i -> BroadcastChunks.fetch(chunks.get(i)), i -> BroadcastChunks.dropLocalCopy(chunks.get(i)), 2);
+          i -> BroadcastChunks.fetch(chunks.get(i)), i -> BroadcastChunks.dropLocalCopy(chunks.get(i)), 4);
       return WeightsPayload.open(configJson, sha256, image);
     }
   }

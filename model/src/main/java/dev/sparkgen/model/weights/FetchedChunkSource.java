@@ -3,16 +3,18 @@ package dev.sparkgen.model.weights;
 import java.io.EOFException;
 import java.nio.ByteBuffer;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.IntConsumer;
 import java.util.function.IntFunction;
 
 /**
  * Bytes held as equally sized chunks (the last may be shorter) that are fetched on first read and
- * released as soon as the reads move on: at most {@code keep} chunks are held, least recently used
- * released first, and all on {@link #close()}. Reading an image front to back (the loader's order
- * is the writer's) fetches each chunk once and holds one or two, never the whole image. A chunk
- * read again after its release is fetched again ({@link #fetches()} counts).
+ * released once every byte of them has been read (a loader reads each tensor once), or, past
+ * {@code keep} held chunks, least recently used first; all on {@link #close()}. A loader that reads
+ * the image roughly front to back (within a decoder layer it may jump back to the layer's norms)
+ * fetches each chunk once and holds a few, never the whole image. A chunk read again after its
+ * release is fetched again ({@link #fetches()} counts).
  */
 public final class FetchedChunkSource implements ByteSource {
   private final String name;
@@ -23,6 +25,7 @@ public final class FetchedChunkSource implements ByteSource {
   private final IntConsumer release;
   private final int keep;
   private final Map<Integer, byte[]> held = new LinkedHashMap<>(4, 0.75f, true); // access order: LRU first
+  private final Map<Integer, Long> consumed = new java.util.HashMap<>(); // bytes read from each held chunk
   private int fetches;
 
   /**
@@ -63,7 +66,17 @@ public final class FetchedChunkSource implements ByteSource {
       int n = Math.min(dst.remaining(), chunk.length - within);
       dst.put(chunk, within, n);
       pos += n;
+      int index = (int) ((pos - 1) / chunkSize);
+      if (consumed.merge(index, (long) n, Long::sum) >= chunk.length) {
+        drop(index); // every byte read: the loader is done with it
+      }
     }
+  }
+
+  private void drop(int index) {
+    held.remove(index);
+    consumed.remove(index);
+    release.accept(index);
   }
 
   private byte[] chunk(int index) {
@@ -78,9 +91,7 @@ public final class FetchedChunkSource implements ByteSource {
     }
     fetches++;
     while (held.size() >= keep) {
-      Integer oldest = held.keySet().iterator().next();
-      held.remove(oldest);
-      release.accept(oldest);
+      drop(held.keySet().iterator().next());
     }
     held.put(index, c);
     return c;
@@ -104,9 +115,8 @@ public final class FetchedChunkSource implements ByteSource {
   /** Releases every chunk still held. */
   @Override
   public synchronized void close() {
-    for (Integer i : held.keySet()) {
-      release.accept(i);
+    for (Integer i : List.copyOf(held.keySet())) {
+      drop(i);
     }
-    held.clear();
   }
 }
