@@ -21,8 +21,8 @@ public sealed interface ModelSource extends Serializable {
   /**
    * The float32 safetensors image broadcast as one Broadcast per chunk ({@code chunkBytes} each, the
    * last shorter), so that an executor streams it into the native tensors a chunk at a time and
-   * drops each chunk's local copy after use (see {@link BroadcastChunks}): its heap holds one or
-   * a few chunks (at most 4) while loading, none after.
+   * drops each chunk's local copy once read (see {@link BroadcastChunks}): its heap holds a few
+   * chunks (at most 4) while loading, none after.
    *
    * @param configJson the config in sparkgen's canonical JSON ({@link WeightsPayload#configJson})
    * @param bytes total bytes of the image
