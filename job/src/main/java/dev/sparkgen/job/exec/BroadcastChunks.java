@@ -14,7 +14,6 @@ import java.util.List;
 import org.apache.spark.SparkContext;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.broadcast.Broadcast;
-import org.apache.spark.storage.BroadcastBlockId;
 import scala.reflect.ClassTag$;
 
 /**
@@ -59,17 +58,18 @@ public final class BroadcastChunks {
   }
 
   /**
-   * Drops this JVM's copies of a chunk: on an executor its value and pieces (telling the master),
-   * on the driver (local mode) only the value, since the driver's pieces are what executors fetch.
+   * Drops this JVM's copies of a chunk on an executor: its value and pieces (telling the master).
+   * Does nothing on the driver (local mode).
    */
   public static void dropLocalCopy(Broadcast<byte[]> chunk) {
     SparkEnv env = SparkEnv.get();
     if (env == null) {
       return;
     }
-    if (env.blockManager().blockManagerId().isDriver()) {
-      env.blockManager().removeBlock(new BroadcastBlockId(chunk.id(), ""), false);
-    } else {
+    // Local mode (the driver is the executor): keep everything. The driver's pieces are what
+    // executors fetch, and removing the value block there waits for a read lock that the loading
+    // task itself holds until it ends (a deadlock seen in SparkGenLocalTest).
+    if (!env.blockManager().blockManagerId().isDriver()) {
       env.blockManager().removeBroadcast(chunk.id(), true);
     }
   }
