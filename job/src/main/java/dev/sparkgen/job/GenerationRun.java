@@ -5,6 +5,7 @@ import dev.sparkgen.job.chat.ChatColumns;
 import dev.sparkgen.job.chat.ChatPrompts;
 import dev.sparkgen.job.chat.ChatSetup;
 import dev.sparkgen.job.exec.GenerationSettings;
+import dev.sparkgen.job.exec.BroadcastChunks;
 import dev.sparkgen.job.exec.ModelSource;
 import dev.sparkgen.job.exec.OutputColumns;
 import dev.sparkgen.job.exec.PartitionGenerator;
@@ -13,6 +14,7 @@ import dev.sparkgen.job.exec.TokenizerSource;
 import dev.sparkgen.job.io.RowPositions;
 import dev.sparkgen.model.weights.WeightsPayload;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,54 +44,71 @@ public final class GenerationRun implements AutoCloseable {
   private final ResolvedModel model;
   private final ModelSource modelSource;
   private final TokenizerSource tokenizerSource;
-  private final Broadcast<?>[] broadcasts;
+  private final List<Broadcast<?>> broadcasts;
   private final CollectionAccumulator<String> loads;
   private final CollectionAccumulator<String> partitionTimes;
   private final SparkSession spark;
   private final int defaultParallelism;
   private final boolean ownsModel;
 
-  private GenerationRun(SparkSession spark, JobConfig cfg, ResolvedModel model, boolean ownsModel) {
+  private GenerationRun(SparkSession spark, JobConfig cfg, ResolvedModel model, boolean ownsModel, int chunkBytes) {
     this.cfg = cfg;
     this.ownsModel = ownsModel;
     this.model = model;
     JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     this.defaultParallelism = sc.defaultParallelism();
     String sha = model.identity().sha256();
+    List<Broadcast<?>> shipped = new ArrayList<>();
+    String shippedAs = "";
     if (cfg.weightsDistribution() == JobConfig.WeightsDistribution.BROADCAST) {
-      Broadcast<WeightsPayload> b = sc.broadcast(model.payload());
-      this.modelSource = new ModelSource.Broadcasted(b, sha);
-      this.broadcasts = new Broadcast<?>[] {b, null};
+      BroadcastChunks.Shipped s = BroadcastChunks.broadcast(spark.sparkContext(), model.checkpoint(), chunkBytes);
+      shipped.addAll(s.chunks());
+      if (!s.sha256().equals(sha)) { // the same writer made both: a difference is a bug, not bad input
+        shipped.forEach(Broadcast::destroy);
+        throw new IllegalStateException("the broadcast image's sha256 " + s.sha256() + " differs from the model's " + sha);
+      }
+      this.modelSource = new ModelSource.Broadcasted(WeightsPayload.configJson(model.checkpoint()), s.chunks(),
+          s.chunkBytes(), s.bytes(), sha);
+      shippedAs = String.format(" (%.1f MiB in %d chunks)", s.bytes() / 1048576.0, s.chunks().size());
     } else {
       this.modelSource = new ModelSource.SharedFolder(model.sharedFolder().toString(), sha);
-      this.broadcasts = new Broadcast<?>[] {null, null};
     }
     if (model.tokenizer() != null) {
       Broadcast<byte[]> t = sc.broadcast(model.tokenizer().bytes());
       this.tokenizerSource = new TokenizerSource(t, model.tokenizer().sha256());
-      broadcasts[1] = t;
+      shipped.add(t);
     } else {
       this.tokenizerSource = null;
     }
+    this.broadcasts = List.copyOf(shipped);
     this.loads = spark.sparkContext().collectionAccumulator("sparkgen model loads");
     this.partitionTimes = spark.sparkContext().collectionAccumulator("sparkgen partition times");
     this.spark = spark;
     ModelIdentity id = model.identity();
     LOG.info("model {} ({}, {} parameters, sha256 {}) shipped by {}{}; tokenizer {}", id.source(), id.family(),
         id.parameters(), sha.substring(0, 12), cfg.weightsDistribution().name().toLowerCase(java.util.Locale.ROOT),
-        model.payload() == null ? "" : String.format(" (%.1f MiB in %d chunks)", model.payload().bytes() / 1048576.0,
-            model.payload().chunks().size()),
+        shippedAs,
         model.tokenizer() == null ? "none" : model.tokenizer().path());
   }
 
   /** Checks the model, tokenizer and generation settings of {@code cfg}, then ships them. */
   public static GenerationRun prepare(SparkSession spark, JobConfig cfg) {
-    return new GenerationRun(spark, cfg, ResolvedModel.resolve(cfg), true);
+    return new GenerationRun(spark, cfg, ResolvedModel.resolve(cfg), true, WeightsPayload.CHUNK_BYTES);
   }
 
   /** Ships an already resolved model (the command line resolves it before Spark starts); the caller closes it. */
   public static GenerationRun prepare(SparkSession spark, JobConfig cfg, ResolvedModel model) {
-    return new GenerationRun(spark, cfg, model, false);
+    return new GenerationRun(spark, cfg, model, false, WeightsPayload.CHUNK_BYTES);
+  }
+
+  /** As {@link #prepare(SparkSession, JobConfig, ResolvedModel)} with broadcast chunks of {@code chunkBytes} (tests). */
+  static GenerationRun prepare(SparkSession spark, JobConfig cfg, ResolvedModel model, int chunkBytes) {
+    return new GenerationRun(spark, cfg, model, false, chunkBytes);
+  }
+
+  /** The ids of this run's weight-chunk broadcasts (empty unless weights_distribution=broadcast). */
+  List<Long> weightBroadcastIds() {
+    return modelSource instanceof ModelSource.Broadcasted b ? b.chunks().stream().map(Broadcast::id).toList() : List.of();
   }
 
   /**
@@ -238,9 +257,7 @@ public final class GenerationRun implements AutoCloseable {
   @Override
   public void close() {
     for (Broadcast<?> b : broadcasts) {
-      if (b != null) {
-        b.destroy();
-      }
+      b.destroy();
     }
     if (ownsModel) {
       model.close();

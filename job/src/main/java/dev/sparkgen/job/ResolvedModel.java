@@ -11,19 +11,12 @@ import dev.sparkgen.model.generate.constraint.TokenVocabulary;
 import dev.sparkgen.model.weights.Checkpoint;
 import dev.sparkgen.model.weights.HfFolder;
 import dev.sparkgen.model.weights.RandomWeights;
-import dev.sparkgen.model.weights.SafetensorsWriter;
-import dev.sparkgen.model.weights.WeightSource;
 import dev.sparkgen.model.weights.WeightsPayload;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.DigestOutputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -34,10 +27,9 @@ import java.util.Map;
  * @param folder the model folder; null for {@code model=random}
  * @param checkpoint the validated weights (open until {@link #close()})
  * @param tokenizer null when there is none
- * @param payload the weights as broadcast chunks (weights_distribution=broadcast), else null
  */
 public record ResolvedModel(Path folder, Checkpoint checkpoint, TokenizerFile tokenizer, GenerationConfig generation,
-    ModelIdentity identity, WeightsPayload payload) implements AutoCloseable {
+    ModelIdentity identity) implements AutoCloseable {
 
   /** The random model's shape (GPT-2 family): small, so the demo runs in seconds. */
   static final int RANDOM_HIDDEN = 16;
@@ -99,12 +91,10 @@ public record ResolvedModel(Path folder, Checkpoint checkpoint, TokenizerFile to
     ModelConfig c = ckpt.config();
     checkBatchMemory(cfg, c, gen);
     checkStructuredOutput(cfg, tok, gen);
-    // The broadcast needs the image anyway; its digest is the identity. Files mode only hashes it.
-    WeightsPayload payload = cfg.weightsDistribution() == JobConfig.WeightsDistribution.BROADCAST
-        ? WeightsPayload.of(ckpt) : null;
-    String sha = payload != null ? payload.sha256() : sha256(ckpt);
-    ModelIdentity id = new ModelIdentity(sha, c.family().modelType(), c.parameterCount(), source);
-    return new ResolvedModel(folder, ckpt, tok, gen, id, payload);
+    // Only the digest: a broadcast streams the image chunk by chunk when the run ships it (GenerationRun),
+    // so the driver never holds the whole image.
+    ModelIdentity id = new ModelIdentity(sha256(ckpt), c.family().modelType(), c.parameterCount(), source);
+    return new ResolvedModel(folder, ckpt, tok, gen, id);
   }
 
   /** Refuses a batch_size whose worst-case native working set exceeds max_batch_memory (see {@link BatchMemory}). */
@@ -150,19 +140,7 @@ public record ResolvedModel(Path folder, Checkpoint checkpoint, TokenizerFile to
 
   /** sha256 of the canonical float32 safetensors image, the same bytes a broadcast payload carries. */
   static String sha256(Checkpoint ckpt) {
-    try {
-      MessageDigest sha = MessageDigest.getInstance("SHA-256");
-      Map<String, WeightSource> named = new LinkedHashMap<>();
-      ckpt.tensors().forEach((k, v) -> named.put(ckpt.config().family().fileName(k), v));
-      try (DigestOutputStream out = new DigestOutputStream(OutputStream.nullOutputStream(), sha)) {
-        SafetensorsWriter.write(named, out);
-      }
-      return HexFormat.of().formatHex(sha.digest());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return WeightsPayload.stream(ckpt, OutputStream.nullOutputStream());
   }
 
   /**

@@ -13,7 +13,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.apache.spark.SparkEnv;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.storage.BlockManagerId;
+import org.apache.spark.storage.BlockManagerMaster;
+import org.apache.spark.storage.BlockStatus;
+import org.apache.spark.storage.BroadcastBlockId;
+import scala.jdk.javaapi.CollectionConverters;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.scheduler.SparkListener;
@@ -115,8 +121,52 @@ class LocalClusterTest {
     }
   }
 
+  /**
+   * weights_distribution=broadcast in many small chunks: each executor builds the model once and
+   * then holds no copy of any chunk (neither the value nor its pieces, as its BlockManager reports
+   * to the master), while the driver keeps every chunk's pieces for executors that start later.
+   */
   @Test
   @Order(2)
+  void broadcastChunksLeaveNoCopyOnTheExecutorsAndTheDriverKeepsThePieces() throws Exception {
+    Path input = tmp.resolve("prompts.jsonl");
+    List<String> lines = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      lines.add("{\"id\": " + i + ", \"prompt_ids\": [" + (i * 11 % 63) + ", " + (i * 5 % 63) + "]}");
+    }
+    Files.write(input, lines);
+    JobConfig cfg = TestSpark.settings("model", TestSpark.GPT2_TINY.toString(), "max_new_tokens", "3", "seed", "3",
+        "partitions", "4");
+    Dataset<Row> prompts = spark.read().json(input.toString());
+    try (ResolvedModel model = ResolvedModel.resolve(cfg); GenerationRun run = GenerationRun.prepare(spark, cfg, model, 4096)) {
+      List<Row> out = run.apply(prompts).collectAsList();
+      assertEquals(Map.of("0", 1, "1", 1), run.modelLoads());
+      assertEquals(6, out.size());
+      for (Row r : out) {
+        int p = (int) r.<Long>getAs("id").longValue();
+        int[] prompt = r.getList(r.fieldIndex("prompt_ids")).stream().mapToInt(o -> ((Number) o).intValue()).toArray();
+        assertArrayEquals(TestSpark.alone(model, null, RowKey.of((long) p), prompt).get(0).tokenIds(),
+            r.getList(r.fieldIndex("generated_token_ids")).stream().mapToInt(o -> ((Number) o).intValue()).toArray());
+      }
+      List<Long> chunks = run.weightBroadcastIds();
+      assertTrue(chunks.size() > 3, "chunks: " + chunks.size());
+      BlockManagerMaster master = SparkEnv.get().blockManager().master();
+      for (long id : chunks) {
+        for (String field : List.of("", "piece0")) {
+          BroadcastBlockId block = new BroadcastBlockId(id, field);
+          Map<BlockManagerId, BlockStatus> where = CollectionConverters.asJava(master.getBlockStatus(block, true));
+          for (Map.Entry<BlockManagerId, BlockStatus> e : where.entrySet()) {
+            assertTrue(e.getKey().isDriver() || !e.getValue().isCached(), block + " is still on executor " + e.getKey());
+          }
+          boolean onDriver = where.entrySet().stream().anyMatch(e -> e.getKey().isDriver() && e.getValue().isCached());
+          assertEquals(!field.isEmpty(), onDriver, block + " on the driver: " + where);
+        }
+      }
+    }
+  }
+
+  @Test
+  @Order(3)
   void anExecutorKilledMidJobIsReplacedAndTheOutputEqualsACleanRun() throws Exception {
     Path input = tmp.resolve("prompts.jsonl");
     List<String> lines = new ArrayList<>();

@@ -13,7 +13,13 @@ import dev.sparkgen.model.weights.HfFolder;
 import dev.sparkgen.model.weights.SafetensorsWriter;
 import dev.sparkgen.model.weights.WeightSource;
 import dev.sparkgen.model.weights.WeightsPayload;
+import dev.sparkgen.model.weights.ChunkedOutputStream;
+import dev.sparkgen.model.weights.FetchedChunkSource;
 import java.io.ByteArrayInputStream;
+import java.lang.ref.WeakReference;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.ObjectInputStream;
@@ -77,6 +83,59 @@ class CheckpointRoundTripTest {
     HfFolder.save(ckpt, dir);
     assertEquals(payload.sha256(), sha256(Files.readAllBytes(dir.resolve(HfFolder.WEIGHTS))));
     assertNotEquals(payload.sha256(), WeightsPayload.of(TinyModels.checkpoint(m.config(), 23), 1000).sha256());
+  }
+
+  /**
+   * The executor's broadcast path: chunks streamed out one at a time, fetched back on demand. The
+   * loader reads the image front to back, so each chunk is fetched once, at most two are held, all
+   * are released, and once loaded the model holds none of them (weak references cleared by GC while
+   * the model is alive): no heap copy of the weights beside the native tensors.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("models")
+  void streamedChunksBuildTheModelFetchingEachChunkOnceAndHoldingNone(Named m) throws Exception {
+    Checkpoint ckpt = TinyModels.checkpoint(m.config(), 25);
+    List<byte[]> remote = new ArrayList<>(); // what the driver serves
+    ChunkedOutputStream out = new ChunkedOutputStream(4000, remote::add); // a decoder layer spans a few chunks
+    String sha = WeightsPayload.stream(ckpt, out);
+    assertEquals(WeightsPayload.of(ckpt, 1000).sha256(), sha);
+    assertEquals(remote.size(), out.count());
+    assertTrue(remote.size() > 2, "small chunks: " + remote.size());
+    long bytes = remote.stream().mapToLong(c -> c.length).sum();
+    List<WeakReference<byte[]>> fetched = new ArrayList<>();
+    Set<Integer> held = new HashSet<>();
+    int[] maxHeld = {0};
+    List<Integer> released = new ArrayList<>();
+    FetchedChunkSource source = new FetchedChunkSource("test image", 4000, bytes, i -> {
+
+      byte[] copy = remote.get(i).clone(); // a fetch deserialises a fresh array
+      fetched.add(new WeakReference<>(copy));
+      held.add(i);
+      maxHeld[0] = Math.max(maxHeld[0], held.size());
+      return copy;
+    }, i -> {
+      held.remove(i);
+      released.add(i);
+    }, 4);
+    try (CausalLm original = CausalLm.of(ckpt)) {
+      CausalLm rebuilt;
+      try (Checkpoint back = WeightsPayload.open(WeightsPayload.configJson(ckpt), sha, source)) {
+        rebuilt = CausalLm.of(back);
+      }
+      try (rebuilt) {
+        assertEquals(remote.size(), source.fetches(), "each chunk fetched once (front to back)");
+        assertTrue(maxHeld[0] <= 4, "held at most 4 chunks, held " + maxHeld[0]);
+        assertEquals(remote.size(), released.size(), "every chunk released: " + released);
+        assertTrue(held.isEmpty(), "still held: " + held);
+        for (int attempt = 0; attempt < 20 && fetched.stream().anyMatch(r -> r.get() != null); attempt++) {
+          System.gc();
+          Thread.sleep(20);
+        }
+        assertEquals(0, fetched.stream().filter(r -> r.get() != null).count(),
+            "fetched chunks still reachable after loading");
+        assertSameLogits(original, rebuilt);
+      }
+    }
   }
 
   @ParameterizedTest(name = "{0}")

@@ -1,10 +1,12 @@
 package dev.sparkgen.job.exec;
 
 import dev.sparkgen.model.weights.Checkpoint;
+import dev.sparkgen.model.weights.FetchedChunkSource;
 import dev.sparkgen.model.weights.HfFolder;
 import dev.sparkgen.model.weights.WeightsPayload;
 import java.io.Serializable;
 import java.nio.file.Path;
+import java.util.List;
 import org.apache.spark.broadcast.Broadcast;
 
 /** Where an executor gets the weights from; {@link #sha256()} identifies them (the cache key). */
@@ -16,11 +18,22 @@ public sealed interface ModelSource extends Serializable {
   /** Opens the checkpoint on the executor. */
   Checkpoint open();
 
-  /** The weights as a broadcast payload (chunks, none over 2 GiB). */
-  record Broadcasted(Broadcast<WeightsPayload> payload, String sha256) implements ModelSource {
+  /**
+   * The float32 safetensors image broadcast as one Broadcast per chunk ({@code chunkBytes} each, the
+   * last shorter), so that an executor streams it into the native tensors a chunk at a time and
+   * drops each chunk's local copy once read (see {@link BroadcastChunks}): its heap holds a few
+   * chunks (at most 4) while loading, none after.
+   *
+   * @param configJson the config in sparkgen's canonical JSON ({@link WeightsPayload#configJson})
+   * @param bytes total bytes of the image
+   */
+  record Broadcasted(String configJson, List<Broadcast<byte[]>> chunks, int chunkBytes, long bytes, String sha256)
+      implements ModelSource {
     @Override
     public Checkpoint open() {
-      return payload.value().open();
+      FetchedChunkSource image = new FetchedChunkSource("weights payload " + sha256.substring(0, 12), chunkBytes, bytes,
+          i -> BroadcastChunks.fetch(chunks.get(i)), i -> BroadcastChunks.dropLocalCopy(chunks.get(i)), 4);
+      return WeightsPayload.open(configJson, sha256, image);
     }
   }
 

@@ -49,7 +49,7 @@ import org.apache.spark.sql.types.StructType;
  * </pre>
  *
  * <p>The classpath must hold absolute paths (the executor JVM loads the job's classes from it);
- * broadcast needs a driver heap of about three times the float32 image.
+ * broadcast keeps the serialised chunks on the driver (a 4 GB driver heap runs the 0.5B shape).
  *
  * <p>Options: {@code --models}, {@code --distribution files,broadcast}, {@code --executor-memory 3g}
  * (JVM heap of the executor), {@code --dir bench-out/models}, {@code --out bench-out/real-size.json}.

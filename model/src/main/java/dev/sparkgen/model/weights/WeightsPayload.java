@@ -31,19 +31,33 @@ public record WeightsPayload(String configJson, List<byte[]> chunks, String sha2
 
   /** Serialises a checkpoint with a given chunk size (tests use small ones). */
   public static WeightsPayload of(Checkpoint checkpoint, int chunkBytes) {
+    ChunkedOutputStream chunked = new ChunkedOutputStream(chunkBytes);
+    String sha = stream(checkpoint, chunked);
+    return new WeightsPayload(configJson(checkpoint), chunked.chunks(), sha);
+  }
+
+  /**
+   * Writes the checkpoint's float32 safetensors image to {@code out} (e.g. a {@link
+   * ChunkedOutputStream} whose sink broadcasts each chunk and forgets it, so the whole image is never
+   * held), closes it and returns the image's sha256.
+   */
+  public static String stream(Checkpoint checkpoint, java.io.OutputStream out) {
     try {
       MessageDigest sha = MessageDigest.getInstance("SHA-256");
-      ChunkedOutputStream chunked = new ChunkedOutputStream(chunkBytes);
-      try (DigestOutputStream out = new DigestOutputStream(chunked, sha)) {
-        SafetensorsWriter.write(HfFolder.fileNamed(checkpoint), out);
+      try (DigestOutputStream digest = new DigestOutputStream(out, sha)) {
+        SafetensorsWriter.write(HfFolder.fileNamed(checkpoint), digest);
       }
-      String config = ModelFamily.toJson(checkpoint.config()).toString();
-      return new WeightsPayload(config, chunked.chunks(), HexFormat.of().formatHex(sha.digest()));
+      return HexFormat.of().formatHex(sha.digest());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /** The config JSON a payload carries for {@code checkpoint}. */
+  public static String configJson(Checkpoint checkpoint) {
+    return ModelFamily.toJson(checkpoint.config()).toString();
   }
 
   /** Total bytes of the weights image. */
@@ -53,14 +67,26 @@ public record WeightsPayload(String configJson, List<byte[]> chunks, String sha2
 
   /** Rebuilds the checkpoint (reading from the chunks, no copy of the whole image). */
   public Checkpoint open() {
-    String where = "weights payload " + sha256.substring(0, Math.min(12, sha256.length()));
+    return open(configJson, sha256, new ChunkedByteSource(where(sha256), chunks));
+  }
+
+  private static String where(String sha256) {
+    return "weights payload " + sha256.substring(0, Math.min(12, sha256.length()));
+  }
+
+  /**
+   * Rebuilds a checkpoint from a config JSON and an image read through {@code image} (e.g. chunks
+   * fetched one at a time); the checkpoint closes {@code image}.
+   */
+  public static Checkpoint open(String configJson, String sha256, ByteSource image) {
+    String where = where(sha256);
     ModelConfig config;
     try {
       config = ModelFamily.parse(JsonFile.parseObject(configJson, where + " config"));
     } catch (JsonValueException e) {
       throw new CheckpointException(e.getMessage(), e);
     }
-    SafetensorsFile file = SafetensorsFile.open(new ChunkedByteSource(where, chunks));
+    SafetensorsFile file = SafetensorsFile.open(image);
     Map<String, WeightSource> found = new java.util.LinkedHashMap<>();
     for (TensorInfo t : file.tensors().values()) {
       String canonical = config.family().canonicalName(t.name());
@@ -68,10 +94,6 @@ public record WeightsPayload(String configJson, List<byte[]> chunks, String sha2
         found.put(canonical, WeightSource.of(file, t));
       }
     }
-    try {
-      return new Checkpoint(config, found, where, List.of(file));
-    } catch (CheckpointException e) {
-      throw e;
-    }
+    return new Checkpoint(config, found, where, List.of(file));
   }
 }
