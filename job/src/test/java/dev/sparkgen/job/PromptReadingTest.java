@@ -51,16 +51,13 @@ class PromptReadingTest {
   }
 
   private JobConfig llama(Path input, String output, String... kv) {
-    Map<String, String> m = new LinkedHashMap<>();
-    m.put("model", TextAndSamplingTest.LLAMA.toString());
-    m.put("tokenizer", TextAndSamplingTest.LLAMA_TOKENIZER.toString());
-    m.put("input", input.toString());
-    m.put("output", tmp.resolve(output).toString());
-    m.put("max_new_tokens", "6");
-    for (int i = 0; i < kv.length; i += 2) {
-      m.put(kv[i], kv[i + 1]);
-    }
-    return JobConfig.of(m);
+    Map<String, String> base = new LinkedHashMap<>();
+    base.put("model", TextAndSamplingTest.LLAMA.toString());
+    base.put("tokenizer", TextAndSamplingTest.LLAMA_TOKENIZER.toString());
+    base.put("input", input.toString());
+    base.put("output", tmp.resolve(output).toString());
+    base.put("max_new_tokens", "6");
+    return TestSpark.settings(base, kv);
   }
 
   private int execute(JobConfig cfg) {

@@ -31,7 +31,12 @@ final class TestSpark {
 
   /** Settings from alternating keys and values. */
   static JobConfig settings(String... kv) {
-    java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
+    return settings(java.util.Map.of(), kv);
+  }
+
+  /** {@code base}, overridden by alternating keys and values. */
+  static JobConfig settings(java.util.Map<String, String> base, String... kv) {
+    java.util.Map<String, String> m = new java.util.LinkedHashMap<>(base);
     for (int i = 0; i < kv.length; i += 2) {
       m.put(kv[i], kv[i + 1]);
     }
