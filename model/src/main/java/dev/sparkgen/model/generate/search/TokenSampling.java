@@ -52,9 +52,9 @@ public final class TokenSampling {
     for (int p = 0; p < prompts.size(); p++) {
       PromptInput in = prompts.get(p);
       ids.add(in.tokenIds());
-      ContinuationText text = stops.continuation(in.tokenIds()); // shared by the prompt's samples
       for (int s = 0; s < copies; s++) {
         fork[rows.size()] = p;
+        ContinuationText text = stops.continuation(in.tokenIds()); // one per row: it decodes incrementally
         rows.add(new DecodeRow(p, s, in.tokenIds(), in.constraint(), uniforms.stream(in.key(), s), text));
       }
     }
@@ -164,8 +164,9 @@ public final class TokenSampling {
     if (eos.contains(token)) {
       finish(row, FinishReason.EOS);
     } else if (stops.active()) {
+      int searched = row.continuation.stableLength(); // searched at earlier steps
       String text = row.continuation.of(row.history.generatedIds());
-      int at = stops.find(text);
+      int at = stops.find(text, searched);
       if (at >= 0) {
         row.reason = FinishReason.STOP;
         row.text = text.substring(0, at);
