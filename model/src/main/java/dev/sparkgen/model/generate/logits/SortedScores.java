@@ -5,15 +5,16 @@ import java.util.Arrays;
 /**
  * A row's tokens in ascending score order (ties by ascending index, like a stable sort) with their
  * float32 softmax probabilities: what top-p and min-p work on. -inf entries have zero probability
- * and are left out; so, when asked, are tokens below a probability floor, whose total mass is
- * kept in {@link #belowMass} (they would all come first in the ascending order).
+ * and are left out; so, when asked, are tokens below a probability floor, whose float32
+ * probabilities are summed in double into {@link #belowMass} (they would all come first in the
+ * ascending order).
  */
 final class SortedScores {
   final int[] index; // token ids, ascending score
   final float[] prob; // softmax probability of each, same order
-  final float belowMass; // total probability of the tokens left out for being below the floor
+  final double belowMass; // sum of the float32 probabilities left out for being below the floor
 
-  private SortedScores(int[] index, float[] prob, float belowMass) {
+  private SortedScores(int[] index, float[] prob, double belowMass) {
     this.index = index;
     this.prob = prob;
     this.belowMass = belowMass;
@@ -45,7 +46,7 @@ final class SortedScores {
       if (w >= minWeight) {
         n++;
       } else {
-        below += w;
+        below += (float) (w / total);
       }
     }
     long[] keys = new long[n];
@@ -62,7 +63,7 @@ final class SortedScores {
       index[j] = (int) keys[j];
       prob[j] = (float) (weight[index[j]] / total);
     }
-    return new SortedScores(index, prob, (float) (below / total));
+    return new SortedScores(index, prob, below);
   }
 
   /** Maps a float to an int whose signed order is the float's order. */

@@ -1,9 +1,13 @@
 package dev.sparkgen.model.generate.logits;
 
 /**
- * Nucleus filtering as Hugging Face's TopPLogitsWarper does it: sort ascending, softmax,
- * cumulative sum (float32); remove tokens whose cumulative mass is {@code <= 1 - top_p} (a token
- * exactly on the boundary is removed), always keeping the {@code minTokensToKeep} highest.
+ * Nucleus filtering as Hugging Face's TopPLogitsWarper does it: sort ascending, softmax (float32),
+ * cumulative sum; remove tokens whose cumulative mass is {@code <= 1 - top_p} (a token exactly on
+ * the boundary is removed), always keeping the {@code minTokensToKeep} highest. The cumulative
+ * sum adds the float32 probabilities in double and rounds each position to float32, as
+ * {@code torch.cumsum} does on the CPU (its accumulator for float32 is double: the cumulative sum
+ * of 1 followed by 2000 times 1e-8 ends at 1.00002 there, at 1.0 in float32), and compares it with
+ * the float32 {@code 1 - top_p}.
  */
 public final class TopPWarper implements LogitsProcessor {
   private final float removeAtOrBelow;
@@ -39,10 +43,10 @@ public final class TopPWarper implements LogitsProcessor {
       }
     }
     int n = sorted.index.length;
-    float cumulative = sorted.belowMass;
+    double cumulative = sorted.belowMass;
     for (int j = 0; j < n - minTokensToKeep; j++) { // the last minTokensToKeep (highest) always stay
       cumulative += sorted.prob[j];
-      if (cumulative <= removeAtOrBelow) {
+      if ((float) cumulative <= removeAtOrBelow) {
         scores[sorted.index[j]] = Float.NEGATIVE_INFINITY;
       } else {
         break; // the cumulative sum only grows
