@@ -1,5 +1,6 @@
 package dev.sparkgen.model.generate.logits;
 
+import ai.djl.ndarray.NDArray;
 import java.util.List;
 
 /** Bans every eos id (-inf) until the row has generated {@code min_new_tokens} tokens. */
@@ -25,5 +26,26 @@ public final class MinNewTokensProcessor implements LogitsProcessor {
         }
       }
     }
+  }
+
+  @Override
+  public boolean runsOnDevice() {
+    return true;
+  }
+
+  @Override
+  public NDArray process(List<TokenHistory> histories, NDArray scores) {
+    int vocab = DeviceScores.vocab(scores);
+    DeviceScores.Positions banned = new DeviceScores.Positions();
+    for (int r = 0; r < histories.size(); r++) {
+      if (histories.get(r).generated() < minNewTokens) {
+        for (int id : eos) {
+          if (id < vocab) {
+            banned.add(r, vocab, id);
+          }
+        }
+      }
+    }
+    return DeviceScores.ban(scores, banned);
   }
 }

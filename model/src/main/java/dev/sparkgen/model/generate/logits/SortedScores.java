@@ -53,7 +53,9 @@ final class SortedScores {
     int filled = 0;
     for (int i = 0; i < scores.length; i++) {
       if (weight[i] >= minWeight) {
-        keys[filled++] = ((long) sortable(scores[i]) << 32) | i; // score in the high bits, index breaks ties
+        // Score in the high bits, index breaks ties; + 0f turns -0.0 into 0.0, which torch.sort
+        // (IEEE order) ties with 0.0 where the bit order would put it first.
+        keys[filled++] = ((long) sortable(scores[i] + 0f) << 32) | i;
       }
     }
     Arrays.sort(keys);

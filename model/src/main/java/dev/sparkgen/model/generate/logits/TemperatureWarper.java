@@ -1,5 +1,8 @@
 package dev.sparkgen.model.generate.logits;
 
+import ai.djl.ndarray.NDArray;
+import java.util.List;
+
 /** Divides the scores by the temperature (sampling only). */
 public final class TemperatureWarper implements LogitsProcessor {
   private final float temperature;
@@ -17,5 +20,15 @@ public final class TemperatureWarper implements LogitsProcessor {
     for (int i = 0; i < scores.length; i++) {
       scores[i] /= temperature;
     }
+  }
+
+  @Override
+  public boolean runsOnDevice() {
+    return true;
+  }
+
+  @Override
+  public NDArray process(List<TokenHistory> histories, NDArray scores) {
+    return scores.div(temperature); // float32 / float32, as on the host
   }
 }

@@ -1,5 +1,8 @@
 package dev.sparkgen.model.generate.logits;
 
+import ai.djl.ndarray.NDArray;
+import java.util.List;
+
 /**
  * Keeps every token whose score is at least the k-th largest (ties at the boundary all survive, so
  * more than k may remain) and sets the rest to -inf, as Hugging Face's TopKLogitsWarper does.
@@ -24,6 +27,22 @@ public final class TopKWarper implements LogitsProcessor {
         scores[i] = Float.NEGATIVE_INFINITY;
       }
     }
+  }
+
+  @Override
+  public boolean runsOnDevice() {
+    return true;
+  }
+
+  /** HF's form: {@code scores < topk(scores, k).values[..., -1]} are removed. */
+  @Override
+  public NDArray process(List<TokenHistory> histories, NDArray scores) {
+    int vocab = DeviceScores.vocab(scores);
+    if (k >= vocab) {
+      return scores; // the k-th largest is the smallest: nothing lies below it
+    }
+    NDArray kth = scores.topK(k, 1, true, false).get(0).min(new int[] {1}, true); // [rows, 1]
+    return DeviceScores.remove(scores, scores.lt(kth));
   }
 
   /** The k-th largest value, with a size-k min-heap: O(V log k), no full sort of the vocabulary. */
