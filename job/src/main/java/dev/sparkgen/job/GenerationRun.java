@@ -1,11 +1,14 @@
 package dev.sparkgen.job;
 
 import com.google.gson.GsonBuilder;
-import dev.sparkgen.job.chat.ChatColumns;
 import dev.sparkgen.job.chat.ChatPrompts;
 import dev.sparkgen.job.chat.ChatSetup;
-import dev.sparkgen.job.exec.GenerationSettings;
+import dev.sparkgen.job.config.JobConfig;
+import dev.sparkgen.job.driver.ModelIdentity;
+import dev.sparkgen.job.driver.ResolvedModel;
+import dev.sparkgen.job.error.SetupException;
 import dev.sparkgen.job.exec.BroadcastChunks;
+import dev.sparkgen.job.exec.GenerationSettings;
 import dev.sparkgen.job.exec.ModelSource;
 import dev.sparkgen.job.exec.OutputColumns;
 import dev.sparkgen.job.exec.PartitionGenerator;
@@ -28,7 +31,6 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.util.CollectionAccumulator;
 
@@ -112,7 +114,7 @@ public final class GenerationRun implements AutoCloseable {
   }
 
   /**
-   * The results for {@code prompts}: every input column, then {@link OutputColumns#FIELDS}, one
+   * The results for {@code prompts}: every input column, then the columns {@link OutputColumns} appends, one
    * row per returned sequence (one row with {@code error} set for a prompt that failed).
    */
   public Dataset<Row> apply(Dataset<Row> prompts) {
@@ -161,14 +163,7 @@ public final class GenerationRun implements AutoCloseable {
     }
     StructType outSchema;
     try {
-      outSchema = OutputColumns.schema(in);
-      for (StructField f : ChatColumns.fields(cfg.chat())) {
-        if (List.of(in.fieldNames()).contains(f.name())) {
-          throw new IllegalArgumentException("input column '" + f.name() + "' clashes with the output column of the same"
-              + " name (output_prompt / reasoning); rename it");
-        }
-        outSchema = outSchema.add(f);
-      }
+      outSchema = new OutputColumns(cfg.chat()).schema(in);
     } catch (IllegalArgumentException e) {
       throw new SetupException(e.getMessage(), e);
     }

@@ -1,5 +1,6 @@
 package dev.sparkgen.job;
 
+import dev.sparkgen.job.config.JobConfig;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;

@@ -1,5 +1,6 @@
 package dev.sparkgen.job;
 
+import dev.sparkgen.job.config.JobConfig;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,5 +1,7 @@
 package dev.sparkgen.job;
 
+import dev.sparkgen.job.config.JobConfig;
+import dev.sparkgen.job.error.SetupException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,5 +1,8 @@
 package dev.sparkgen.job;
 
+import dev.sparkgen.job.error.SetupException;
+import dev.sparkgen.job.driver.ResolvedModel;
+import dev.sparkgen.job.config.JobConfig;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;

@@ -1,5 +1,7 @@
 package dev.sparkgen.job;
 
+import dev.sparkgen.job.driver.ResolvedModel;
+import dev.sparkgen.job.config.JobConfig;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;

@@ -1,5 +1,6 @@
 package dev.sparkgen.model;
 
+import dev.sparkgen.model.weights.CheckpointException;
 import static dev.sparkgen.model.weights.SafetensorsBytes.entry;
 import static dev.sparkgen.model.weights.SafetensorsBytes.f32;
 import static org.junit.jupiter.api.Assertions.assertEquals;

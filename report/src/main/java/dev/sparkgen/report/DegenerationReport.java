@@ -1,8 +1,8 @@
 package dev.sparkgen.report;
 
 import dev.sparkgen.job.BatchJob;
-import dev.sparkgen.job.JobConfig;
 import dev.sparkgen.job.SparkGen;
+import dev.sparkgen.job.config.JobConfig;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

@@ -1,8 +1,8 @@
 package dev.sparkgen.report;
 
 import dev.sparkgen.job.config.Arguments;
-import dev.sparkgen.job.config.ConfigException;
 import dev.sparkgen.job.config.Suggestions;
+import dev.sparkgen.job.error.ConfigException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;

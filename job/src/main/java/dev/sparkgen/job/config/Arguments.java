@@ -1,5 +1,6 @@
 package dev.sparkgen.job.config;
 
+import dev.sparkgen.job.error.ConfigException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

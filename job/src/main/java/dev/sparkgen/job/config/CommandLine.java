@@ -1,6 +1,6 @@
 package dev.sparkgen.job.config;
 
-import dev.sparkgen.job.JobConfig;
+import dev.sparkgen.job.error.ConfigException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -7,7 +7,7 @@ import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
 import com.google.gson.GsonBuilder;
-import dev.sparkgen.job.ModelIdentity;
+import dev.sparkgen.job.driver.ModelIdentity;
 import dev.sparkgen.job.exec.OutputColumns;
 import java.io.IOException;
 import java.io.OutputStream;

@@ -1,14 +1,16 @@
-package dev.sparkgen.job;
+package dev.sparkgen.job.driver;
 
-import dev.sparkgen.job.config.ConfigException;
+import dev.sparkgen.job.config.JobConfig;
+import dev.sparkgen.job.error.ConfigException;
+import dev.sparkgen.job.error.SetupException;
 import dev.sparkgen.job.exec.StructuredOutput;
-import dev.sparkgen.model.CheckpointException;
-import dev.sparkgen.model.json.JsonValueException;
 import dev.sparkgen.model.config.ModelConfig;
 import dev.sparkgen.model.config.ModelFamily;
 import dev.sparkgen.model.generate.GenerationConfig;
 import dev.sparkgen.model.generate.constraint.TokenVocabulary;
+import dev.sparkgen.model.json.JsonValueException;
 import dev.sparkgen.model.weights.Checkpoint;
+import dev.sparkgen.model.weights.CheckpointException;
 import dev.sparkgen.model.weights.HfFolder;
 import dev.sparkgen.model.weights.RandomWeights;
 import dev.sparkgen.model.weights.WeightsPayload;
