@@ -1,9 +1,9 @@
 package dev.sparkgen.job;
 
-import dev.sparkgen.job.driver.BatchMemory;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.sparkgen.job.driver.BatchMemory;
 import dev.sparkgen.job.error.ConfigException;
 import dev.sparkgen.model.config.ModelConfig;
 import dev.sparkgen.model.config.ModelFamily;

@@ -1,17 +1,17 @@
 package dev.sparkgen.job;
 
-import dev.sparkgen.job.driver.ResolvedModel;
-import dev.sparkgen.job.config.JobConfig;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sparkgen.job.config.CommandLine;
-import dev.sparkgen.job.error.ConfigException;
+import dev.sparkgen.job.config.JobConfig;
 import dev.sparkgen.job.config.Key;
 import dev.sparkgen.job.config.Keys;
 import dev.sparkgen.job.config.Suggestions;
+import dev.sparkgen.job.driver.ResolvedModel;
+import dev.sparkgen.job.error.ConfigException;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

@@ -1,8 +1,5 @@
 package dev.sparkgen.job;
 
-import dev.sparkgen.job.driver.ResolvedModel;
-import dev.sparkgen.job.driver.BatchMemory;
-import dev.sparkgen.job.config.JobConfig;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -11,6 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.sparkgen.job.config.JobConfig;
+import dev.sparkgen.job.driver.BatchMemory;
+import dev.sparkgen.job.driver.ResolvedModel;
 import dev.sparkgen.job.exec.RowKey;
 import dev.sparkgen.model.generate.Sequence;
 import java.io.ByteArrayOutputStream;

@@ -47,7 +47,7 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
 
   private final ModelSource modelSource;
   private final TokenizerSource tokenizerSource;
-  private final GenerationSettings settings;
+  private final GenerationConfig config;
   private final PromptPreparer preparer;
   private final int batchSize;
   private final CollectionAccumulator<String> loads;
@@ -64,12 +64,12 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
    * partition's "startMillis,endMillis" (epoch ms, from its first prompt to its last row); {@code
    * formatColumn} is the index of response_format_column in the input rows, -1 if none.
    */
-  public PartitionGenerator(ModelSource modelSource, TokenizerSource tokenizerSource, GenerationSettings settings,
+  public PartitionGenerator(ModelSource modelSource, TokenizerSource tokenizerSource, GenerationConfig config,
       PromptPreparer preparer, int batchSize, CollectionAccumulator<String> loads, boolean failOnError, FaultHook fault,
       CollectionAccumulator<String> times, StructuredOutput structured, int formatColumn) {
     this.modelSource = modelSource;
     this.tokenizerSource = tokenizerSource;
-    this.settings = settings;
+    this.config = config;
     this.preparer = preparer;
     this.batchSize = batchSize;
     this.loads = loads;
@@ -88,7 +88,6 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
     CausalLm model = ExecutorCache.model(modelSource);
     Tokenizer tokenizer = ExecutorCache.tokenizer(tokenizerSource);
     loads.add(executorId() + "=" + ExecutorCache.modelLoads(modelSource.sha256()));
-    GenerationConfig config = settings.config();
     long startMillis = System.currentTimeMillis(); // after the model load: generation time only
     Generator generator = new Generator(model, config, tokenizer, preparer.chat().settings().skipSpecialTokens());
     int samples = config.numReturnSequences();
