@@ -259,10 +259,11 @@ class GoldenGenerationTest {
         configs.add(config);
       }
     }
-    configs.add(GenerationConfig.fromMap(Map.of("do_sample", "true", "temperature", "0.7", "top_k", "12", "top_p", "0.9",
-        "min_p", "0.05", "repetition_penalty", "1.3", "no_repeat_ngram_size", "2", "min_new_tokens", "2",
-        "eos_token_id", "5", "max_new_tokens", "10", "num_return_sequences", "2", "output_logprobs", "true"),
-        GenerationConfig.defaults()));
+    Map<String, String> everything = new HashMap<>(Map.of("do_sample", "true", "temperature", "0.7", "top_k", "12",
+        "top_p", "0.9", "min_p", "0.05", "repetition_penalty", "1.3", "no_repeat_ngram_size", "2"));
+    everything.putAll(Map.of("min_new_tokens", "2", "eos_token_id", "5", "max_new_tokens", "10",
+        "num_return_sequences", "2", "output_logprobs", "true"));
+    configs.add(GenerationConfig.fromMap(everything, GenerationConfig.defaults()));
     assertTrue(configs.size() >= 3, name + ": " + configs.size() + " settings");
     for (GenerationConfig config : configs) {
       TokenSampling device = new TokenSampling(config, new SeededUniforms(config.seed()), new StopStrings(List.of(), null));
