@@ -333,7 +333,7 @@ class GeneratorTest {
         for (int s = 0; s < want.get(p).size(); s++) {
           Sequence w = want.get(p).get(s);
           assertArrayEquals(w.tokenIds(), got.get(p).get(s).tokenIds(), c + " prompt " + p + " sample " + s);
-          assertArrayEquals(w.tokenLogprobs(), got.get(p).get(s).tokenLogprobs(), 1e-6f);
+          assertArrayEquals(w.tokenLogprobs(), got.get(p).get(s).tokenLogprobs(), 1e-5f); // float32 log-softmax on the device
           early |= w.finishReason() == FinishReason.EOS;
         }
       }

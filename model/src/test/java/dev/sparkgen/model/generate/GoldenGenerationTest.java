@@ -275,7 +275,7 @@ class GoldenGenerationTest {
           Sequence w = want.get(p).get(s);
           Sequence d = got.get(p).get(s);
           assertArrayEquals(w.tokenIds(), d.tokenIds(), what);
-          assertArrayEquals(w.tokenLogprobs(), d.tokenLogprobs(), 1e-6f, what);
+          assertArrayEquals(w.tokenLogprobs(), d.tokenLogprobs(), 1e-5f, what); // float32 log-softmax on the device
           assertEquals(w.finishReason(), d.finishReason(), what);
         }
       }

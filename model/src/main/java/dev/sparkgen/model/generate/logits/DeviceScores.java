@@ -8,19 +8,92 @@ import ai.djl.ndarray.types.Shape;
 import java.util.Arrays;
 
 /**
- * A batch's scores in libtorch, [rows, vocab] float32: the steps the processors' device forms
- * share, each computed as the host forms compute it (softmax weights in double as {@link
- * SortedScores} and {@code InverseCdf} do, probabilities rounded to float32).
+ * A batch's next-token scores in libtorch, in one of two forms:
+ *
+ * <ul>
+ *   <li><b>full</b>: {@link #values()} is [rows, vocab] float32, column = token id;
+ *   <li><b>compact</b>: every token a row can still draw is among its {@code width} candidates:
+ *       {@link #values()} [rows, width] float32 and {@link #ids()} [rows, width] int64, ids
+ *       ascending along each row (so the columns keep the vocabulary's order); every token not
+ *       listed scores -inf. A candidate may itself be -inf.
+ * </ul>
+ *
+ * Top-k and top-p leave a handful of tokens, so they hand on the compact form and the rules after
+ * them (and the draw) work on [rows, width] instead of [rows, vocab]: on this CPU every [rows, V]
+ * temporary is a fresh native allocation (page faults) that costs more than the arithmetic. Every
+ * rule gives the same result in either form, because it sees the same finite scores in the same
+ * order, and -inf tokens carry no probability. Arrays are made in the caller's scope.
  */
-final class DeviceScores {
-  private DeviceScores() {}
+public final class DeviceScores {
+  private final NDArray values;
+  private final NDArray ids; // null: full
+  private final int vocab;
 
-  /** The vocabulary size: the length of each row. */
-  static int vocab(NDArray scores) {
-    return Math.toIntExact(scores.getShape().get(1));
+  private DeviceScores(NDArray values, NDArray ids, int vocab) {
+    this.values = values;
+    this.ids = ids;
+    this.vocab = vocab;
   }
 
-  /** {@code scores} with -inf at the given flat positions ({@code row * vocab + id}; repeats allowed). */
+  /** Full scores, [rows, vocab] float32. */
+  public static DeviceScores full(NDArray scores) {
+    return new DeviceScores(scores, null, Math.toIntExact(scores.getShape().get(1)));
+  }
+
+  /** Compact scores: {@code values} [rows, width] float32 at {@code ids} [rows, width] int64, ids ascending per row. */
+  static DeviceScores compact(NDArray values, NDArray ids, int vocab) {
+    return new DeviceScores(values, ids, vocab);
+  }
+
+  /** Whether this is the compact form. */
+  public boolean isCompact() {
+    return ids != null;
+  }
+
+  /** [rows, vocab] (full) or [rows, width] (compact) float32. */
+  public NDArray values() {
+    return values;
+  }
+
+  /** The token id of each compact column, [rows, width] int64; null in the full form. */
+  public NDArray ids() {
+    return ids;
+  }
+
+  /** The vocabulary size (the width of the full form). */
+  public int vocab() {
+    return vocab;
+  }
+
+  /** The same form with other values (same shape). */
+  DeviceScores with(NDArray newValues) {
+    return new DeviceScores(newValues, ids, vocab);
+  }
+
+  /** The full form, [rows, vocab] float32: compact candidates scattered over a row of -inf. */
+  public NDArray toFull() {
+    if (ids == null) {
+      return values;
+    }
+    NDArray inf = values.getManager().full(new Shape(values.getShape().get(0), vocab), Float.NEGATIVE_INFINITY);
+    return inf.scatter(ids, values, 1);
+  }
+
+  /** These scores with -inf where {@code remove} (same shape as {@link #values()}, boolean) holds. */
+  DeviceScores remove(NDArray remove) {
+    return with(NDArrays.where(remove, values.getManager().full(values.getShape(), Float.NEGATIVE_INFINITY), values));
+  }
+
+  /**
+   * Unnormalised softmax weights {@code exp(s - max)} per row in float64, as the host computes
+   * them: 0 for -inf (NaN throughout a row that is all -inf, which is never sampled from).
+   */
+  static NDArray weights(NDArray scores) {
+    NDArray s = scores.toType(DataType.FLOAT64, false);
+    return s.subi(s.max(new int[] {1}, true)).exp();
+  }
+
+  /** {@code scores} with -inf at the given flat positions ({@code row * vocab + id}; repeats allowed): full form. */
   static NDArray ban(NDArray scores, Positions positions) {
     NDManager m = scores.getManager();
     NDArray at = positions.array(m);
@@ -29,25 +102,6 @@ final class DeviceScores {
     }
     NDArray inf = m.full(new Shape(positions.size), Float.NEGATIVE_INFINITY);
     return scores.flatten().put(at, inf).reshape(scores.getShape());
-  }
-
-  /** {@code scores} with -inf where {@code remove} ([rows, vocab] boolean) holds. */
-  static NDArray remove(NDArray scores, NDArray remove) {
-    return NDArrays.where(remove, scores.getManager().full(scores.getShape(), Float.NEGATIVE_INFINITY), scores);
-  }
-
-  /**
-   * Unnormalised softmax weights {@code exp(s - max)} per row, [rows, vocab] float64: 0 for -inf
-   * (NaN throughout a row that is all -inf, which the host never samples from either).
-   */
-  static NDArray weights(NDArray scores) {
-    NDArray s = scores.toType(DataType.FLOAT64, false);
-    return s.sub(s.max(new int[] {1}, true)).exp();
-  }
-
-  /** The float32 probabilities {@code (float) (w / sum(w))} of {@link #weights}, [rows, vocab]. */
-  static NDArray probabilities(NDArray weights) {
-    return weights.div(weights.sum(new int[] {1}, true)).toType(DataType.FLOAT32, false);
   }
 
   /** Flat positions ({@code row * vocab + id}) collected on the host. */

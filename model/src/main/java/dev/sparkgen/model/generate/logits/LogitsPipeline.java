@@ -84,10 +84,15 @@ public final class LogitsPipeline {
    * when {@link #runsOnDevice()}.
    */
   public NDArray apply(List<TokenHistory> histories, NDArray scores) {
-    if (histories.size() != scores.getShape().get(0)) {
-      throw new IllegalArgumentException(histories.size() + " histories for " + scores.getShape().get(0) + " rows");
+    return apply(histories, DeviceScores.full(scores)).toFull();
+  }
+
+  /** As above, keeping the form the processors hand on (compact after top-k or top-p). */
+  public DeviceScores apply(List<TokenHistory> histories, DeviceScores scores) {
+    if (histories.size() != scores.values().getShape().get(0)) {
+      throw new IllegalArgumentException(histories.size() + " histories for " + scores.values().getShape().get(0) + " rows");
     }
-    NDArray out = scores;
+    DeviceScores out = scores;
     for (LogitsProcessor processor : processors) {
       out = processor.process(histories, out);
     }

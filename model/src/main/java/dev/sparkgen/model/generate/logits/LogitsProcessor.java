@@ -1,6 +1,5 @@
 package dev.sparkgen.model.generate.logits;
 
-import ai.djl.ndarray.NDArray;
 import java.util.List;
 
 /**
@@ -17,18 +16,18 @@ public interface LogitsProcessor {
    */
   void process(TokenHistory history, float[] scores);
 
-  /** Whether {@link #process(List, NDArray)} is implemented. */
+  /** Whether {@link #process(List, DeviceScores)} is implemented. */
   default boolean runsOnDevice() {
     return false;
   }
 
   /**
-   * The same rule on a batch, where the scores are: {@code scores} [rows, vocab] float32 with
-   * finite or -inf entries (a row with NaN or +inf may come out different from the host form and
-   * must be redone there), {@code histories} aligned with its rows. Returns the new scores (the
+   * The same rule on a batch, where the scores are (full or compact, see {@link DeviceScores}),
+   * {@code histories} aligned with its rows. Scores are finite or -inf; a row with NaN or +inf may
+   * come out different from the host form and must be redone there. Returns the new scores (the
    * input is not changed), made in the caller's scope.
    */
-  default NDArray process(List<TokenHistory> histories, NDArray scores) {
+  default DeviceScores process(List<TokenHistory> histories, DeviceScores scores) {
     throw new UnsupportedOperationException(getClass().getSimpleName() + " runs on the host only");
   }
 }

@@ -1,6 +1,5 @@
 package dev.sparkgen.model.generate.logits;
 
-import ai.djl.ndarray.NDArray;
 import java.util.List;
 
 /** Bans every eos id (-inf) until the row has generated {@code min_new_tokens} tokens. */
@@ -34,8 +33,8 @@ public final class MinNewTokensProcessor implements LogitsProcessor {
   }
 
   @Override
-  public NDArray process(List<TokenHistory> histories, NDArray scores) {
-    int vocab = DeviceScores.vocab(scores);
+  public DeviceScores process(List<TokenHistory> histories, DeviceScores scores) {
+    int vocab = scores.vocab();
     DeviceScores.Positions banned = new DeviceScores.Positions();
     for (int r = 0; r < histories.size(); r++) {
       if (histories.get(r).generated() < minNewTokens) {
@@ -46,6 +45,6 @@ public final class MinNewTokensProcessor implements LogitsProcessor {
         }
       }
     }
-    return DeviceScores.ban(scores, banned);
+    return DeviceScores.full(DeviceScores.ban(scores.toFull(), banned));
   }
 }

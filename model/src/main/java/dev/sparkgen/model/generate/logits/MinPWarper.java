@@ -1,6 +1,7 @@
 package dev.sparkgen.model.generate.logits;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
 import java.util.List;
 
 /**
@@ -46,13 +47,13 @@ public final class MinPWarper implements LogitsProcessor {
    * Tokens of zero weight are not touched, as on the host.
    */
   @Override
-  public NDArray process(List<TokenHistory> histories, NDArray scores) {
+  public DeviceScores process(List<TokenHistory> histories, DeviceScores scores) {
     if (minTokensToKeep > 1) {
       throw new UnsupportedOperationException("min_p on the device keeps one token, not " + minTokensToKeep);
     }
-    NDArray weights = DeviceScores.weights(scores);
-    NDArray prob = DeviceScores.probabilities(weights); // float32, as SortedScores
+    NDArray weights = DeviceScores.weights(scores.values());
+    NDArray prob = weights.div(weights.sum(new int[] {1}, true)).toType(DataType.FLOAT32, false); // as SortedScores
     NDArray threshold = prob.max(new int[] {1}, true).mul(minP); // float32 product, as on the host
-    return DeviceScores.remove(scores, weights.gt(0.0).logicalAnd(prob.lt(threshold)));
+    return scores.remove(weights.gt(0.0).logicalAnd(prob.lt(threshold)));
   }
 }

@@ -1,6 +1,5 @@
 package dev.sparkgen.model.generate.logits;
 
-import ai.djl.ndarray.NDArray;
 import java.util.List;
 import java.util.function.IntConsumer;
 
@@ -35,8 +34,8 @@ public final class NoRepeatNGramProcessor implements LogitsProcessor {
 
   /** The banned ids are found on the host (as HF does, in Python), the bans made where the scores are. */
   @Override
-  public NDArray process(List<TokenHistory> histories, NDArray scores) {
-    int vocab = DeviceScores.vocab(scores);
+  public DeviceScores process(List<TokenHistory> histories, DeviceScores scores) {
+    int vocab = scores.vocab();
     DeviceScores.Positions banned = new DeviceScores.Positions();
     for (int r = 0; r < histories.size(); r++) {
       int row = r;
@@ -46,7 +45,7 @@ public final class NoRepeatNGramProcessor implements LogitsProcessor {
         }
       });
     }
-    return DeviceScores.ban(scores, banned);
+    return DeviceScores.full(DeviceScores.ban(scores.toFull(), banned));
   }
 
   /** Hands each banned id (repeats possible) of the row to {@code out}. */

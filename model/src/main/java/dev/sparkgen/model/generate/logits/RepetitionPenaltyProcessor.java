@@ -36,8 +36,9 @@ public final class RepetitionPenaltyProcessor implements LogitsProcessor {
 
   /** HF's form: gather each row's seen ids, penalise them, scatter them back. */
   @Override
-  public NDArray process(List<TokenHistory> histories, NDArray scores) {
-    int vocab = DeviceScores.vocab(scores);
+  public DeviceScores process(List<TokenHistory> histories, DeviceScores in) {
+    NDArray scores = in.toFull();
+    int vocab = in.vocab();
     DeviceScores.Positions seen = new DeviceScores.Positions();
     for (int r = 0; r < histories.size(); r++) {
       BitSet ids = histories.get(r).distinct();
@@ -48,9 +49,9 @@ public final class RepetitionPenaltyProcessor implements LogitsProcessor {
     NDArray flat = scores.flatten();
     NDArray at = seen.array(scores.getManager());
     if (at == null) {
-      return scores;
+      return in;
     }
     NDArray s = flat.take(at); // [seen]
-    return flat.put(at, NDArrays.where(s.lt(0f), s.mul(penalty), s.div(penalty))).reshape(scores.getShape());
+    return DeviceScores.full(flat.put(at, NDArrays.where(s.lt(0f), s.mul(penalty), s.div(penalty))).reshape(scores.getShape()));
   }
 }

@@ -1,6 +1,5 @@
 package dev.sparkgen.model.generate.logits;
 
-import ai.djl.ndarray.NDArray;
 import java.util.List;
 
 /** Divides the scores by the temperature (sampling only). */
@@ -28,7 +27,7 @@ public final class TemperatureWarper implements LogitsProcessor {
   }
 
   @Override
-  public NDArray process(List<TokenHistory> histories, NDArray scores) {
-    return scores.div(temperature); // float32 / float32, as on the host
+  public DeviceScores process(List<TokenHistory> histories, DeviceScores scores) {
+    return scores.with(scores.values().div(temperature)); // float32 / float32, as on the host; -inf stays
   }
 }

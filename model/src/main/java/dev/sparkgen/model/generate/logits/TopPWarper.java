@@ -1,6 +1,7 @@
 package dev.sparkgen.model.generate.logits;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.DataType;
 import java.util.List;
@@ -15,9 +16,10 @@ import java.util.List;
  * the float32 {@code 1 - top_p}.
  */
 public final class TopPWarper implements LogitsProcessor {
-  /** Candidates the device form sorts first, then, if a row needs more, {@link #MORE}; then the whole row. */
-  static final int FIRST = 64;
-  static final int MORE = 1024;
+  /** Candidate counts the device form tries from the top (a small nucleus). */
+  static final int[] FROM_TOP = {64, 1024};
+  /** Candidate counts it tries from the bottom (a nucleus of most of the vocabulary). */
+  static final int[] FROM_BOTTOM = {1024, 8192};
   private final float removeAtOrBelow;
   private final int minTokensToKeep;
 
@@ -68,53 +70,107 @@ public final class TopPWarper implements LogitsProcessor {
   }
 
   /**
-   * The same rule without sorting the whole vocabulary: the removed tokens are the lowest ones, so
-   * only the highest {@code c} tokens ({@link #FIRST}, else {@link #MORE}, else all) are sorted,
-   * and the mass of the rest starts their cumulative sum (the rest must all be removed, i.e. the
-   * lowest candidate too, or the next size is tried). The cumulative sum is the float32
-   * probabilities added in double, rounded per position, as on the host. Ties at the cut are
-   * resolved by index as a stable ascending sort would ({@code argsort} is not stable): with
-   * {@code cut} tokens removed and {@code s} the score of the last one, every token below
-   * {@code s} goes, and of the tokens equal to {@code s} the {@code cut - #(below s)} lowest ids.
+   * The same rule without sorting the vocabulary where it can be helped. The removed tokens are
+   * the lowest ones, so the cut is searched among few candidates: the highest {@link #FROM_TOP}
+   * (when the nucleus is small; the mass below them starts the cumulative sum, and they become the
+   * compact form), else the lowest {@link #FROM_BOTTOM} (when the nucleus is most of the
+   * vocabulary), else all tokens. A candidate set serves only if no token outside it ties with its
+   * edge and the cut falls inside it. Compact scores are all candidates already. The cumulative
+   * sum adds the float32 probabilities in double, rounded per position, as on the host. Ties at
+   * the cut go by id as in a stable ascending sort ({@code argsort} is not stable): with {@code n}
+   * candidates removed and {@code s} the score of the last one, every candidate below {@code s} is
+   * removed, and of those equal to {@code s} the {@code n - #(below s)} lowest ids.
    */
   @Override
-  public NDArray process(List<TokenHistory> histories, NDArray scores) {
+  public DeviceScores process(List<TokenHistory> histories, DeviceScores scores) {
     if (minTokensToKeep != 1) {
       throw new UnsupportedOperationException("top_p on the device keeps one token, not " + minTokensToKeep);
     }
-    int vocab = DeviceScores.vocab(scores);
-    NDArray weights = DeviceScores.weights(scores); // [rows, V] float64
-    NDArray prob = DeviceScores.probabilities(weights); // [rows, V] float32
-    NDArray total = prob.toType(DataType.FLOAT64, false).sum(new int[] {1}, true); // [rows, 1]
-    NDArray remove = null;
-    for (int c = Math.min(FIRST, vocab); remove == null; c = c < MORE ? Math.min(MORE, vocab) : vocab) {
-      remove = removed(scores, prob, total, c, vocab);
+    int[] axis = {1};
+    NDArray v = scores.values(); // [rows, width]
+    long width = v.getShape().get(1);
+    NDArray weights = DeviceScores.weights(v); // [rows, width] float64
+    NDArray total = weights.sum(axis, true); // [rows, 1]
+    if (!scores.isCompact()) {
+      for (int c : FROM_TOP) {
+        if (c < width) {
+          Candidates top = Candidates.of(v, c, true);
+          if (top.sealed(v, true)) {
+            NDArray w = weights.gather(top.ids, 1);
+            NDArray below = total.sub(w.sum(axis, true)).div(total); // mass below the candidates
+            Cut cut = cut(top.values, w, total, below, true);
+            if (cut.removed.min().getLong() >= 1) { // the cut reaches into the candidates
+              return DeviceScores.compact(top.values, top.ids, scores.vocab()).remove(cut.mask);
+            }
+          }
+        }
+      }
+      for (int c : FROM_BOTTOM) {
+        if (c < width) {
+          Candidates bottom = Candidates.of(v, c, false);
+          if (bottom.sealed(v, false)) {
+            Cut cut = cut(bottom.values, weights.gather(bottom.ids, 1), total, null, false);
+            if (cut.removed.max().getLong() < c) { // the first kept token is a candidate
+              NDArray kept = NDArrays.where(cut.mask, v.getManager().full(bottom.values.getShape(),
+                  Float.NEGATIVE_INFINITY), bottom.values);
+              NDArray rows = v.getManager().arange(0L, v.getShape().get(0)).mul(width).reshape(-1, 1);
+              NDArray at = bottom.ids.add(rows).flatten();
+              return DeviceScores.full(v.flatten().put(at, kept.flatten()).reshape(v.getShape()));
+            }
+          }
+        }
+      }
     }
-    return DeviceScores.remove(scores, remove.logicalOr(weights.eq(0.0)));
+    return scores.remove(cut(v, weights, total, null, true).mask); // every token a candidate
   }
 
-  /** The tokens to remove, [rows, V] boolean, from the top {@code c} candidates; null if some row needs more. */
-  private NDArray removed(NDArray scores, NDArray prob, NDArray total, int c, int vocab) {
-    NDList top = scores.topK(c, 1, true, true); // values and ids, [rows, c], descending
-    NDArray ascending = top.get(0).flip(1);
-    NDArray p = prob.gather(top.get(1), 1).flip(1).toType(DataType.FLOAT64, false); // [rows, c]
-    NDArray rest = total.sub(p.sum(new int[] {1}, true)); // mass below the candidates, [rows, 1]
-    NDArray cumulative = p.cumSum(1).add(rest).toType(DataType.FLOAT32, false);
-    NDArray cut = cumulative.lte(removeAtOrBelow); // [rows, c], a prefix of each row
-    boolean[] last = new boolean[c];
-    last[c - 1] = true; // the highest token always stays
-    cut = cut.logicalAnd(scores.getManager().create(last).logicalNot());
-    NDArray removedCandidates = cut.sum(new int[] {1}, true); // [rows, 1] int64
-    if (c < vocab && removedCandidates.min().getLong() < 1) {
-      return null; // the cut lies below the candidates in some row
+  /** The highest or lowest {@code c} tokens of each row, in id order: values and ids, [rows, c]. */
+  private record Candidates(NDArray values, NDArray ids) {
+    static Candidates of(NDArray v, int c, boolean highest) {
+      NDList k = v.topK(c, 1, highest, false);
+      NDArray order = k.get(1).argSort(1, true);
+      return new Candidates(k.get(0).gather(order, 1), k.get(1).gather(order, 1));
     }
-    NDArray removedAll = removedCandidates.add(vocab - c);
-    NDArray at = ascending.gather(removedCandidates.sub(1).maximum(0), 1); // score of the last removed token, [rows, 1]
-    NDArray below = scores.lt(at);
-    NDArray tied = scores.eq(at);
-    NDArray tiedRemoved = removedAll.sub(below.sum(new int[] {1}, true)).toType(DataType.FLOAT32, false); // [rows, 1]
-    NDArray tieRank = tied.toType(DataType.FLOAT32, false).cumSum(1); // 1, 2, ... over the tied ids in id order
-    NDArray remove = below.logicalOr(tied.logicalAnd(tieRank.lte(tiedRemoved)));
-    return remove.logicalAnd(removedCandidates.gt(0)); // a row that removes nothing
+
+    /** Whether no token outside ties with the candidates' edge (in any row). */
+    boolean sealed(NDArray v, boolean highest) {
+      int[] axis = {1};
+      long c = values.getShape().get(1);
+      NDArray inside = highest ? v.gte(values.min(axis, true)) : v.lte(values.max(axis, true));
+      return inside.sum(axis).max().getLong() == c;
+    }
+  }
+
+  /** The candidates to remove ([rows, c] boolean) and how many they are per row ([rows, 1] int64). */
+  private record Cut(NDArray mask, NDArray removed) {}
+
+  /**
+   * The cut among candidates {@code values} ([rows, c], id order) with softmax weights {@code w}
+   * of the row's {@code total}; {@code below} the mass of the row below them (null: none);
+   * {@code highest}: the candidates hold the row's highest token, which always stays.
+   */
+  private Cut cut(NDArray values, NDArray w, NDArray total, NDArray below, boolean highest) {
+    int[] axis = {1};
+    int c = Math.toIntExact(values.getShape().get(1));
+    NDArray prob = w.div(total).toType(DataType.FLOAT32, false); // as SortedScores
+    NDArray ascending = values.argSort(1, true); // ties in any order
+    NDArray cumulative = prob.gather(ascending, 1).toType(DataType.FLOAT64, false).cumSum(1);
+    if (below != null) {
+      cumulative = cumulative.add(below);
+    }
+    NDArray removeAscending = cumulative.toType(DataType.FLOAT32, false).lte(removeAtOrBelow); // a prefix of each row
+    if (highest) {
+      boolean[] last = new boolean[c];
+      last[c - 1] = true;
+      removeAscending = removeAscending.logicalAnd(values.getManager().create(last).logicalNot());
+    }
+    NDArray removed = removeAscending.sum(axis, true); // [rows, 1]
+    NDArray at = values.gather(ascending, 1).gather(removed.sub(1).maximum(0), 1); // the last removed score
+    NDArray lower = values.lt(at);
+    NDArray tied = values.eq(at);
+    NDArray tiedRemoved = removed.sub(lower.sum(axis, true)).toType(DataType.FLOAT32, false);
+    NDArray rank = tied.toType(DataType.FLOAT32, false).cumSum(1); // 1, 2, ... over the tied ids in id order
+    NDArray mask = lower.logicalOr(tied.logicalAnd(rank.lte(tiedRemoved))).logicalAnd(removed.gt(0));
+    return new Cut(mask.logicalOr(w.eq(0.0)), removed); // the host drops zero-weight tokens too
   }
 }

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.sparkgen.model.generate.logits.DeviceScores;
 import dev.sparkgen.model.generate.logits.LogitsPipeline;
 import dev.sparkgen.model.generate.logits.TokenHistory;
 import java.util.ArrayList;
@@ -17,8 +18,11 @@ import java.util.List;
  * device forms ({@link LogitsPipeline#apply(List, NDArray)}), then argmax (its first index on ties)
  * or the inverse-CDF draw of {@link InverseCdf} with each row's own next uniform (weights
  * {@code exp(s - max)} and their cumulative sum in double, the token the first index whose
- * cumulative weight exceeds {@code u * total}), and the raw log-probability in double. Only the
- * chosen ids, their log-probabilities and a flag per row cross to the host.
+ * cumulative weight exceeds {@code u * total}), and the raw log-probability from a float32
+ * log-softmax (as Hugging Face computes it; the host path computes it in double, within 1e-6
+ * relative). After top-k or top-p the scores are compact ({@link DeviceScores}): the draw walks a
+ * row's few candidates in id order, which is the same sum. Only the chosen ids, their
+ * log-probabilities and a flag per row cross to the host.
  *
  * <p>A row is redone on the host ({@link TokenChoice#onHost}, with the uniform already drawn for
  * it) when its processed scores hold NaN or +inf, have no finite entry (so sampling throws
@@ -45,7 +49,6 @@ final class DeviceSampling {
   /** Picks for {@code rows} from {@code logits} [rows, vocab] (float32, aligned with {@code rows}). */
   Picks pick(NDArray logits, List<DecodeRow> rows) {
     int n = rows.size();
-    int vocab = Math.toIntExact(logits.getShape().get(1));
     boolean sampling = selector == TokenSelector.SAMPLING;
     double[] u = new double[n];
     List<TokenHistory> histories = new ArrayList<>(n);
@@ -54,26 +57,27 @@ final class DeviceSampling {
       u[r] = sampling ? rows.get(r).uniforms.getAsDouble() : 0; // one per row and step, as on the host
     }
     int[] axis = {1};
-    NDArray raw = logits.toType(DataType.FLOAT64, false); // [n, V]
-    NDArray rawMax = raw.max(axis, true);
-    NDArray lse = rawMax.add(raw.sub(rawMax).exp().sum(axis, true).log()); // [n, 1], as LogSoftmax.logSumExp
-    NDArray scores = pipeline.processors().isEmpty() ? logits : pipeline.apply(histories, logits); // [n, V] float32
-    NDArray redo = scores.isNaN().logicalOr(scores.eq(Float.POSITIVE_INFINITY)).sum(axis).gt(0)
-        .logicalOr(scores.neq(Float.NEGATIVE_INFINITY).sum(axis).eq(0)); // [n]
-    NDArray token;
+    NDArray logProbs = logits.logSoftmax(1); // [n, V] raw log-probabilities, float32 as HF's log_softmax
+    DeviceScores processed = pipeline.apply(histories, DeviceScores.full(logits)); // full or compact
+    NDArray scores = processed.values(); // [n, width]
+    long width = scores.getShape().get(1);
+    NDArray rowMax = scores.max(axis, true); // NaN if a NaN, +inf if a +inf, -inf if nothing finite
+    NDArray redo = rowMax.isNaN().logicalOr(rowMax.isInfinite()).reshape(n);
+    NDArray at; // the chosen column, [n]
     if (sampling) {
-      NDArray s = scores.toType(DataType.FLOAT64, false);
-      NDArray cumulative = s.sub(s.max(axis, true)).exp().cumSum(1); // [n, V]; exp(-inf) = 0 as InverseCdf.weights
+      NDArray weights = scores.toType(DataType.FLOAT64, false).subi(rowMax.toType(DataType.FLOAT64, false)).exp();
+      NDArray cumulative = weights.cumSum(1); // [n, width]; exp(-inf) = 0 as InverseCdf.weights
       NDArray total = cumulative.get(new NDIndex(":, -1:")); // [n, 1]: the same sequential sum the host makes
       NDArray target = logits.getManager().create(u, new Shape(n, 1)).mul(total);
-      token = cumulative.lte(target).sum(axis); // [n] int64: the first index whose cumulative weight exceeds the target
-      redo = redo.logicalOr(token.eq(vocab)); // u * total rounded up to the total: the host takes the last possible
-      token = token.minimum(vocab - 1);
+      at = cumulative.lte(target).sum(axis); // the first column whose cumulative weight exceeds the target
+      redo = redo.logicalOr(at.eq(width)); // u * total rounded up to the total: the host takes the last possible
+      at = at.minimum(width - 1);
     } else {
-      token = scores.argMax(1); // the first maximum on ties
+      at = scores.argMax(1); // the first maximum on ties; compact columns keep the vocabulary's order
     }
-    NDArray logprob = raw.gather(token.reshape(n, 1), 1).sub(lse).reshape(n); // [n]
-    double[] out = NDArrays.stack(new NDList(token.toType(DataType.FLOAT64, false), logprob,
+    NDArray token = processed.isCompact() ? processed.ids().gather(at.reshape(n, 1), 1).reshape(n) : at;
+    NDArray logprob = logProbs.gather(token.reshape(n, 1), 1).reshape(n);
+    double[] out = NDArrays.stack(new NDList(token.toType(DataType.FLOAT64, false), logprob.toType(DataType.FLOAT64, false),
         redo.toType(DataType.FLOAT64, false))).toDoubleArray(); // [3, n], one copy to the host
     int[] tokens = new int[n];
     float[] logprobs = new float[n];

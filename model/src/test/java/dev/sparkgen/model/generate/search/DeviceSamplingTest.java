@@ -169,7 +169,7 @@ class DeviceSamplingTest {
             int token = v;
             assertEquals(want[v] == Float.NEGATIVE_INFINITY, got[v] == Float.NEGATIVE_INFINITY,
                 () -> where + " row " + row + " token " + token + " banned? host " + want[token] + " device " + got[token]
-                    + " logits " + Arrays.toString(x[row]));
+                    + " logits " + Arrays.toString(Arrays.copyOf(x[row], Math.min(vocab, 16))) + "...");
           }
           if (anyFinite(want)) {
             double[] p = InverseCdf.probabilities(want);
@@ -204,7 +204,7 @@ class DeviceSamplingTest {
         assertEquals(hostFailure, deviceFailure, where);
         if (picks != null) {
           assertArrayEquals(hostTokens, picks.tokens(), where);
-          assertArrayEquals(hostLogprobs, picks.logprobs(), 1e-6f, where);
+          assertArrayEquals(hostLogprobs, picks.logprobs(), 1e-5f, where); // float32 log-softmax against double
           // Both consumed one uniform per row (sampling) or none (greedy).
           for (int r = 0; r < rows; r++) {
             assertEquals(hostRows.get(r).uniforms.getAsDouble(), deviceRows.get(r).uniforms.getAsDouble(), where);
