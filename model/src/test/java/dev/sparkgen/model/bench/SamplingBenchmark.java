@@ -7,6 +7,8 @@ import dev.sparkgen.model.DjlEnvironment;
 import dev.sparkgen.model.generate.GenerationConfig;
 import dev.sparkgen.model.generate.PromptInput;
 import dev.sparkgen.model.generate.Sequence;
+import dev.sparkgen.model.DecodeBatch;
+import dev.sparkgen.model.generate.search.ChoosingCost;
 import dev.sparkgen.model.generate.search.SeededUniforms;
 import dev.sparkgen.model.generate.search.StopStrings;
 import dev.sparkgen.model.generate.search.TokenSampling;
@@ -32,8 +34,12 @@ import java.util.SplittableRandom;
  * warm-up each. Tokens/s = generated tokens / wall time of the run, prefill included; tokens per
  * CPU second divide by the decoding thread's CPU time instead (libtorch's one intra-op thread is
  * that thread), which other jobs on the shared VM disturb less; per step, what a mode's CPU time
- * adds to greedy's is its choosing cost. The load average is printed with every run. A program,
- * not a test. From the repository root:
+ * adds to greedy's is its choosing cost. Then the choosing step alone ({@link ChoosingCost}): the
+ * [batch, V] logits of one real decode step, chosen from on the host and on the device in
+ * alternation. Then greedy decode steps alone ({@code stepGreedy}, after prefill) against their
+ * matmuls run alone at the model's shapes ({@link StepMatmuls}), both in CPU time: the fraction
+ * of the GEMM rate the step reaches. The load average is printed with every run. A program, not a test. From the
+ * repository root:
  *
  * <pre>
  * OMP_WAIT_POLICY=PASSIVE MAVEN_OPTS=-Xmx6g mvn -o -q -pl model test-compile exec:java -Dexec.classpathScope=test \
@@ -41,7 +47,7 @@ import java.util.SplittableRandom;
  * </pre>
  *
  * <p>Options: {@code --batches 32,64}; {@code --prompt 32}; {@code --new 32} new tokens;
- * {@code --runs 3}; {@code --settings demo,top_p} (demo: temperature 0.8, top_k 50, top_p 0.95,
+ * {@code --runs 3}; {@code --sections decode,choose,gemm}; {@code --settings demo,top_p} (demo: temperature 0.8, top_k 50, top_p 0.95,
  * as conf/sparkgen.properties; top_p: temperature 0.8, top_p 0.95, top_k off, issue 14's workload);
  * {@code --dir bench-out/models}; {@code --out bench-out/sampling.json}.
  */
@@ -58,6 +64,7 @@ public final class SamplingBenchmark {
     int newTokens = 32;
     int[] runs = {3};
     List<String> settings = List.of("demo", "top_p");
+    List<String> sections = List.of("decode", "choose", "gemm");
     Path dir = Path.of("bench-out/models");
     Path out = Path.of("bench-out/sampling.json");
     Map<String, String> o = new LinkedHashMap<>();
@@ -70,10 +77,11 @@ public final class SamplingBenchmark {
         case "--new" -> newTokens = Integer.parseInt(v);
         case "--runs" -> runs[0] = Integer.parseInt(v);
         case "--settings" -> settings = List.of(v.split(","));
+        case "--sections" -> sections = List.of(v.split(","));
         case "--dir" -> dir = Path.of(v);
         case "--out" -> out = Path.of(v);
         default -> throw new IllegalArgumentException("unknown option " + e.getKey()
-            + " (known: --batches, --prompt, --new, --runs, --settings, --dir, --out)");
+            + " (known: --batches, --prompt, --new, --runs, --settings, --sections, --dir, --out)");
       }
     }
     DjlEnvironment.setThreads(1);
@@ -91,7 +99,7 @@ public final class SamplingBenchmark {
     List<Object> results = new ArrayList<>();
     List<String> table = new ArrayList<>();
     try (CausalLm lm = CausalLm.load(gpt2)) {
-      for (int batch : batches) {
+      for (int batch : sections.contains("decode") ? batches : new int[0]) {
         SplittableRandom rnd = new SplittableRandom(batch);
         List<PromptInput> prompts = new ArrayList<>();
         for (int b = 0; b < batch; b++) {
@@ -166,12 +174,107 @@ public final class SamplingBenchmark {
       }
     }
     json.put("results", results);
+    // The choosing step alone: the [batch, V] logits of one real step, host and device alternating.
+    List<String> costTable = new ArrayList<>();
+    List<Object> costs = new ArrayList<>();
+    try (CausalLm lm = CausalLm.load(gpt2)) {
+      for (int batch : sections.contains("choose") ? batches : new int[0]) {
+        SplittableRandom rnd = new SplittableRandom(batch);
+        List<int[]> ids = new ArrayList<>();
+        for (int b = 0; b < batch; b++) {
+          ids.add(rnd.ints(prompt, 0, lm.vocabSize()).toArray());
+        }
+        for (String setting : settings) {
+          GenerationConfig config = GenerationConfig.fromMap(SETTINGS.get(setting), GenerationConfig.defaults());
+          int reps = Math.max(5, 3 * runs[0]);
+          int generated = newTokens / 2;
+          double[][] ms;
+          try (DecodeBatch db = lm.open(ids, 2)) {
+            db.prefill();
+            ms = db.step(new int[batch], logits -> ChoosingCost.measure(logits, config, generated, reps));
+          }
+          Spread host = Spread.of(ms[0]);
+          Spread device = Spread.of(ms[1]);
+          Map<String, Object> r = new LinkedHashMap<>();
+          r.put("batch", batch);
+          r.put("setting", setting);
+          r.put("host_cpu_ms", host);
+          r.put("device_cpu_ms", device);
+          r.put("load_average", loadAverage());
+          costs.add(r);
+          costTable.add(String.format("| %d | %s | %s | %s | %.2f | %.1f |", batch, setting, host.format("%.1f"),
+              device.format("%.1f"), host.median() / device.median(), loadAverage()));
+          System.out.println(costTable.get(costTable.size() - 1));
+        }
+      }
+    }
+    json.put("choosing_cost", costs);
+    // Greedy decode steps alone at each batch: CPU time per stepGreedy against the CPU time of the
+    // step's matmuls at the model's own shapes, each run alone at its own rate.
+    List<String> gemmTable = new ArrayList<>();
+    List<Object> gemm = new ArrayList<>();
+    try (CausalLm lm = CausalLm.load(gpt2)) {
+      for (int batch : sections.contains("gemm") ? batches : new int[0]) {
+        SplittableRandom rnd = new SplittableRandom(batch);
+        List<int[]> ids = new ArrayList<>();
+        for (int b = 0; b < batch; b++) {
+          ids.add(rnd.ints(prompt, 0, lm.vocabSize()).toArray());
+        }
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        double[] stepMs = new double[runs[0]];
+        double[] matmulMs = new double[runs[0]];
+        for (int run = -1; run < runs[0]; run++) {
+          double step;
+          try (DecodeBatch db = lm.open(ids, newTokens)) {
+            float[][] logits = db.prefill();
+            int[] next = new int[batch];
+            for (int b = 0; b < batch; b++) {
+              next[b] = dev.sparkgen.model.generate.search.TokenSelector.argmax(logits[b]);
+            }
+            long c0 = threads.getCurrentThreadCpuTime();
+            for (int t = 1; t < newTokens; t++) {
+              next = db.stepGreedy(next).tokens();
+            }
+            step = (threads.getCurrentThreadCpuTime() - c0) / 1e6 / (newTokens - 1);
+          }
+          double matmul = StepMatmuls.cpuMs(SpeedBenchmark.GPT2, batch);
+          if (run >= 0) {
+            stepMs[run] = step;
+            matmulMs[run] = matmul;
+          }
+          System.out.printf("batch %d greedy step %.1f CPU ms, its matmuls alone %.1f CPU ms (load average %.1f)%n", batch,
+              step, matmul, loadAverage());
+        }
+        double[] fraction = new double[runs[0]];
+        for (int i = 0; i < fraction.length; i++) {
+          fraction[i] = matmulMs[i] / stepMs[i];
+        }
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("batch", batch);
+        r.put("step_cpu_ms", Spread.of(stepMs));
+        r.put("matmul_cpu_ms", Spread.of(matmulMs));
+        r.put("gemm_rate_fraction", Spread.of(fraction));
+        gemm.add(r);
+        gemmTable.add(String.format("| %d | %s | %s | %s |", batch, Spread.of(stepMs).format("%.1f"),
+            Spread.of(matmulMs).format("%.1f"), Spread.of(fraction).format("%.2f")));
+      }
+    }
+    json.put("greedy_step_gemm_share", gemm);
     System.out.printf("%nGPT-2-small shape, %d-token prompts, %d new tokens, 1 thread, median (min–max) of %d runs%n",
         prompt, newTokens, runs[0]);
     System.out.println("| batch | mode | tokens/s (wall) | tokens per CPU second | CPU ms per step | CPU ms per step over"
         + " greedy | device / host, wall (per run pair) | device / host, CPU | rows with the host's tokens |");
     System.out.println("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
     table.forEach(System.out::println);
+    System.out.println("\nChoosing one step's tokens alone (same logits of a real step, alternating; CPU ms of the thread)");
+    System.out.println("| batch | setting | host: copy + TokenChoice.onHost per row | device: DeviceSampling.pick | host / device | load average |");
+    System.out.println("| --- | --- | --- | --- | --- | --- |");
+    costTable.forEach(System.out::println);
+    System.out.println("\nGreedy decode step alone (stepGreedy after prefill), CPU ms, and its matmuls alone at the model's"
+        + " shapes (fraction = the GEMM rate the step reaches)");
+    System.out.println("| batch | step | its matmuls alone | fraction of the GEMM rate at the model's shapes |");
+    System.out.println("| --- | --- | --- | --- |");
+    gemmTable.forEach(System.out::println);
     if (out.getParent() != null) {
       Files.createDirectories(out.getParent());
     }
