@@ -100,14 +100,18 @@ public final class Keys {
           "true: the model continues each conversation's final message (e.g. an assistant reply begun in the"
               + " input) instead of starting a new turn: rendered as transformers' continue_final_message=True,"
               + " without the template's end-of-turn after it (implies add_generation_prompt=false)"),
-      job("chat_template", "auto", "auto | none",
+      job("chat_template", "auto", "auto | none | a template name",
           "auto: render conversations (messages_column) with the chat template, and plain prompts too when"
-              + " system_prompt is set; none: never (a messages column or system_prompt is then an error)"),
+              + " system_prompt is set; none: never (a messages column or system_prompt is then an error); a name:"
+              + " as auto, with the model's template of that name (tokenizer_config.json's named chat_template"
+              + " list, or additional_chat_templates/NAME.jinja; e.g. tool_use), as transformers'"
+              + " apply_chat_template(chat_template=NAME)"),
       job("system_prompt", "", "text",
           "make each plain prompt the conversation [system: TEXT, user: prompt], rendered with the chat template"),
       path("chat_template_file", "", "path to a Jinja template file",
           "the chat template; default: the model folder's chat_template.jinja, else tokenizer_config.json's"
-              + " chat_template (a list of named templates: 'default')"),
+              + " chat_template (of named templates: 'default', or 'tool_use' when chat_template_kwargs has tools;"
+              + " another by chat_template=NAME)"),
       job("chat_template_kwargs", "", "a JSON object",
           "extra template variables, e.g. {\"enable_thinking\": false} (Qwen3), {\"date_string\": \"26 Jul 2024\"}"
               + " (Llama 3), {\"tools\": [...]}"),

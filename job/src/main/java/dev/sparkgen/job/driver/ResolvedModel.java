@@ -50,6 +50,7 @@ public record ResolvedModel(Path folder, Checkpoint checkpoint, TokenizerFile to
   /** Resolves {@code cfg}'s model, tokenizer and generation settings. */
   public static ResolvedModel resolve(JobConfig cfg) {
     Path folder = cfg.randomModel() ? null : Path.of(cfg.model());
+    ChatTemplateName.check(cfg.chat(), folder);
     TokenizerFile tokenizer = null;
     if (!cfg.tokenizer().isEmpty()) {
       tokenizer = TokenizerFile.load(Path.of(cfg.tokenizer()));
