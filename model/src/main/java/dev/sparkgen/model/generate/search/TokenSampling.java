@@ -86,8 +86,7 @@ public final class TokenSampling {
    * cross to the host after prefill.
    */
   private void decode(DecodeBatch batch, List<DecodeRow> rows, float[][] logits, LogitsPipeline pipeline) {
-    boolean picksInBatch = selector == TokenSelector.GREEDY && pipeline.processors().isEmpty()
-        && batch.picksGreedyItself();
+    boolean picksInBatch = picksInBatch(batch, pipeline);
     GreedyPicks picks = null;
     List<DecodeRow> active = new ArrayList<>();
     for (DecodeRow row : rows) {
@@ -133,8 +132,18 @@ public final class TokenSampling {
     }
   }
 
+  /** The pipeline for rows of which some ({@code formats}) may carry a response format. */
+  LogitsPipeline pipeline(boolean formats) {
+    return formats ? withFormats : plain;
+  }
+
+  /** Whether plain greedy decoding can let {@code batch} pick its tokens (no host logits needed). */
+  boolean picksInBatch(DecodeBatch batch, LogitsPipeline pipeline) {
+    return selector == TokenSelector.GREEDY && pipeline.processors().isEmpty() && batch.picksGreedyItself();
+  }
+
   /** Processes one row's logits, picks its token and decides whether it has finished. */
-  private void choose(DecodeRow row, float[] logits, LogitsPipeline pipeline) {
+  void choose(DecodeRow row, float[] logits, LogitsPipeline pipeline) {
     double lse = LogSoftmax.logSumExp(logits);
     float[] scores = pipeline.processors().isEmpty() ? logits : pipeline.apply(row.history, logits.clone());
     if (selector == TokenSelector.SAMPLING) {
@@ -159,7 +168,7 @@ public final class TokenSampling {
   }
 
   /** Appends the chosen token and decides whether the row has finished. */
-  private void accept(DecodeRow row, int token, float logprob) {
+  void accept(DecodeRow row, int token, float logprob) {
     row.append(token, logprob);
     if (eos.contains(token)) {
       finish(row, FinishReason.EOS);
@@ -177,7 +186,7 @@ public final class TokenSampling {
     }
   }
 
-  private void finish(DecodeRow row, FinishReason reason) {
+  void finish(DecodeRow row, FinishReason reason) {
     row.reason = reason;
     row.text = row.continuation.of(row.history.generatedIds());
   }
