@@ -1,5 +1,8 @@
 package dev.sparkgen.job;
 
+import dev.sparkgen.job.config.JobConfig;
+import dev.sparkgen.job.driver.ResolvedModel;
+import dev.sparkgen.job.error.JobFailedException;
 import dev.sparkgen.job.io.PromptReader;
 import dev.sparkgen.job.io.ResultWriter;
 import dev.sparkgen.job.io.Summary;

@@ -1,26 +1,21 @@
 package dev.sparkgen.job;
 
 import com.google.gson.GsonBuilder;
-import dev.sparkgen.job.chat.ChatColumns;
 import dev.sparkgen.job.chat.ChatPrompts;
 import dev.sparkgen.job.chat.ChatSetup;
-import dev.sparkgen.job.exec.GenerationSettings;
-import dev.sparkgen.job.exec.BroadcastChunks;
-import dev.sparkgen.job.exec.ModelSource;
+import dev.sparkgen.job.config.JobConfig;
+import dev.sparkgen.job.driver.ModelIdentity;
+import dev.sparkgen.job.driver.ResolvedModel;
+import dev.sparkgen.job.error.SetupException;
 import dev.sparkgen.job.exec.OutputColumns;
 import dev.sparkgen.job.exec.PartitionGenerator;
 import dev.sparkgen.job.exec.PromptPreparer;
-import dev.sparkgen.job.exec.TokenizerSource;
 import dev.sparkgen.job.io.RowPositions;
-import dev.sparkgen.model.weights.WeightsPayload;
-import java.nio.file.Path;
-import java.util.ArrayList;
+import dev.sparkgen.model.generate.GenerationConfig;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
@@ -28,91 +23,74 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.util.CollectionAccumulator;
 
 /**
- * A run made ready on the driver: the model checked, its weights broadcast (or left in a folder
- * that every executor reads),
- * the tokenizer broadcast. {@link #apply} turns prompt Datasets into result Datasets (lazily);
- * {@link #modelLoads} reports, after an action, how often each executor built the model.
+ * One configuration's generation over a {@link ModelShipment}: {@link #apply} turns prompt
+ * Datasets into result Datasets (lazily); {@link #modelLoads} and {@link #generationSeconds}
+ * report, after an action, how often each executor built the model and how long generation took.
+ * A run made by {@link ModelShipment#run} leaves the shipment open; one made by {@link #prepare}
+ * ships its own model and closes that shipment when it is closed.
  */
 public final class GenerationRun implements AutoCloseable {
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(GenerationRun.class);
+  private final ModelShipment shipment;
+  private final boolean ownsShipment;
   private final JobConfig cfg;
   private final ResolvedModel model;
-  private final ModelSource modelSource;
-  private final TokenizerSource tokenizerSource;
-  private final List<Broadcast<?>> broadcasts;
+  private final GenerationConfig generation;
   private final CollectionAccumulator<String> loads;
   private final CollectionAccumulator<String> partitionTimes;
   private final SparkSession spark;
-  private final int defaultParallelism;
-  private final boolean ownsModel;
 
-  private GenerationRun(SparkSession spark, JobConfig cfg, ResolvedModel model, boolean ownsModel, int chunkBytes) {
+  GenerationRun(ModelShipment shipment, JobConfig cfg, boolean ownsShipment) {
+    shipment.checkSameShipment(cfg);
+    this.shipment = shipment;
+    this.ownsShipment = ownsShipment;
     this.cfg = cfg;
-    this.ownsModel = ownsModel;
-    this.model = model;
-    JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-    this.defaultParallelism = sc.defaultParallelism();
-    String sha = model.identity().sha256();
-    List<Broadcast<?>> shipped = new ArrayList<>();
-    String shippedAs = "";
-    if (cfg.weightsDistribution() == JobConfig.WeightsDistribution.BROADCAST) {
-      BroadcastChunks.Shipped s = BroadcastChunks.broadcast(spark.sparkContext(), model.checkpoint(), chunkBytes);
-      shipped.addAll(s.chunks());
-      if (!s.sha256().equals(sha)) { // the same writer made both: a difference is a bug, not bad input
-        shipped.forEach(Broadcast::destroy);
-        throw new IllegalStateException("the broadcast image's sha256 " + s.sha256() + " differs from the model's " + sha);
-      }
-      this.modelSource = new ModelSource.Broadcasted(WeightsPayload.configJson(model.checkpoint()), s.chunks(),
-          s.chunkBytes(), s.bytes(), sha);
-      shippedAs = String.format(" (%.1f MiB in %d chunks)", s.bytes() / 1048576.0, s.chunks().size());
-    } else {
-      this.modelSource = new ModelSource.SharedFolder(model.sharedFolder().toString(), sha);
-    }
-    if (model.tokenizer() != null) {
-      Broadcast<byte[]> t = sc.broadcast(model.tokenizer().bytes());
-      this.tokenizerSource = new TokenizerSource(t, model.tokenizer().sha256());
-      shipped.add(t);
-    } else {
-      this.tokenizerSource = null;
-    }
-    this.broadcasts = List.copyOf(shipped);
+    this.model = shipment.model();
+    this.generation = model.generationFor(cfg);
+    this.spark = shipment.spark();
     this.loads = spark.sparkContext().collectionAccumulator("sparkgen model loads");
     this.partitionTimes = spark.sparkContext().collectionAccumulator("sparkgen partition times");
-    this.spark = spark;
-    ModelIdentity id = model.identity();
-    LOG.info("model {} ({}, {} parameters, sha256 {}) shipped by {}{}; tokenizer {}", id.source(), id.family(),
-        id.parameters(), sha.substring(0, 12), cfg.weightsDistribution().name().toLowerCase(java.util.Locale.ROOT),
-        shippedAs,
-        model.tokenizer() == null ? "none" : model.tokenizer().path());
   }
 
-  /** Checks the model, tokenizer and generation settings of {@code cfg}, then ships them. */
+  /** Checks the model, tokenizer and generation settings of {@code cfg}, then ships them for this run alone. */
   public static GenerationRun prepare(SparkSession spark, JobConfig cfg) {
-    return new GenerationRun(spark, cfg, ResolvedModel.resolve(cfg), true, WeightsPayload.CHUNK_BYTES);
+    return own(ModelShipment.prepare(spark, cfg), cfg);
   }
 
-  /** Ships an already resolved model (the command line resolves it before Spark starts); the caller closes it. */
+  /** Ships an already resolved model for this run alone (the command line resolves it before Spark starts); the caller closes the model. */
   public static GenerationRun prepare(SparkSession spark, JobConfig cfg, ResolvedModel model) {
-    return new GenerationRun(spark, cfg, model, false, WeightsPayload.CHUNK_BYTES);
+    return own(ModelShipment.of(spark, cfg, model), cfg);
   }
 
   /** As {@link #prepare(SparkSession, JobConfig, ResolvedModel)} with broadcast chunks of {@code chunkBytes} (tests). */
   static GenerationRun prepare(SparkSession spark, JobConfig cfg, ResolvedModel model, int chunkBytes) {
-    return new GenerationRun(spark, cfg, model, false, chunkBytes);
+    return own(ModelShipment.of(spark, cfg, model, chunkBytes), cfg);
+  }
+
+  private static GenerationRun own(ModelShipment shipment, JobConfig cfg) {
+    try {
+      return new GenerationRun(shipment, cfg, true);
+    } catch (RuntimeException e) {
+      shipment.close();
+      throw e;
+    }
   }
 
   /** The ids of this run's weight-chunk broadcasts (empty unless weights_distribution=broadcast). */
   List<Long> weightBroadcastIds() {
-    return modelSource instanceof ModelSource.Broadcasted b ? b.chunks().stream().map(Broadcast::id).toList() : List.of();
+    return shipment.weightBroadcastIds();
+  }
+
+  /** The resolved generation settings of this run: its configuration's keys over the model's own. */
+  public GenerationConfig generation() {
+    return generation;
   }
 
   /**
-   * The results for {@code prompts}: every input column, then {@link OutputColumns#FIELDS}, one
+   * The results for {@code prompts}: every input column, then the columns {@link OutputColumns} appends, one
    * row per returned sequence (one row with {@code error} set for a prompt that failed).
    */
   public Dataset<Row> apply(Dataset<Row> prompts) {
@@ -161,34 +139,27 @@ public final class GenerationRun implements AutoCloseable {
     }
     StructType outSchema;
     try {
-      outSchema = OutputColumns.schema(in);
-      for (StructField f : ChatColumns.fields(cfg.chat())) {
-        if (List.of(in.fieldNames()).contains(f.name())) {
-          throw new IllegalArgumentException("input column '" + f.name() + "' clashes with the output column of the same"
-              + " name (output_prompt / reasoning); rename it");
-        }
-        outSchema = outSchema.add(f);
-      }
+      outSchema = new OutputColumns(cfg.chat()).schema(in);
     } catch (IllegalArgumentException e) {
       throw new SetupException(e.getMessage(), e);
     }
     // Sampling draws from a stream keyed by the row's id, else by its place in the input (RowPositions).
     Dataset<Row> keyed = prompts;
-    boolean sampling = model.generation().doSample();
+    boolean sampling = generation.doSample();
     if (!List.of(prompts.columns()).contains(RowPositions.COLUMN) && sampling
         && (id < 0 || in.fields()[id].nullable())) {
       keyed = RowPositions.attach(spark, prompts, "");
     }
     int positions = List.of(keyed.schema().fieldNames()).indexOf(RowPositions.COLUMN);
     Dataset<Row> spread = keyed;
-    int partitions = cfg.partitions() > 0 ? cfg.partitions() : defaultParallelism;
+    int partitions = cfg.partitions() > 0 ? cfg.partitions() : spark.sparkContext().defaultParallelism();
     if (cfg.partitions() > 0 || keyed.rdd().getNumPartitions() < partitions) {
       spread = keyed.repartition(partitions);
     }
     PromptPreparer preparer = new PromptPreparer(ids, text, id, cfg.promptIdsColumn(), cfg.promptColumn(),
         cfg.idColumn(), cfg.truncation() == JobConfig.Truncation.LEFT, positions, cfg.addSpecialTokens(), chat);
-    PartitionGenerator fn = new PartitionGenerator(modelSource, tokenizerSource,
-        GenerationSettings.of(model.generation()), preparer, cfg.batchSize(), loads,
+    PartitionGenerator fn = new PartitionGenerator(shipment.modelSource(), shipment.tokenizerSource(),
+        generation, preparer, cfg.batchSize(), loads,
         cfg.onError() == JobConfig.OnError.FAIL, cfg.fault(), partitionTimes,
         cfg.structuredOutput(), format);
     return spread.mapPartitions(fn, Encoders.row(outSchema));
@@ -235,7 +206,7 @@ public final class GenerationRun implements AutoCloseable {
 
   /** The resolved generation settings by Hugging Face name. */
   public Map<String, Object> generationSettings() {
-    return GenerationSettings.of(model.generation()).byName();
+    return generation.toValues();
   }
 
   /** The key-value pairs written into each Parquet footer. */
@@ -253,14 +224,11 @@ public final class GenerationRun implements AutoCloseable {
     return m;
   }
 
-  /** Frees the broadcasts (and the driver's copy of the weights if this run resolved them). */
+  /** Closes the shipment if this run made it ({@link #prepare}); a shipment's own runs leave it open. */
   @Override
   public void close() {
-    for (Broadcast<?> b : broadcasts) {
-      b.destroy();
-    }
-    if (ownsModel) {
-      model.close();
+    if (ownsShipment) {
+      shipment.close();
     }
   }
 }

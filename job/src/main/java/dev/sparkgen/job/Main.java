@@ -1,11 +1,15 @@
 package dev.sparkgen.job;
 
 import dev.sparkgen.job.config.CommandLine;
-import dev.sparkgen.job.config.ConfigException;
+import dev.sparkgen.job.config.JobConfig;
 import dev.sparkgen.job.config.Keys;
-import dev.sparkgen.job.exec.BadRowException;
+import dev.sparkgen.job.driver.ResolvedModel;
+import dev.sparkgen.job.error.BadRowException;
+import dev.sparkgen.job.error.ConfigException;
+import dev.sparkgen.job.error.JobFailedException;
+import dev.sparkgen.job.error.SetupException;
 import dev.sparkgen.job.io.Summary;
-import dev.sparkgen.model.CheckpointException;
+import dev.sparkgen.model.weights.CheckpointException;
 import java.io.PrintStream;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;

@@ -3,7 +3,8 @@ package dev.sparkgen.job;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.sparkgen.job.config.ConfigException;
+import dev.sparkgen.job.driver.BatchMemory;
+import dev.sparkgen.job.error.ConfigException;
 import dev.sparkgen.model.config.ModelConfig;
 import dev.sparkgen.model.config.ModelFamily;
 import dev.sparkgen.model.generate.GenerationConfig;

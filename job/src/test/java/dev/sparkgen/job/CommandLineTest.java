@@ -6,10 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sparkgen.job.config.CommandLine;
-import dev.sparkgen.job.config.ConfigException;
+import dev.sparkgen.job.config.JobConfig;
 import dev.sparkgen.job.config.Key;
 import dev.sparkgen.job.config.Keys;
 import dev.sparkgen.job.config.Suggestions;
+import dev.sparkgen.job.driver.ResolvedModel;
+import dev.sparkgen.job.error.ConfigException;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

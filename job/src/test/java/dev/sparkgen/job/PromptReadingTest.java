@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.sparkgen.job.config.JobConfig;
+import dev.sparkgen.job.driver.ResolvedModel;
 import dev.sparkgen.job.exec.RowKey;
 import dev.sparkgen.job.io.PromptReader;
 import dev.sparkgen.model.tokenizer.Tokenizer;

@@ -8,6 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.sparkgen.job.config.JobConfig;
+import dev.sparkgen.job.driver.BatchMemory;
+import dev.sparkgen.job.driver.ResolvedModel;
 import dev.sparkgen.job.exec.RowKey;
 import dev.sparkgen.model.generate.Sequence;
 import java.io.ByteArrayOutputStream;
@@ -244,8 +247,8 @@ class ReliabilityTest {
     long attention = 2L * 64 * 4 * 63 * 63 * 4;
     long activations = 64L * 63 * (12 * 16 + 256 + 2 * 64) * 4;
     long logits = 2L * 64 * 64 * 4;
-    dev.sparkgen.job.config.ConfigException e = org.junit.jupiter.api.Assertions.assertThrows(
-        dev.sparkgen.job.config.ConfigException.class, () -> ResolvedModel.resolve(cfg));
+    dev.sparkgen.job.error.ConfigException e = org.junit.jupiter.api.Assertions.assertThrows(
+        dev.sparkgen.job.error.ConfigException.class, () -> ResolvedModel.resolve(cfg));
     assertEquals("batch_size=64: a batch may need " + BatchMemory.size(kv + attention + activations + logits)
         + " (KV cache " + BatchMemory.size(kv) + " for 64 rows x 83 positions, prefill attention "
         + BatchMemory.size(attention) + ", activations " + BatchMemory.size(activations) + ", logits "

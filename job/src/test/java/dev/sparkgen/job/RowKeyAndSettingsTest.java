@@ -4,14 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.sparkgen.job.exec.GenerationSettings;
+import dev.sparkgen.job.config.JobConfig;
+import dev.sparkgen.job.error.SetupException;
 import dev.sparkgen.job.exec.RowKey;
 import dev.sparkgen.job.io.PromptReader;
-import dev.sparkgen.model.generate.GenerationConfig;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.ObjectInputStream;
-import java.io.ObjectOutputStream;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
@@ -30,22 +26,6 @@ class RowKeyAndSettingsTest {
     }
     assertEquals(10_000, keys.size()); // no collisions among nearby ids
     assertNotEquals(RowKey.of(new int[] {1, 2}), RowKey.of(new int[] {2, 1}));
-  }
-
-  @Test
-  void generationSettingsSurviveJavaSerialisation() throws Exception {
-    GenerationConfig config = GenerationConfig.fromMap(Map.of("do_sample", "true", "top_p", "0.9", "eos_token_id", "3,5",
-        "stop", "[\"\\n\\n\", \"###\"]", "seed", "99", "num_return_sequences", "3"), GenerationConfig.defaults());
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
-      out.writeObject(GenerationSettings.of(config));
-    }
-    try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
-      GenerationSettings back = (GenerationSettings) in.readObject();
-      assertEquals(config, back.config());
-      assertEquals(0.9, back.byName().get("top_p"));
-      assertEquals(java.util.List.of(3, 5), back.byName().get("eos_token_id"));
-    }
   }
 
   @Test

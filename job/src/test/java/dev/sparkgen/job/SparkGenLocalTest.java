@@ -3,14 +3,24 @@ package dev.sparkgen.job;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.sparkgen.job.config.JobConfig;
+import dev.sparkgen.job.driver.ResolvedModel;
+import dev.sparkgen.job.error.ConfigException;
+import dev.sparkgen.job.error.SetupException;
 import dev.sparkgen.job.exec.RowKey;
 import dev.sparkgen.job.io.Summary;
+import dev.sparkgen.model.CausalLm;
+import dev.sparkgen.model.generate.GenerationConfig;
+import dev.sparkgen.model.generate.Generator;
+import dev.sparkgen.model.generate.PromptInput;
 import dev.sparkgen.model.generate.Sequence;
 import dev.sparkgen.model.tokenizer.Tokenizer;
 import java.nio.file.Files;
@@ -204,6 +214,63 @@ class SparkGenLocalTest {
         assertNull(r.getAs("token_logprobs")); // not asked for
       }
     }
+  }
+
+  @Test
+  void oneShipmentServesRunsWithOtherGenerationSettingsEachEqualToItsPromptsAlone() {
+    JobConfig greedy = TestSpark.settings("model", TestSpark.GPT2_TINY.toString(), "tokenizer", "", "max_new_tokens", "5");
+    JobConfig sampling = TestSpark.settings("model", TestSpark.GPT2_TINY.toString(), "tokenizer", "", "max_new_tokens",
+        "3", "do_sample", "true", "top_k", "8", "seed", "11");
+    try (ModelShipment shipment = ModelShipment.prepare(spark, greedy);
+        Tokenizer tok = Tokenizer.load(TestSpark.GPT2_TINY.resolve("tokenizer.json"))) {
+      List<Long> chunks = shipment.weightBroadcastIds();
+      for (JobConfig cfg : List.of(greedy, sampling, greedy)) {
+        GenerationConfig gen;
+        List<Row> out;
+        try (GenerationRun run = shipment.run(cfg)) { // closing a shipment's run leaves the shipment open
+          gen = run.generation();
+          out = run.apply(idPrompts()).collectAsList();
+          assertEquals(chunks, run.weightBroadcastIds(), "the weights were shipped once");
+        }
+        assertEquals(cfg == greedy ? 5 : 3, gen.maxNewTokens());
+        assertEquals(PROMPTS.length, out.size());
+        try (CausalLm lm = CausalLm.of(shipment.model().checkpoint())) {
+          for (Row r : out) {
+            int p = (int) (r.<Long>getAs("id") - 100);
+            Sequence expected = new Generator(lm, gen, tok)
+                .generate(List.of(new PromptInput(RowKey.of(100L + p), PROMPTS[p])), 1).get(0).get(0);
+            assertArrayEquals(expected.tokenIds(), ints(r.getList(r.fieldIndex("generated_token_ids"))), "prompt " + p);
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void aRunForAnotherModelIsRefusedByTheShipmentNamingTheKey() {
+    JobConfig cfg = TestSpark.settings("model", TestSpark.GPT2_TINY.toString(), "tokenizer", "");
+    try (ModelShipment shipment = ModelShipment.prepare(spark, cfg)) {
+      ConfigException e = assertThrows(ConfigException.class,
+          () -> shipment.run(TestSpark.settings("model", "random", "tokenizer", "")));
+      assertTrue(e.getMessage().startsWith("model=random differs from the model shipment's model="), e.getMessage());
+      e = assertThrows(ConfigException.class, () -> shipment.run(TestSpark.settings("model",
+          TestSpark.GPT2_TINY.toString(), "tokenizer", "", "weights_distribution", "files")));
+      assertTrue(e.getMessage().startsWith("weights_distribution=FILES differs"), e.getMessage());
+    }
+  }
+
+  @Test
+  void sparkGenShipsAModelOncePerSparkContextAndModelKeys() {
+    JobConfig a = TestSpark.settings("model", TestSpark.GPT2_TINY.toString(), "tokenizer", "", "max_new_tokens", "2");
+    JobConfig b = TestSpark.settings("model", TestSpark.GPT2_TINY.toString(), "tokenizer", "", "max_new_tokens", "4",
+        "do_sample", "true");
+    JobConfig files = TestSpark.settings("model", TestSpark.GPT2_TINY.toString(), "tokenizer", "",
+        "weights_distribution", "files");
+    ModelShipment first = SessionShipments.forConfig(spark, a);
+    assertSame(first, SessionShipments.forConfig(spark, b));
+    assertNotSame(first, SessionShipments.forConfig(spark, files));
+    assertEquals(PROMPTS.length, SparkGen.generate(spark, idPrompts(), b).count());
+    assertSame(first, SessionShipments.forConfig(spark, a));
   }
 
   @Test

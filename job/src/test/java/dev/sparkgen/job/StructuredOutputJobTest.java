@@ -8,8 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import dev.sparkgen.job.config.ConfigException;
+import dev.sparkgen.job.config.JobConfig;
 import dev.sparkgen.job.config.Settings;
+import dev.sparkgen.job.driver.ResolvedModel;
+import dev.sparkgen.job.error.ConfigException;
+import dev.sparkgen.job.error.SetupException;
 import dev.sparkgen.job.exec.RowKey;
 import dev.sparkgen.model.CausalLm;
 import dev.sparkgen.model.generate.Generator;

@@ -1,5 +1,7 @@
 package dev.sparkgen.job;
 
+import dev.sparkgen.job.config.JobConfig;
+import dev.sparkgen.job.driver.ResolvedModel;
 import dev.sparkgen.model.CausalLm;
 import dev.sparkgen.model.generate.Generator;
 import dev.sparkgen.model.generate.PromptInput;

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.google.gson.JsonObject;
 import dev.sparkgen.model.config.ModelConfig;
 import dev.sparkgen.model.config.ModelFamily;
+import dev.sparkgen.model.weights.CheckpointException;
 import dev.sparkgen.model.weights.HfFolder;
 import dev.sparkgen.model.weights.RandomWeights;
 import dev.sparkgen.model.weights.SafetensorsBytes;

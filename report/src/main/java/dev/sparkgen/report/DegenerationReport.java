@@ -1,8 +1,9 @@
 package dev.sparkgen.report;
 
 import dev.sparkgen.job.BatchJob;
-import dev.sparkgen.job.JobConfig;
+import dev.sparkgen.job.ModelShipment;
 import dev.sparkgen.job.SparkGen;
+import dev.sparkgen.job.config.JobConfig;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -56,7 +57,8 @@ public final class DegenerationReport {
     base.put("seed", String.valueOf(s.seed()));
     base.put("output_logprobs", "true");
     SparkSession spark = BatchJob.session(JobConfig.of(base));
-    try {
+    // One shipment for the six strategies: the model is read, hashed and broadcast once.
+    try (ModelShipment shipment = ModelShipment.prepare(spark, JobConfig.of(base))) {
       List<Row> rows = new ArrayList<>();
       for (int i = 0; i < prompts.size(); i++) {
         rows.add(RowFactory.create((long) i, prompts.get(i)));
@@ -70,7 +72,7 @@ public final class DegenerationReport {
         settings.putAll(strategy.settings());
         spark.sparkContext().setJobDescription("sparkgen report: " + strategy.name());
         long t0 = System.nanoTime();
-        List<Row> generated = SparkGen.generate(spark, input, JobConfig.of(settings)).orderBy("id").collectAsList();
+        List<Row> generated = SparkGen.generate(input, shipment, JobConfig.of(settings)).orderBy("id").collectAsList();
         List<StrategyMetrics.Continuation> items = new ArrayList<>();
         for (Row r : generated) {
           if (r.getAs("error") != null) {

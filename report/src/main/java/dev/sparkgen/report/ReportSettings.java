@@ -1,8 +1,7 @@
 package dev.sparkgen.report;
 
-import dev.sparkgen.job.config.Arguments;
-import dev.sparkgen.job.config.ConfigException;
 import dev.sparkgen.job.config.Suggestions;
+import dev.sparkgen.model.cli.Options;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -46,12 +45,7 @@ public record ReportSettings(Path model, Path data, String output, int prompts, 
   /** Parses the arguments; an unknown key or a bad number is refused with the key and value. */
   public static ReportSettings parse(String... args) {
     Map<String, String> v = new LinkedHashMap<>(DEFAULTS);
-    Map<String, String> given;
-    try {
-      given = Arguments.parse(List.of(args), "(try sparkgen report --help)");
-    } catch (ConfigException e) {
-      throw new IllegalArgumentException(e.getMessage(), e);
-    }
+    Map<String, String> given = Options.parse(List.of(args), "(try sparkgen report --help)");
     for (Map.Entry<String, String> e : given.entrySet()) {
       if (!DEFAULTS.containsKey(e.getKey())) {
         String near = Suggestions.nearest(e.getKey(), DEFAULTS.keySet());

@@ -1,7 +1,7 @@
 package dev.sparkgen.job.chat;
 
 import com.google.gson.GsonBuilder;
-import dev.sparkgen.job.config.ConfigException;
+import dev.sparkgen.job.error.ConfigException;
 import dev.sparkgen.model.chat.JsonValues;
 import dev.sparkgen.model.chat.ModelChatTemplate;
 import java.io.Serializable;

@@ -1,7 +1,7 @@
 package dev.sparkgen.job.chat;
 
-import dev.sparkgen.job.SetupException;
-import dev.sparkgen.job.config.ConfigException;
+import dev.sparkgen.job.error.ConfigException;
+import dev.sparkgen.job.error.SetupException;
 import dev.sparkgen.model.chat.ChatTemplateException;
 import dev.sparkgen.model.chat.ModelChatTemplate;
 import dev.sparkgen.model.chat.SpecialTokens;

@@ -1,6 +1,7 @@
 package dev.sparkgen.job.config;
 
-import dev.sparkgen.job.JobConfig;
+import dev.sparkgen.job.error.ConfigException;
+import dev.sparkgen.model.cli.Options;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,7 +34,12 @@ public record CommandLine(boolean help, JobConfig config, Map<String, String> se
     if (!options.isEmpty() && (options.get(0).equals(GENERATE) || options.get(0).equals("help"))) {
       options = options.subList(1, options.size());
     }
-    Map<String, String> cli = new LinkedHashMap<>(Arguments.parse(options, "(try --help)"));
+    Map<String, String> cli;
+    try {
+      cli = new LinkedHashMap<>(Options.parse(options, "(try --help)"));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(e.getMessage(), e);
+    }
     String confFile = cli.remove("conf");
     Map<String, String> file = confFile == null ? Map.of() : Settings.readFile(Path.of(confFile));
     Map<String, String> resolved = Settings.resolve(file, cli);

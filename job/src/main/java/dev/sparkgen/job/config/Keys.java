@@ -1,9 +1,8 @@
 package dev.sparkgen.job.config;
 
 import dev.sparkgen.model.generate.GenerationConfig;
+import dev.sparkgen.model.generate.GenerationKey;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -122,9 +121,6 @@ public final class Keys {
           "add a 'prompt_text' column: the rendered prompt the model saw (the prompt text for plain prompts,"
               + " null for prompt_ids)"));
 
-  /** Help for the generation keys (names and semantics as in Hugging Face transformers). */
-  private static final Map<String, String[]> GENERATION_HELP = generationHelp();
-
   private Keys() {}
 
   private static Key job(String name, String dflt, String values, String help) {
@@ -135,45 +131,17 @@ public final class Keys {
     return new Key(name, dflt, values, help, false, true);
   }
 
-  private static Map<String, String[]> generationHelp() {
-    Map<String, String[]> h = new LinkedHashMap<>();
-    h.put("max_new_tokens", new String[] {"integer >= 1", "tokens to generate at most per sequence"});
-    h.put("min_new_tokens", new String[] {"integer >= 0", "eos is suppressed until this many tokens were generated"});
-    h.put("do_sample", new String[] {"true | false", "sample; false = greedy (or beam search with num_beams > 1)"});
-    h.put("temperature", new String[] {"number > 0", "divides the logits before sampling"});
-    h.put("top_k", new String[] {"integer >= 0", "keep the k most likely tokens (0 = off)"});
-    h.put("top_p", new String[] {"number in (0, 1]", "keep the smallest set of tokens whose probability reaches p (1 = off)"});
-    h.put("min_p", new String[] {"number in [0, 1]", "drop tokens less likely than min_p x the top token's probability (0 = off)"});
-    h.put("repetition_penalty", new String[] {"number > 0", "penalise tokens already in the prompt or output (1 = off)"});
-    h.put("no_repeat_ngram_size", new String[] {"integer >= 0", "forbid repeating any n-gram of this size (0 = off)"});
-    h.put("num_beams", new String[] {"integer >= 1", "beam search width (1 = no beam search)"});
-    h.put("length_penalty", new String[] {"number", "beam score = sum of logprobs / length^length_penalty"});
-    h.put("early_stopping", new String[] {"true | false | never", "when beam search stops"});
-    h.put("num_return_sequences", new String[] {"integer >= 1", "sequences returned per prompt (one output row each)"});
-    h.put("eos_token_id", new String[] {"ids, comma separated, or none", "end-of-sequence id(s)"});
-    h.put("pad_token_id", new String[] {"id or none", "padding id"});
-    h.put("stop", new String[] {"a string, or a JSON array of strings", "generated text is cut before the first stop string"});
-    h.put("seed", new String[] {"integer", "seed of the sampling streams (and of model=random's weights)"});
-    h.put("output_logprobs", new String[] {"true | false", "write each generated token's log-probability: the model's"
-        + " raw log_softmax, before temperature, penalties and filters (as cumulative_logprob)"});
-    return Collections.unmodifiableMap(h);
-  }
-
-  /** The generation keys: Hugging Face names, with Hugging Face's defaults as text. */
+  /** The generation keys (GenerationKey's registry): Hugging Face names, with Hugging Face's defaults as text. */
   public static Map<String, String> generationDefaults() {
-    Map<String, String> out = new LinkedHashMap<>(GenerationConfig.keysWithDefaults());
-    for (String k : GENERATION_HELP.keySet()) {
-      out.putIfAbsent(k, "");
-    }
-    return out;
+    return GenerationConfig.defaults().toMap();
   }
 
   /** Every key: the job's, then the generation keys. */
   public static List<Key> all() {
     List<Key> keys = new ArrayList<>(JOB);
-    generationDefaults().forEach((name, dflt) ->
-        keys.add(new Key(name, dflt, GENERATION_HELP.getOrDefault(name, new String[] {"value", ""})[0],
-            GENERATION_HELP.getOrDefault(name, new String[] {"", "Hugging Face generation setting"})[1], true, false)));
+    for (GenerationKey k : GenerationKey.values()) {
+      keys.add(new Key(k.key(), k.text(GenerationConfig.defaults()), k.accepted(), k.help(), true, false));
+    }
     return keys;
   }
 

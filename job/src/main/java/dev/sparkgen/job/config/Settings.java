@@ -1,5 +1,6 @@
 package dev.sparkgen.job.config;
 
+import dev.sparkgen.job.error.ConfigException;
 import java.io.IOException;
 import java.io.Reader;
 import java.net.URI;

@@ -1,11 +1,11 @@
 package dev.sparkgen.job.exec;
 
-import dev.sparkgen.job.chat.ChatColumns;
 import dev.sparkgen.job.chat.ChatPrompts;
 import dev.sparkgen.job.chat.ChatSettings;
+import dev.sparkgen.job.error.BadRowException;
 import dev.sparkgen.model.CausalLm;
-import dev.sparkgen.model.chat.ReasoningSplit;
 import dev.sparkgen.model.DjlEnvironment;
+import dev.sparkgen.model.chat.ReasoningSplit;
 import dev.sparkgen.model.generate.GenerationConfig;
 import dev.sparkgen.model.generate.Generator;
 import dev.sparkgen.model.generate.PromptInput;
@@ -27,7 +27,6 @@ import org.apache.spark.SparkEnv;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.util.CollectionAccumulator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,7 +47,7 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
 
   private final ModelSource modelSource;
   private final TokenizerSource tokenizerSource;
-  private final GenerationSettings settings;
+  private final GenerationConfig config;
   private final PromptPreparer preparer;
   private final int batchSize;
   private final CollectionAccumulator<String> loads;
@@ -57,6 +56,7 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
   private final CollectionAccumulator<String> times;
   private final StructuredOutput structured;
   private final int formatColumn; // index of response_format_column, -1 if none
+  private final OutputColumns columns;
 
   /**
    * {@code loads} collects "executorId=loads" after each partition; {@code tokenizerSource} may be
@@ -64,12 +64,12 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
    * partition's "startMillis,endMillis" (epoch ms, from its first prompt to its last row); {@code
    * formatColumn} is the index of response_format_column in the input rows, -1 if none.
    */
-  public PartitionGenerator(ModelSource modelSource, TokenizerSource tokenizerSource, GenerationSettings settings,
+  public PartitionGenerator(ModelSource modelSource, TokenizerSource tokenizerSource, GenerationConfig config,
       PromptPreparer preparer, int batchSize, CollectionAccumulator<String> loads, boolean failOnError, FaultHook fault,
       CollectionAccumulator<String> times, StructuredOutput structured, int formatColumn) {
     this.modelSource = modelSource;
     this.tokenizerSource = tokenizerSource;
-    this.settings = settings;
+    this.config = config;
     this.preparer = preparer;
     this.batchSize = batchSize;
     this.loads = loads;
@@ -78,6 +78,7 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
     this.times = times;
     this.structured = structured;
     this.formatColumn = formatColumn;
+    this.columns = new OutputColumns(preparer.chat().settings());
   }
 
   @Override
@@ -87,7 +88,6 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
     CausalLm model = ExecutorCache.model(modelSource);
     Tokenizer tokenizer = ExecutorCache.tokenizer(tokenizerSource);
     loads.add(executorId() + "=" + ExecutorCache.modelLoads(modelSource.sha256()));
-    GenerationConfig config = settings.config();
     long startMillis = System.currentTimeMillis(); // after the model load: generation time only
     Generator generator = new Generator(model, config, tokenizer, preparer.chat().settings().skipSpecialTokens());
     int samples = config.numReturnSequences();
@@ -124,7 +124,7 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
       throw new BadRowException(preparer.name(in) + ": " + error);
     }
     for (int s = from; s < samples; s++) {
-      ready.add(errorRow(in, s, error));
+      ready.add(columns.errorRow(in, s, error));
     }
   }
 
@@ -247,25 +247,7 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
     ChatSettings chat = preparer.chat().settings();
     ReasoningSplit split = ChatPrompts.split(chat, s.text(), p.opensReasoning());
     String text = split == null ? s.text() : split.content();
-    return withExtras(p.row(), ChatColumns.values(chat, p.text(), split), s.sampleIndex(), s.tokenIds(), text,
-        p.ids().length, s.tokenIds().length, s.finishReason().label(), s.cumulativeLogprob(), s.score(),
-        s.tokenLogprobs(), error);
-  }
-
-  private Row errorRow(Row in, int sampleIndex, String error) {
-    ChatSettings chat = preparer.chat().settings();
-    return withExtras(in, ChatColumns.values(chat, null, null), sampleIndex, null, null, null, null, null, null, null,
-        null, error);
-  }
-
-  /** The input row, then the job's columns ({@code extras}), then the chat columns ({@code chat}). */
-  private static Row withExtras(Row in, Object[] chat, Object... extras) {
-    Object[] values = new Object[in.length() + extras.length + chat.length];
-    for (int i = 0; i < in.length(); i++) {
-      values[i] = in.get(i);
-    }
-    System.arraycopy(extras, 0, values, in.length(), extras.length);
-    System.arraycopy(chat, 0, values, in.length() + extras.length, chat.length);
-    return RowFactory.create(values);
+    return columns.sequenceRow(p.row(), s, text, p.ids().length, p.text(), split == null ? null : split.reasoning(),
+        error);
   }
 }

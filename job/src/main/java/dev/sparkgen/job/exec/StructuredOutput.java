@@ -1,6 +1,6 @@
 package dev.sparkgen.job.exec;
 
-import dev.sparkgen.job.config.ConfigException;
+import dev.sparkgen.job.error.ConfigException;
 import dev.sparkgen.model.generate.FinishReason;
 import dev.sparkgen.model.generate.Sequence;
 import dev.sparkgen.model.generate.constraint.ResponseFormat;

@@ -1,8 +1,8 @@
 package dev.sparkgen.job.io;
 
 import com.google.gson.Gson;
-import dev.sparkgen.job.JobConfig;
-import dev.sparkgen.job.SetupException;
+import dev.sparkgen.job.config.JobConfig;
+import dev.sparkgen.job.error.SetupException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Map;

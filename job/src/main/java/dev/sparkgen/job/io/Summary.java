@@ -6,8 +6,9 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
+import com.google.gson.FieldNamingPolicy;
 import com.google.gson.GsonBuilder;
-import dev.sparkgen.job.ModelIdentity;
+import dev.sparkgen.job.driver.ModelIdentity;
 import dev.sparkgen.job.exec.OutputColumns;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -77,7 +78,7 @@ public record Summary(
   /** The summary as pretty JSON (snake_case keys). */
   public String toJson() {
     return new GsonBuilder()
-        .setFieldNamingStrategy(f -> dev.sparkgen.job.exec.GenerationSettings.snakeCase(f.getName()))
+        .setFieldNamingPolicy(FieldNamingPolicy.LOWER_CASE_WITH_UNDERSCORES)
         .setPrettyPrinting().serializeNulls().serializeSpecialFloatingPointValues().create().toJson(this);
   }
 

@@ -2,8 +2,8 @@ package dev.sparkgen.job.bench;
 
 import com.google.gson.GsonBuilder;
 import dev.sparkgen.job.GenerationRun;
-import dev.sparkgen.job.JobConfig;
-import dev.sparkgen.job.ResolvedModel;
+import dev.sparkgen.job.config.JobConfig;
+import dev.sparkgen.job.driver.ResolvedModel;
 import dev.sparkgen.model.DjlEnvironment;
 import dev.sparkgen.model.config.ModelConfig;
 import dev.sparkgen.model.weights.DType;

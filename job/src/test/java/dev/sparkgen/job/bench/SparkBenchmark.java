@@ -2,7 +2,7 @@ package dev.sparkgen.job.bench;
 
 import com.google.gson.GsonBuilder;
 import dev.sparkgen.job.GenerationRun;
-import dev.sparkgen.job.JobConfig;
+import dev.sparkgen.job.config.JobConfig;
 import dev.sparkgen.job.exec.OutputColumns;
 import dev.sparkgen.model.CausalLm;
 import dev.sparkgen.model.DjlEnvironment;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.sparkgen.job.JobConfig;
+import dev.sparkgen.job.config.JobConfig;
 import dev.sparkgen.model.tokenizer.Tokenizer;
 import java.nio.file.Path;
 import java.util.List;

@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.sparkgen.job.JobConfig;
-import dev.sparkgen.job.SetupException;
-import dev.sparkgen.job.config.ConfigException;
+import dev.sparkgen.job.config.JobConfig;
+import dev.sparkgen.job.error.ConfigException;
+import dev.sparkgen.job.error.SetupException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;

@@ -1,7 +1,7 @@
 package dev.sparkgen.job.soak;
 
 import dev.sparkgen.job.GenerationRun;
-import dev.sparkgen.job.JobConfig;
+import dev.sparkgen.job.config.JobConfig;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryUsage;

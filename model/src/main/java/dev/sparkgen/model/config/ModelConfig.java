@@ -1,6 +1,6 @@
 package dev.sparkgen.model.config;
 
-import dev.sparkgen.model.CheckpointException;
+import dev.sparkgen.model.weights.CheckpointException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;

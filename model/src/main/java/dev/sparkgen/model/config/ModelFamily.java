@@ -2,9 +2,9 @@ package dev.sparkgen.model.config;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
-import dev.sparkgen.model.CheckpointException;
 import dev.sparkgen.model.json.JsonFields;
 import dev.sparkgen.model.json.JsonValueException;
+import dev.sparkgen.model.weights.CheckpointException;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;

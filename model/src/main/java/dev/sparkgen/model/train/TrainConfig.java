@@ -1,7 +1,9 @@
 package dev.sparkgen.model.train;
 
+import dev.sparkgen.model.cli.Options;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -42,18 +44,14 @@ public record TrainConfig(
     return java.util.Collections.unmodifiableMap(d);
   }
 
-  /** Parses {@code --key=value} arguments; unknown keys and bad values are refused. */
+  /** Parses {@code --key=value} (or {@code --key value}) arguments; unknown keys and bad values are refused. */
   public static TrainConfig parse(String... args) {
     Map<String, String> v = new LinkedHashMap<>(DEFAULTS);
-    for (String a : args) {
-      if (!a.startsWith("--") || !a.contains("=")) {
-        throw new IllegalArgumentException("expected --key=value, got '" + a + "'; keys: " + DEFAULTS.keySet());
+    for (Map.Entry<String, String> e : Options.parse(List.of(args), "(keys: " + DEFAULTS.keySet() + ")").entrySet()) {
+      if (!DEFAULTS.containsKey(e.getKey())) {
+        throw new IllegalArgumentException("unknown key '" + e.getKey() + "'; keys: " + DEFAULTS.keySet());
       }
-      String key = a.substring(2, a.indexOf('='));
-      if (!DEFAULTS.containsKey(key)) {
-        throw new IllegalArgumentException("unknown key '" + key + "'; keys: " + DEFAULTS.keySet());
-      }
-      v.put(key, a.substring(a.indexOf('=') + 1));
+      v.put(e.getKey(), e.getValue());
     }
     TrainConfig c = new TrainConfig(Path.of(v.get("data")), Path.of(v.get("out")), Path.of(v.get("state")),
         positive(v, "layers"), positive(v, "hidden"), positive(v, "heads"), positive(v, "context"),

@@ -1,6 +1,5 @@
 package dev.sparkgen.model.weights;
 
-import dev.sparkgen.model.CheckpointException;
 import java.util.Arrays;
 import java.util.stream.Collectors;
 

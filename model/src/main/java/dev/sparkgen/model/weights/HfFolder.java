@@ -1,7 +1,6 @@
 package dev.sparkgen.model.weights;
 
 import com.google.gson.GsonBuilder;
-import dev.sparkgen.model.CheckpointException;
 import dev.sparkgen.model.config.ModelConfig;
 import dev.sparkgen.model.config.ModelFamily;
 import dev.sparkgen.model.json.JsonFields;

@@ -1,11 +1,10 @@
 package dev.sparkgen.model.weights;
 
-import dev.sparkgen.model.CheckpointException;
-import dev.sparkgen.model.json.JsonFile;
-import dev.sparkgen.model.json.JsonValueException;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import dev.sparkgen.model.json.JsonFile;
+import dev.sparkgen.model.json.JsonValueException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

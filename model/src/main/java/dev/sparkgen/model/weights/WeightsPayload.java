@@ -1,6 +1,5 @@
 package dev.sparkgen.model.weights;
 
-import dev.sparkgen.model.CheckpointException;
 import dev.sparkgen.model.config.ModelConfig;
 import dev.sparkgen.model.config.ModelFamily;
 import dev.sparkgen.model.json.JsonFile;

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import dev.sparkgen.model.CheckpointException;
 import dev.sparkgen.model.json.JsonFields;
+import dev.sparkgen.model.weights.CheckpointException;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 

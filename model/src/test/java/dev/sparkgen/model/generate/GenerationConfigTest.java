@@ -30,10 +30,10 @@ class GenerationConfigTest {
     assertEquals(1.0, d.temperature());
     assertEquals(1.0, d.topP());
     assertEquals(1, d.numBeams());
-    assertEquals("false", d.earlyStopping());
+    assertEquals(EarlyStopping.FALSE, d.earlyStopping());
     assertEquals(List.of(), d.eosTokenId());
     assertNull(d.padTokenId());
-    assertEquals(List.copyOf(GenerationConfig.keysWithDefaults().keySet()), List.of("max_new_tokens",
+    assertEquals(List.copyOf(GenerationKey.names()), List.of("max_new_tokens",
         "min_new_tokens", "do_sample", "temperature", "top_k", "top_p", "min_p", "repetition_penalty",
         "no_repeat_ngram_size", "num_beams", "length_penalty", "early_stopping", "num_return_sequences",
         "output_logprobs", "eos_token_id", "pad_token_id", "stop", "seed"));
@@ -44,7 +44,7 @@ class GenerationConfigTest {
     GenerationConfig c = apply(Map.of("eos_token_id", "2,5", "early_stopping", "Never", "num_beams", "4",
         "num_return_sequences", "2", "pad_token_id", "0", "min_p", "none", "seed", "-7"));
     assertEquals(List.of(2, 5), c.eosTokenId());
-    assertEquals("never", c.earlyStopping());
+    assertEquals(EarlyStopping.NEVER, c.earlyStopping());
     assertEquals(0, c.padTokenId());
     assertEquals(0.0, c.minP());
     assertEquals(-7L, c.seed());

@@ -1,5 +1,6 @@
 package dev.sparkgen.model.generate.search;
 
+import dev.sparkgen.model.generate.EarlyStopping;
 import dev.sparkgen.model.generate.FinishReason;
 import dev.sparkgen.model.generate.GenerationConfig;
 import dev.sparkgen.model.generate.Sequence;
@@ -23,7 +24,7 @@ final class BeamState {
   private final int numBeams;
   private final int candidates; // K = max(2, 1 + n_eos) * num_beams
   private final double lengthPenalty;
-  private final String earlyStopping;
+  private final EarlyStopping earlyStopping;
   private final int limit; // most tokens this prompt may generate
   private final Set<Integer> eos;
   private final LogitsPipeline pipeline;
@@ -83,7 +84,7 @@ final class BeamState {
     int newLength = generated + 1;
     // Finished hypotheses: only stopping candidates ranked < num_beams, and only while the prompt
     // can still improve (and, with early_stopping=true, has a free slot).
-    boolean full = finished.size() == numBeams && earlyStopping.equals("true");
+    boolean full = finished.size() == numBeams && earlyStopping == EarlyStopping.TRUE;
     if (improvable && !full) {
       for (Candidate c : top.subList(0, Math.min(numBeams, top.size()))) {
         if (c.reason() != null) {
@@ -107,13 +108,13 @@ final class BeamState {
     generated = newLength;
     if (finished.size() == numBeams) {
       // Done (sticky) once the best running beam cannot beat the worst finished one.
-      int length = earlyStopping.equals("never") && lengthPenalty > 0 ? limit : generated;
+      int length = earlyStopping == EarlyStopping.NEVER && lengthPenalty > 0 ? limit : generated;
       double best = running.get(0).score / Math.pow(length, lengthPenalty);
       if (best <= finished.get(finished.size() - 1).score()) {
         improvable = false;
       }
     }
-    boolean slotsFull = finished.size() == numBeams && earlyStopping.equals("true");
+    boolean slotsFull = finished.size() == numBeams && earlyStopping == EarlyStopping.TRUE;
     boolean allStop = top.stream().allMatch(c -> c.reason() != null);
     over = !improvable || slotsFull || allStop;
   }

@@ -1,4 +1,4 @@
-package dev.sparkgen.job;
+package dev.sparkgen.job.driver;
 
 import java.io.Serializable;
 

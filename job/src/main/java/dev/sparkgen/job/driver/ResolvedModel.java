@@ -1,14 +1,16 @@
-package dev.sparkgen.job;
+package dev.sparkgen.job.driver;
 
-import dev.sparkgen.job.config.ConfigException;
+import dev.sparkgen.job.config.JobConfig;
+import dev.sparkgen.job.error.ConfigException;
+import dev.sparkgen.job.error.SetupException;
 import dev.sparkgen.job.exec.StructuredOutput;
-import dev.sparkgen.model.CheckpointException;
-import dev.sparkgen.model.json.JsonValueException;
 import dev.sparkgen.model.config.ModelConfig;
 import dev.sparkgen.model.config.ModelFamily;
 import dev.sparkgen.model.generate.GenerationConfig;
 import dev.sparkgen.model.generate.constraint.TokenVocabulary;
+import dev.sparkgen.model.json.JsonValueException;
 import dev.sparkgen.model.weights.Checkpoint;
+import dev.sparkgen.model.weights.CheckpointException;
 import dev.sparkgen.model.weights.HfFolder;
 import dev.sparkgen.model.weights.RandomWeights;
 import dev.sparkgen.model.weights.WeightsPayload;
@@ -18,18 +20,24 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The model, tokenizer and generation settings of a run, checked on the driver without Spark: a
- * bad folder, tokenizer or setting fails here, in seconds, with a message naming it.
+ * bad folder, tokenizer or setting fails here, in seconds, with a message naming it. The model
+ * part (folder, weights, tokenizer, identity, the folder's own generation settings) can serve
+ * other configurations too: {@link #generationFor} resolves and checks another configuration's
+ * generation settings against it.
  *
  * @param folder the model folder; null for {@code model=random}
  * @param checkpoint the validated weights (open until {@link #close()})
  * @param tokenizer null when there is none
+ * @param modelGeneration the model's own generation settings (Hugging Face's defaults, then the
+ *     folder's config.json eos/pad and generation_config.json), before any job key
+ * @param generation the settings of the configuration this model was resolved with: {@code
+ *     generationFor(cfg)}
  */
-public record ResolvedModel(Path folder, Checkpoint checkpoint, TokenizerFile tokenizer, GenerationConfig generation,
-    ModelIdentity identity) implements AutoCloseable {
+public record ResolvedModel(Path folder, Checkpoint checkpoint, TokenizerFile tokenizer,
+    GenerationConfig modelGeneration, GenerationConfig generation, ModelIdentity identity) implements AutoCloseable {
 
   /** The random model's shape (GPT-2 family): small, so the demo runs in seconds. */
   static final int RANDOM_HIDDEN = 16;
@@ -54,11 +62,10 @@ public record ResolvedModel(Path folder, Checkpoint checkpoint, TokenizerFile to
       ModelConfig config = new ModelConfig(ModelFamily.GPT2, vocab, RANDOM_HIDDEN, RANDOM_LAYERS, RANDOM_HEADS,
           RANDOM_HEADS, RANDOM_HIDDEN / RANDOM_HEADS, RANDOM_FFN, RANDOM_POSITIONS, 1e-5, 0, true, true, true,
           vocab - 1, List.of(vocab - 1)).validate("model=random");
-      GenerationConfig base = GenerationConfig.fromMap(Map.of("eos_token_id", Integer.toString(vocab - 1)),
-          GenerationConfig.defaults());
-      GenerationConfig gen = cfg.generationOver(base);
-      Checkpoint ckpt = RandomWeights.create(config, gen.seed());
-      return checked(cfg, null, ckpt, tokenizer, gen, "random (seed " + gen.seed() + ")");
+      GenerationConfig base = GenerationConfig.defaults().toBuilder().eosTokenId(List.of(vocab - 1)).build();
+      long seed = cfg.generationOver(base).seed();
+      Checkpoint ckpt = RandomWeights.create(config, seed);
+      return checked(cfg, null, ckpt, tokenizer, base, "random (seed " + seed + ")");
     }
     Checkpoint ckpt;
     try {
@@ -67,8 +74,8 @@ public record ResolvedModel(Path folder, Checkpoint checkpoint, TokenizerFile to
       throw new SetupException("model " + folder + ": " + e.getMessage(), e);
     }
     try {
-      GenerationConfig gen = cfg.generationOver(GenerationConfig.forModel(folder));
-      return checked(cfg, folder, ckpt, tokenizer, gen, folder.toAbsolutePath().normalize().toString());
+      GenerationConfig base = GenerationConfig.forModel(folder);
+      return checked(cfg, folder, ckpt, tokenizer, base, folder.toAbsolutePath().normalize().toString());
     } catch (JsonValueException e) { // generation_config.json or config.json's eos/pad ids
       closeQuietly(ckpt);
       throw new SetupException("model " + folder + ": " + e.getMessage(), e);
@@ -78,8 +85,30 @@ public record ResolvedModel(Path folder, Checkpoint checkpoint, TokenizerFile to
     }
   }
 
-  private static ResolvedModel checked(JobConfig cfg, Path folder, Checkpoint ckpt, TokenizerFile tok, GenerationConfig gen, String source) {
-    int vocab = ckpt.config().vocabSize();
+  private static ResolvedModel checked(JobConfig cfg, Path folder, Checkpoint ckpt, TokenizerFile tok,
+      GenerationConfig base, String source) {
+    GenerationConfig gen = generationFor(cfg, ckpt.config(), tok, base);
+    // Only the digest: a broadcast streams the image chunk by chunk when the run ships it (GenerationRun),
+    // so the driver never holds the whole image.
+    ModelConfig c = ckpt.config();
+    ModelIdentity id = new ModelIdentity(sha256(ckpt), c.family().modelType(), c.parameterCount(), source);
+    return new ResolvedModel(folder, ckpt, tok, base, gen, id);
+  }
+
+  /**
+   * {@code cfg}'s generation keys over this model's own settings, checked against the model: eos and
+   * pad ids inside the vocabulary, the batch's memory within max_batch_memory, a response format
+   * that the tokenizer and eos allow.
+   *
+   * @throws ConfigException or {@link SetupException} naming the key and value
+   */
+  public GenerationConfig generationFor(JobConfig cfg) {
+    return generationFor(cfg, checkpoint.config(), tokenizer, modelGeneration);
+  }
+
+  private static GenerationConfig generationFor(JobConfig cfg, ModelConfig c, TokenizerFile tok, GenerationConfig base) {
+    GenerationConfig gen = cfg.generationOver(base);
+    int vocab = c.vocabSize();
     for (Integer eos : gen.eosTokenId()) {
       if (eos < 0 || eos >= vocab) {
         throw new ConfigException("eos_token_id=" + eos + ": outside the model's vocabulary [0, " + vocab + ")");
@@ -88,13 +117,9 @@ public record ResolvedModel(Path folder, Checkpoint checkpoint, TokenizerFile to
     if (gen.padTokenId() != null && (gen.padTokenId() < 0 || gen.padTokenId() >= vocab)) {
       throw new ConfigException("pad_token_id=" + gen.padTokenId() + ": outside the model's vocabulary [0, " + vocab + ")");
     }
-    ModelConfig c = ckpt.config();
     checkBatchMemory(cfg, c, gen);
     checkStructuredOutput(cfg, tok, gen);
-    // Only the digest: a broadcast streams the image chunk by chunk when the run ships it (GenerationRun),
-    // so the driver never holds the whole image.
-    ModelIdentity id = new ModelIdentity(sha256(ckpt), c.family().modelType(), c.parameterCount(), source);
-    return new ResolvedModel(folder, ckpt, tok, gen, id);
+    return gen;
   }
 
   /** Refuses a batch_size whose worst-case native working set exceeds max_batch_memory (see {@link BatchMemory}). */

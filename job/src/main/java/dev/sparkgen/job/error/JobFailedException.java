@@ -1,6 +1,5 @@
-package dev.sparkgen.job;
+package dev.sparkgen.job.error;
 
-import dev.sparkgen.job.exec.BadRowException;
 
 /**
  * The Spark job that generates and writes failed (a task failed more than spark.task.maxFailures
@@ -28,7 +27,7 @@ public final class JobFailedException extends RuntimeException {
   }
 
   /** The first line of Spark's message, with the innermost cause's first line when that says more. */
-  static String summary(Throwable e) {
+  public static String summary(Throwable e) {
     Throwable root = e;
     while (root.getCause() != null && root.getCause() != root) {
       root = root.getCause();

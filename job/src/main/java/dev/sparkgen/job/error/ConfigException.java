@@ -1,4 +1,4 @@
-package dev.sparkgen.job.config;
+package dev.sparkgen.job.error;
 
 /** A setting or command line that cannot be used; the message names the key and the value. */
 public final class ConfigException extends RuntimeException {

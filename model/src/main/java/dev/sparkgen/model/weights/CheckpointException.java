@@ -1,4 +1,4 @@
-package dev.sparkgen.model;
+package dev.sparkgen.model.weights;
 
 /** A checkpoint that cannot be used; the message names the file and, where it applies, the tensor. */
 public final class CheckpointException extends RuntimeException {

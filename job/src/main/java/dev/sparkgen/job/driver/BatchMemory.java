@@ -1,4 +1,4 @@
-package dev.sparkgen.job;
+package dev.sparkgen.job.driver;
 
 import dev.sparkgen.model.config.ModelConfig;
 import dev.sparkgen.model.generate.GenerationConfig;

@@ -1,7 +1,8 @@
-package dev.sparkgen.job;
+package dev.sparkgen.job.driver;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
+import dev.sparkgen.job.error.SetupException;
 import dev.sparkgen.model.json.JsonFields;
 import dev.sparkgen.model.json.JsonFile;
 import dev.sparkgen.model.json.JsonValueException;

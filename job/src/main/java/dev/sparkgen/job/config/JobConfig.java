@@ -1,10 +1,7 @@
-package dev.sparkgen.job;
+package dev.sparkgen.job.config;
 
 import dev.sparkgen.job.chat.ChatSettings;
-import dev.sparkgen.job.config.ConfigException;
-import dev.sparkgen.job.config.Key;
-import dev.sparkgen.job.config.Keys;
-import dev.sparkgen.job.config.Settings;
+import dev.sparkgen.job.error.ConfigException;
 import dev.sparkgen.job.exec.FaultHook;
 import dev.sparkgen.job.exec.StructuredOutput;
 import dev.sparkgen.model.generate.GenerationConfig;

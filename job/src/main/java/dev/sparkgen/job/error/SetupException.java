@@ -1,4 +1,4 @@
-package dev.sparkgen.job;
+package dev.sparkgen.job.error;
 
 /** The model, tokenizer, input or output location cannot be used; found on the driver before any generation. */
 public final class SetupException extends RuntimeException {
