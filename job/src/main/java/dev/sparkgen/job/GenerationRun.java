@@ -25,6 +25,8 @@ import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.util.CollectionAccumulator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One configuration's generation over a {@link ModelShipment}: {@link #apply} turns prompt
@@ -34,6 +36,7 @@ import org.apache.spark.util.CollectionAccumulator;
  * ships its own model and closes that shipment when it is closed.
  */
 public final class GenerationRun implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(GenerationRun.class);
   private final ModelShipment shipment;
   private final boolean ownsShipment;
   private final JobConfig cfg;
@@ -53,6 +56,7 @@ public final class GenerationRun implements AutoCloseable {
     this.spark = shipment.spark();
     this.loads = spark.sparkContext().collectionAccumulator("sparkgen model loads");
     this.partitionTimes = spark.sparkContext().collectionAccumulator("sparkgen partition times");
+    LOG.info(cfg.batching().describe(model.checkpoint().config(), generation));
   }
 
   /** Checks the model, tokenizer and generation settings of {@code cfg}, then ships them for this run alone. */
@@ -159,7 +163,7 @@ public final class GenerationRun implements AutoCloseable {
     PromptPreparer preparer = new PromptPreparer(ids, text, id, cfg.promptIdsColumn(), cfg.promptColumn(),
         cfg.idColumn(), cfg.truncation() == JobConfig.Truncation.LEFT, positions, cfg.addSpecialTokens(), chat);
     PartitionGenerator fn = new PartitionGenerator(shipment.modelSource(), shipment.tokenizerSource(),
-        generation, preparer, cfg.batchSize(), loads,
+        generation, preparer, cfg.batching(), loads,
         cfg.onError() == JobConfig.OnError.FAIL, cfg.fault(), partitionTimes,
         cfg.structuredOutput(), format);
     return spread.mapPartitions(fn, Encoders.row(outSchema));

@@ -167,6 +167,17 @@ public final class CausalLm implements BatchModel, AutoCloseable {
    */
   public static final long PREFILL_ATTENTION_BYTES = 128L << 20;
 
+  /** Prompt prefixes a continuous batch keeps for shared-prefix reuse (see {@link dev.sparkgen.model.cache.PrefixStore}). */
+  public static final int STORED_PREFIXES = 4;
+
+  /**
+   * Cache slots per row of a continuous batch whose rows span up to {@code span} slots (prompt
+   * plus new tokens): half again as many, so that rows move down at most once every span / 2 steps.
+   */
+  public static int continuousSlots(int span) {
+    return span + Math.max(1, span / 2);
+  }
+
   @Override
   public DecodeBatch open(List<int[]> prompts, int maxNewTokens) {
     return new LmBatch(this, prompts, maxNewTokens, 0);
@@ -178,12 +189,13 @@ public final class CausalLm implements BatchModel, AutoCloseable {
   }
 
   /**
-   * Tokens per prefill chunk for {@code rows} rows attending to {@code keys} cache slots: as many
-   * as keep the scores within {@link #PREFILL_ATTENTION_BYTES}, at least one.
+   * Tokens per prefill chunk for {@code rows} rows of a model with {@code heads} attention heads
+   * attending to {@code keys} cache slots: as many as keep the scores and probabilities within
+   * {@link #PREFILL_ATTENTION_BYTES}, at least one.
    */
-  public int prefillChunk(int rows, int keys) {
-    long perToken = 2L * rows * config.numHeads() * keys * Float.BYTES; // scores + probabilities
-    return (int) Math.max(1, Math.min(Integer.MAX_VALUE, PREFILL_ATTENTION_BYTES / Math.max(1, perToken)));
+  public static int prefillChunk(int heads, int rows, int keys) {
+    long perToken = 2L * rows * heads * Math.max(1, keys) * Float.BYTES; // scores + probabilities
+    return (int) Math.max(1, Math.min(Integer.MAX_VALUE, PREFILL_ATTENTION_BYTES / perToken));
   }
 
   /** The manager that owns the weights; batches hang their caches below it. */

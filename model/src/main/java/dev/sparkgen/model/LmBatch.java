@@ -52,7 +52,6 @@ import java.util.List;
  */
 final class LmBatch implements DecodeBatch {
   private static final float MASKED = -Float.MAX_VALUE; // HF fills with the dtype's most negative value
-  private static final int STORED_PREFIXES = 4;
 
   private final CausalLm lm;
   private final NDManager manager;
@@ -129,21 +128,13 @@ final class LmBatch implements DecodeBatch {
     this.length = new int[rows];
     int span = Math.max(1, Math.min(lm.maxPositions(), longestPrompt + Math.max(0, maxNewTokens)));
     this.manager = lm.manager().newSubManager();
-    this.cache = lm.newCache(rows, continuousCapacity(span));
+    this.cache = lm.newCache(rows, CausalLm.continuousSlots(span));
     this.slotIds = new int[rows][cache.capacity()];
     this.rope = lm.ropeTable(manager, span);
     this.window = lm.config().layerWindows().stream().filter(w -> w != null).findFirst().orElse(0);
-    this.prefixes = new PrefixStore(STORED_PREFIXES);
+    this.prefixes = new PrefixStore(CausalLm.STORED_PREFIXES);
     this.prefilled = true; // rows are prefilled as they are admitted
     this.maskStale = true;
-  }
-
-  /**
-   * Slots a continuous batch allocates for rows spanning up to {@code span} slots: half again as
-   * many, so that the rows are moved down once every span / 2 steps or less often.
-   */
-  static int continuousCapacity(int span) {
-    return span + Math.max(1, span / 2);
   }
 
   private void checkPrompt(int[] p) {
@@ -196,7 +187,7 @@ final class LmBatch implements DecodeBatch {
     if (chunkOverride > 0) {
       return chunkOverride;
     }
-    return lm.prefillChunk(rows, keys);
+    return CausalLm.prefillChunk(lm.config().numHeads(), rows, keys);
   }
 
   /**
@@ -506,7 +497,7 @@ final class LmBatch implements DecodeBatch {
     int used = slots - first; // slots of rows that stay
     int capacity = cache.capacity();
     int needed = len + 1; // the prompt, then the next step's write slot
-    int grown = needed <= capacity ? capacity : Math.max(needed, continuousCapacity(len));
+    int grown = needed <= capacity ? capacity : Math.max(needed, CausalLm.continuousSlots(len));
     // Rows that stay move up by delta; their slots [first, slots) land at [first + delta, len).
     if (used == 0) {
       moveSlots(slots, delta, grown);

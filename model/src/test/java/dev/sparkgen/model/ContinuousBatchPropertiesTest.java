@@ -77,6 +77,20 @@ class ContinuousBatchPropertiesTest {
     }
   }
 
+  /** The memory estimate's slots are what a continuous batch allocates. */
+  @org.junit.jupiter.api.Test
+  void continuousBatchAllocatesTheSlotsTheMemoryEstimateCounts() {
+    try (CausalLm lm = TinyModels.model(TinyModels.all().get(0).config(), 1);
+        LmBatch batch = new LmBatch(lm, 3, 9, 20, 0)) {
+      dev.sparkgen.model.generate.GenerationConfig g = dev.sparkgen.model.generate.GenerationConfig.fromMap(
+          java.util.Map.of("max_new_tokens", "20"), dev.sparkgen.model.generate.GenerationConfig.defaults());
+      dev.sparkgen.model.generate.BatchMemory m = dev.sparkgen.model.generate.BatchMemory.of(lm.config(), g,
+          dev.sparkgen.model.generate.Scheduler.CONTINUOUS, 3, 9, false);
+      assertEquals(m.slots(), batch.capacity());
+      assertEquals(3, m.rows());
+    }
+  }
+
   /** Shared-prefix reuse changes nothing but the work: the same logits with and without it. */
   @ParameterizedTest(name = "{0}")
   @MethodSource("dev.sparkgen.model.DecodingPropertiesTest#models")
