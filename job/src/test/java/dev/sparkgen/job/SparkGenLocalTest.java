@@ -220,8 +220,8 @@ class SparkGenLocalTest {
     Map<String, Row> continuous = bySample(SparkGen.generate(spark, prompts, cfg));
     assertEquals(48, continuous.size());
     assertTrue(continuous.values().stream().anyMatch(r -> "eos".equals(r.getAs("finish_reason"))), "some rows end early");
-    for (Map<String, String> other : List.of(Map.of("scheduler", "static"), Map.of("prefix_min_tokens", "0"),
-        Map.of("batch_size", "auto", "partitions", "1"))) {
+    for (Map<String, String> other : List.of(Map.of("scheduler", "static", "batch_size", "auto", "partitions", "1"),
+        Map.of("prefix_min_tokens", "0"))) {
       Map<String, Row> got = bySample(SparkGen.generate(spark, prompts, cfg.with(other)));
       assertEquals(continuous.keySet(), got.keySet());
       for (Map.Entry<String, Row> e : continuous.entrySet()) {
