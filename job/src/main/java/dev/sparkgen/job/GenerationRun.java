@@ -16,10 +16,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.ArrayList;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
@@ -157,7 +160,17 @@ public final class GenerationRun implements AutoCloseable {
     int positions = List.of(keyed.schema().fieldNames()).indexOf(RowPositions.COLUMN);
     Dataset<Row> spread = keyed;
     int partitions = cfg.partitions() > 0 ? cfg.partitions() : spark.sparkContext().defaultParallelism();
-    if (cfg.partitions() > 0 || keyed.rdd().getNumPartitions() < partitions) {
+    if (cfg.clusterByPrefix()) {
+      // Range partitioning on the prompt columns sorts prompts lexicographically: prompts that share
+      // a prefix are neighbours and land in the same partition, where prefix reuse computes it once.
+      List<Column> order = new ArrayList<>();
+      for (int c : new int[] {chat.messagesIndex(), ids, text}) {
+        if (c >= 0) {
+          order.add(functions.col(in.fields()[c].name()));
+        }
+      }
+      spread = keyed.repartitionByRange(partitions, order.toArray(new Column[0]));
+    } else if (cfg.partitions() > 0 || keyed.rdd().getNumPartitions() < partitions) {
       spread = keyed.repartition(partitions);
     }
     PromptPreparer preparer = new PromptPreparer(ids, text, id, cfg.promptIdsColumn(), cfg.promptColumn(),

@@ -199,7 +199,8 @@ class SparkGenLocalTest {
   /**
    * Continuous batching (with and without shared-prefix reuse) and static batches give every row the
    * same tokens and, within float rounding, log-probabilities: 24 prompts of 1 to 19 tokens, half
-   * of them starting with one 12-token prefix, sampled twice each, with eos ending rows early.
+   * of them starting with one 12-token prefix, sampled twice each, with eos ending rows early;
+   * cluster_by_prefix puts the prefix's prompts together.
    */
   @Test
   void continuousAndStaticSchedulersAndPrefixReuseGiveTheSameRows() {
@@ -220,9 +221,14 @@ class SparkGenLocalTest {
     Map<String, Row> continuous = bySample(SparkGen.generate(spark, prompts, cfg));
     assertEquals(48, continuous.size());
     assertTrue(continuous.values().stream().anyMatch(r -> "eos".equals(r.getAs("finish_reason"))), "some rows end early");
-    for (Map<String, String> other : List.of(Map.of("scheduler", "static", "batch_size", "auto", "partitions", "1"),
-        Map.of("prefix_min_tokens", "0"))) {
+    for (Map<String, String> other : List.of(Map.of("scheduler", "static", "batch_size", "auto", "partitions", "3",
+        "cluster_by_prefix", "true"), Map.of("prefix_min_tokens", "0"))) {
       Map<String, Row> got = bySample(SparkGen.generate(spark, prompts, cfg.with(other)));
+      if (other.containsKey("cluster_by_prefix")) { // the 12 prompts with the prefix are neighbours: 2 partitions at most
+        long holding = got.values().stream().filter(r -> r.<Long>getAs("id") % 2 == 0)
+            .map(r -> r.<Integer>getAs("partition")).distinct().count();
+        assertTrue(holding <= 2, "the prefix group spans " + holding + " of 3 partitions");
+      }
       assertEquals(continuous.keySet(), got.keySet());
       for (Map.Entry<String, Row> e : continuous.entrySet()) {
         Row a = e.getValue();
@@ -236,7 +242,7 @@ class SparkGenLocalTest {
 
   private static Map<String, Row> bySample(Dataset<Row> out) {
     Map<String, Row> m = new HashMap<>();
-    for (Row r : out.collectAsList()) {
+    for (Row r : out.withColumn("partition", org.apache.spark.sql.functions.spark_partition_id()).collectAsList()) {
       m.put(r.getAs("id") + "/" + r.getAs("sample_index"), r);
     }
     return m;

@@ -30,6 +30,8 @@ import java.util.Map;
  * @param maxBatchMemory bytes one batch may need on an executor (see {@link BatchMemory})
  * @param scheduler continuous batching or static batches (beam search is always static)
  * @param prefixMinTokens shared-prefix reuse's minimum prefix length in tokens, 0 = off
+ * @param clusterByPrefix range-partition the prompts by their tokens or text, so that prompts
+ *     sharing a prefix meet in one partition
  * @param fault the testing hook ({@link FaultHook#OFF} unless set)
  * @param addSpecialTokens tokenise text prompts with the tokenizer's post-processor (HF {@code tokenizer(text)})
  * @param skipBlank drop blank prompts (counted in the summary); null = true for text input, else false
@@ -60,6 +62,7 @@ public record JobConfig(
     long maxBatchMemory,
     Scheduler scheduler,
     int prefixMinTokens,
+    boolean clusterByPrefix,
     FaultHook fault,
     boolean addSpecialTokens,
     Boolean skipBlank,
@@ -142,6 +145,7 @@ public record JobConfig(
         bytes(v, "max_batch_memory"),
         scheduler(v),
         integer(v, "prefix_min_tokens", 0),
+        bool(v, "cluster_by_prefix"),
         fault(v),
         bool(v, "add_special_tokens"),
         v.get("skip_blank").isBlank() ? null : bool(v, "skip_blank"),
@@ -210,6 +214,7 @@ public record JobConfig(
     m.put("max_batch_memory", Long.toString(maxBatchMemory));
     m.put("scheduler", scheduler.label());
     m.put("prefix_min_tokens", Integer.toString(prefixMinTokens));
+    m.put("cluster_by_prefix", Boolean.toString(clusterByPrefix));
     m.put("fault", fault.kind() == FaultHook.Kind.OFF ? ""
         : lower(fault.kind()) + ":" + String.join(",", fault.partitions().stream().sorted().map(String::valueOf).toList()));
     m.put("add_special_tokens", Boolean.toString(addSpecialTokens));

@@ -49,6 +49,10 @@ public final class Keys {
       job("prefix_min_tokens", "32", "integer >= 0",
           "continuous scheduler: prompts of a partition that start with the same token prefix of at least this"
               + " many tokens compute its keys and values once (results unchanged); 0 = off"),
+      job("cluster_by_prefix", "false", "true | false",
+          "true: range-partition the prompts by their token ids or text (one extra pass to sample the input), so"
+              + " that prompts sharing a prefix meet in one partition and prefix reuse finds them; the"
+              + " partitions' sizes then follow the prompts' order, not a round robin"),
       job("partitions", "0", "integer >= 0", "partitions to spread the prompts over; 0 = Spark's default parallelism"),
       job("master", "", "Spark master URL",
           "Spark master; default: the one spark-submit gives, else local[*]"),
