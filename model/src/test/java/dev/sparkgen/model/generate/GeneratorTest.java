@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sparkgen.model.generate.logits.LogitsPipeline;
 import dev.sparkgen.model.generate.logits.TokenHistory;
+import dev.sparkgen.model.generate.search.ContinuousDecoding;
 import dev.sparkgen.model.generate.search.InverseCdf;
 import dev.sparkgen.model.tokenizer.Tokenizer;
 import java.nio.file.Path;
@@ -293,6 +294,37 @@ class GeneratorTest {
     TableModel nan = new TableModel(4, 64, seq -> new float[] {Float.NaN, 0, 0, 0});
     assertThrows(dev.sparkgen.model.generate.search.AllTokensFilteredException.class,
         () -> new Generator(nan, config("do_sample", "true", "top_k", "0"), null).generate(prompt, 1));
+  }
+
+  @Test
+  void continuousRunFailsAPromptWithNothingToSampleAloneAndGoesOn() {
+    // Vocabulary 4, no_repeat_ngram_size=1: prompt [0] never sees eos (3) and, drawing 1 and 2,
+    // runs out of tokens at step 3; prompts starting with 1 favour eos at once and finish.
+    float inf = Float.NEGATIVE_INFINITY;
+    TableModel model = new TableModel(4, 64, seq -> seq[0] == 1 ? new float[] {0, 0, 0, 20} : new float[] {0, 0, 0, inf});
+    GenerationConfig c = config("do_sample", "true", "top_k", "0", "no_repeat_ngram_size", "1", "max_new_tokens", "5",
+        "eos_token_id", "3");
+    List<PromptInput> prompts = List.of(new PromptInput(1, new int[] {1, 2}), new PromptInput(2, new int[] {0}),
+        new PromptInput(3, new int[] {1}), new PromptInput(4, new int[] {1, 0}));
+    Map<Integer, ContinuousDecoding.Done> done = new HashMap<>();
+    try (ContinuousDecoding run = new Generator(model, c, null).decode(prompts, 2)) {
+      for (ContinuousDecoding.Done d = run.next(); d != null; d = run.next()) {
+        assertNull(done.put(d.prompt(), d), "prompt " + d.prompt() + " came out twice");
+      }
+      assertEquals(List.of(), run.unfinished());
+    }
+    assertEquals(4, done.size());
+    dev.sparkgen.model.generate.search.AllTokensFilteredException e =
+        (dev.sparkgen.model.generate.search.AllTokensFilteredException) done.get(1).error();
+    assertEquals(3, e.step());
+    assertNull(done.get(1).sequences());
+    for (int p : new int[] {0, 2, 3}) {
+      assertNull(done.get(p).error(), "prompt " + p);
+      assertArrayEquals(new int[] {3}, done.get(p).sequences().get(0).tokenIds(), "prompt " + p);
+    }
+    // generate() stops at the first error, as with static batches.
+    assertThrows(dev.sparkgen.model.generate.search.AllTokensFilteredException.class,
+        () -> new Generator(model, c, null).generate(prompts, 2));
   }
 
   @Test
