@@ -60,7 +60,8 @@ public interface DecodeBatch extends AutoCloseable {
 
   /**
    * How many more tokens row {@code row} can take: limited by the model's context (its prompt plus
-   * generated tokens may not exceed {@link BatchModel#maxPositions()}) and by the batch's cache.
+   * generated tokens may not exceed {@link BatchModel#maxPositions()}) and by a static batch's cache
+   * (a continuous batch moves or grows its cache instead).
    */
   int remaining(int row);
 

@@ -20,7 +20,9 @@ import java.util.Set;
  * no token left throws {@link AllTokensFilteredException} (as Hugging Face fails); greedy keeps
  * {@code torch.argmax}'s choice of the first index. Named for what it does each step, pick one token
  * per row by sampling or argmax (Hugging Face's {@code GenerationMixin._sample}, which covers
- * greedy too); it keeps no hypotheses, unlike {@link BeamSearch}.
+ * greedy too); it keeps no hypotheses, unlike {@link BeamSearch}. {@link #run} decodes one static
+ * batch; {@link ContinuousDecoding} applies the same per-row rules ({@link #choose}, {@link
+ * #accept}) to a continuous batch.
  */
 public final class TokenSampling {
   private final GenerationConfig config;
