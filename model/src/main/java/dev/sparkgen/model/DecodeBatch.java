@@ -1,5 +1,9 @@
 package dev.sparkgen.model;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+
 /**
  * Rows decoding together against one KV cache: prefill once, then one token per row per step.
  * Row results never depend on which other rows share the batch. A batch opened by {@link
@@ -16,6 +20,24 @@ public interface DecodeBatch extends AutoCloseable {
 
   /** Appends one token per row (length {@link #rows()}) and returns the next logits: [rows][vocab]. */
   float[][] step(int[] tokens);
+
+  /**
+   * Like {@link #step}, but hands the next logits to {@code reader} as one [rows, vocab] array on
+   * the model's device and returns what it returns; what the reader does not copy out never
+   * reaches the host (sampling on the device). This default copies {@link #step}'s host logits
+   * into a libtorch array; a batch that computes them with libtorch hands over its own.
+   */
+  default <T> T step(int[] tokens, LogitsReader<T> reader) {
+    float[][] logits = step(tokens);
+    int vocab = logits.length == 0 ? 0 : logits[0].length;
+    float[] flat = new float[logits.length * vocab];
+    for (int r = 0; r < logits.length; r++) {
+      System.arraycopy(logits[r], 0, flat, r * vocab, vocab);
+    }
+    try (NDManager manager = NDManager.newBaseManager()) {
+      return reader.read(manager.create(flat, new Shape(logits.length, vocab)));
+    }
+  }
 
   /**
    * Whether {@link #stepGreedy} is available: the batch can pick greedy tokens without handing

@@ -363,6 +363,13 @@ final class LmBatch implements DecodeBatch {
   }
 
   @Override
+  public <T> T step(int[] tokens, LogitsReader<T> reader) {
+    try (NDScope ignored = new NDScope()) {
+      return reader.read(forwardStep(tokens).reshape(tokens.length, vocab)); // [B, V]; the reader's arrays go with the scope
+    }
+  }
+
+  @Override
   public boolean picksGreedyItself() {
     return true;
   }

@@ -10,6 +10,9 @@ import dev.sparkgen.model.generate.logits.LogitsPipeline;
 import dev.sparkgen.model.generate.logits.TokenHistory;
 import dev.sparkgen.model.generate.search.ContinuousDecoding;
 import dev.sparkgen.model.generate.search.InverseCdf;
+import dev.sparkgen.model.generate.search.SeededUniforms;
+import dev.sparkgen.model.generate.search.StopStrings;
+import dev.sparkgen.model.generate.search.TokenSampling;
 import dev.sparkgen.model.tokenizer.Tokenizer;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -397,5 +400,35 @@ class GeneratorTest {
     }
     // 3 degrees of freedom: P(chi2 > 16.266) = 0.001.
     assertTrue(chi2 < 16.266, "chi-square " + chi2 + " for counts " + java.util.Arrays.toString(counts));
+  }
+
+  @Test
+  void samplingOnTheDeviceChoosesWhatTheHostPathChooses() {
+    // A seeded table model (logits from the last two tokens), rows that end at different steps
+    // (eos), forks (num_return_sequences), every device processor; host and device runs agree.
+    TableModel model = TableModel.seeded(40, 64, 5);
+    List<PromptInput> prompts = randomPrompts(9, 40, 8);
+    for (GenerationConfig c : List.of(
+        config("do_sample", "true", "temperature", "0.8", "top_k", "10", "top_p", "0.9", "eos_token_id", "3",
+            "max_new_tokens", "12", "num_return_sequences", "3", "output_logprobs", "true"),
+        config("do_sample", "true", "top_k", "0", "min_p", "0.1", "repetition_penalty", "1.4", "no_repeat_ngram_size", "2",
+            "min_new_tokens", "4", "eos_token_id", "3,7", "max_new_tokens", "12", "num_return_sequences", "2",
+            "output_logprobs", "true"),
+        config("repetition_penalty", "1.4", "no_repeat_ngram_size", "2", "eos_token_id", "3", "max_new_tokens", "12",
+            "output_logprobs", "true"))) {
+      TokenSampling device = new TokenSampling(c, new SeededUniforms(c.seed()), new StopStrings(List.of(), null));
+      List<List<Sequence>> got = device.run(model, prompts);
+      List<List<Sequence>> want = device.onHost().run(model, prompts);
+      boolean early = false;
+      for (int p = 0; p < prompts.size(); p++) {
+        for (int s = 0; s < want.get(p).size(); s++) {
+          Sequence w = want.get(p).get(s);
+          assertArrayEquals(w.tokenIds(), got.get(p).get(s).tokenIds(), c + " prompt " + p + " sample " + s);
+          assertArrayEquals(w.tokenLogprobs(), got.get(p).get(s).tokenLogprobs(), 1e-5f); // float32 log-softmax on the device
+          early |= w.finishReason() == FinishReason.EOS;
+        }
+      }
+      assertTrue(early, c + ": no row ended early, so no row left the batch");
+    }
   }
 }

@@ -13,6 +13,9 @@ import dev.sparkgen.model.Golden;
 import dev.sparkgen.model.generate.logits.LogitsPipeline;
 import dev.sparkgen.model.generate.logits.TokenHistory;
 import dev.sparkgen.model.generate.search.InverseCdf;
+import dev.sparkgen.model.generate.search.SeededUniforms;
+import dev.sparkgen.model.generate.search.StopStrings;
+import dev.sparkgen.model.generate.search.TokenSampling;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -249,6 +252,48 @@ class GoldenGenerationTest {
             // GPT-2); tokens may not differ, log-probabilities only within the logits tolerance.
             assertArrayEquals(alone.get(s).tokenLogprobs(), run.get(s).tokenLogprobs(), (float) TOLERANCE, what);
           }
+        }
+      }
+    }
+  }
+
+  /**
+   * Sampling on the device chooses what the host path chooses, on every golden checkpoint: the
+   * golden cases that sample or use processors, and a setting with every device processor at
+   * once, each run both ways ({@link TokenSampling} and its {@link TokenSampling#onHost()}).
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("goldenNames")
+  void deviceSamplingChoosesWhatTheHostPathChooses(String name) {
+    CausalLm lm = model(name);
+    Golden g = golden(name);
+    List<PromptInput> prompts = new ArrayList<>(inputs(g));
+    prompts.addAll(GeneratorTest.randomPrompts(4, lm.vocabSize(), 23));
+    List<GenerationConfig> configs = new ArrayList<>();
+    for (String c : g.caseNames()) {
+      GenerationConfig config = config(g.testCase(c).getAsJsonObject("params"));
+      if (config.numBeams() == 1 && !LogitsPipeline.forConfig(config).processors().isEmpty()) {
+        configs.add(config);
+      }
+    }
+    Map<String, String> everything = new HashMap<>(Map.of("do_sample", "true", "temperature", "0.7", "top_k", "12",
+        "top_p", "0.9", "min_p", "0.05", "repetition_penalty", "1.3", "no_repeat_ngram_size", "2"));
+    everything.putAll(Map.of("min_new_tokens", "2", "eos_token_id", "5", "max_new_tokens", "10",
+        "num_return_sequences", "2", "output_logprobs", "true"));
+    configs.add(GenerationConfig.fromMap(everything, GenerationConfig.defaults()));
+    assertTrue(configs.size() >= 3, name + ": " + configs.size() + " settings");
+    for (GenerationConfig config : configs) {
+      TokenSampling device = new TokenSampling(config, new SeededUniforms(config.seed()), new StopStrings(List.of(), null));
+      List<List<Sequence>> got = device.run(lm, prompts);
+      List<List<Sequence>> want = device.onHost().run(lm, prompts);
+      for (int p = 0; p < prompts.size(); p++) {
+        for (int s = 0; s < want.get(p).size(); s++) {
+          String what = name + " " + config + " prompt " + p + " sample " + s;
+          Sequence w = want.get(p).get(s);
+          Sequence d = got.get(p).get(s);
+          assertArrayEquals(w.tokenIds(), d.tokenIds(), what);
+          assertArrayEquals(w.tokenLogprobs(), d.tokenLogprobs(), 1e-5f, what); // float32 log-softmax on the device
+          assertEquals(w.finishReason(), d.finishReason(), what);
         }
       }
     }

@@ -58,6 +58,7 @@ public final class ContinuousDecoding implements AutoCloseable {
   private DecodeRow[] rowAt; // per batch row: its row, or null when free
   private final Deque<Integer> free = new ArrayDeque<>();
   private boolean picksInBatch;
+  private DeviceSampling device; // non-null when sampling's processors run where the logits are
   private boolean over;
 
   /**
@@ -132,6 +133,7 @@ public final class ContinuousDecoding implements AutoCloseable {
         free.add(r);
       }
       picksInBatch = sampling.picksInBatch(batch, pipeline);
+      device = picksInBatch ? null : sampling.deviceSampling(pipeline);
     }
     while (!queue.isEmpty() && !free.isEmpty()) {
       admit();
@@ -165,6 +167,20 @@ public final class ContinuousDecoding implements AutoCloseable {
       for (int r = 0; r < rowAt.length; r++) {
         sampling.accept(rowAt[r], picks.tokens()[r], picks.logprobs()[r]);
         settle(r);
+      }
+    } else if (device != null) {
+      List<DecodeRow> stepping = Arrays.asList(rowAt);
+      Picks picks = batch.step(tokens, logits -> device.pick(logits, stepping));
+      for (int r = 0; r < rowAt.length; r++) {
+        RuntimeException e = picks.failure(r);
+        if (e != null) { // nothing left to sample: the row fails its prompt alone
+          DecodeRow row = rowAt[r];
+          release(r);
+          fail(row.prompt, e);
+        } else {
+          sampling.accept(rowAt[r], picks.tokens()[r], picks.logprobs()[r]);
+          settle(r);
+        }
       }
     } else {
       float[][] logits = batch.step(tokens);
@@ -206,9 +222,9 @@ public final class ContinuousDecoding implements AutoCloseable {
       fail(p, e);
       return;
     }
-    ContinuationText text = stops.continuation(ids);
     for (int i = 0; i < at.length; i++) {
       int s = samples.get(i)[1];
+      ContinuationText text = stops.continuation(ids); // one per row: it decodes incrementally
       DecodeRow row = new DecodeRow(p, s, ids, in.constraint(), uniforms.stream(in.key(), s), text);
       row.limit = Math.min(config.maxNewTokens(), batch.remaining(at[i]));
       rowAt[at[i]] = row;
