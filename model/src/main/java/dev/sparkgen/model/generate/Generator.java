@@ -10,13 +10,20 @@ import dev.sparkgen.model.tokenizer.Tokenizer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Batched generation over a {@link BatchModel}: greedy, sampling ({@link TokenSampling}) or beam
  * search ({@link BeamSearch}). The one place that batches: prompts are sorted by length and cut
  * into batches of at most {@code batchSize} rows (prompts x samples or beams, {@link #batches});
  * a row's result never depends on its neighbours, so this order is free.
+ *
+ * <p>Per-row settings: a {@link PromptInput} may carry its own {@link PromptInput#config()}. Prompts
+ * without beam search share batches whatever their settings (each row keeps its own logits
+ * pipeline, seed, stop strings and lengths: {@link TokenSampling}); beam search prompts share a
+ * batch only with prompts of the very same settings ({@link BeamSearch} runs one configuration).
  */
 public final class Generator {
   private final BatchModel model;
@@ -69,25 +76,55 @@ public final class Generator {
 
   /**
    * How {@link #generate} batches {@code prompts}: each array holds the indexes (into {@code
-   * prompts}) of one batch of at most {@code batchSize} rows ({@link #promptsPerBatch}). Prompts are
-   * ordered by length (stable), so one batch holds similar lengths and wastes less compute on left
-   * padding and on rows that finish early; a row's result never depends on its neighbours, so the
-   * order is free. Callers that generate batch by batch ({@link #generateBatch}) walk this plan.
+   * prompts}) of one batch of at most {@code batchSize} rows (a prompt takes {@link #rowsPerPrompt}
+   * rows of its settings; a batch holds at least one prompt). Prompts are ordered by length
+   * (stable), so one batch holds similar lengths and wastes less compute on left padding and on
+   * rows that finish early; a row's result never depends on its neighbours, so the order is free.
+   * Prompts whose settings cannot share a batch ({@link #batchGroup}) are planned apart, groups in
+   * the order of their shortest prompt. Callers that generate batch by batch ({@link
+   * #generateBatch}) walk this plan.
    */
   public List<int[]> batches(List<PromptInput> prompts, int batchSize) {
-    int perBatch = promptsPerBatch(config, batchSize);
+    promptsPerBatch(config, batchSize); // checks batchSize
     Integer[] order = new Integer[prompts.size()];
     Arrays.setAll(order, i -> i);
     Arrays.sort(order, Comparator.comparingInt(i -> prompts.get(i).tokenIds().length));
+    Map<Object, List<Integer>> groups = new LinkedHashMap<>();
+    for (int i : order) {
+      groups.computeIfAbsent(batchGroup(configOf(prompts.get(i))), g -> new ArrayList<>()).add(i);
+    }
     List<int[]> plan = new ArrayList<>();
-    for (int start = 0; start < order.length; start += perBatch) {
-      int[] batch = new int[Math.min(perBatch, order.length - start)];
-      for (int j = 0; j < batch.length; j++) {
-        batch[j] = order[start + j];
+    for (List<Integer> group : groups.values()) {
+      List<Integer> batch = new ArrayList<>();
+      int rows = 0;
+      for (int i : group) {
+        int need = rowsPerPrompt(configOf(prompts.get(i)));
+        if (!batch.isEmpty() && rows + need > batchSize) {
+          plan.add(batch.stream().mapToInt(Integer::intValue).toArray());
+          batch.clear();
+          rows = 0;
+        }
+        batch.add(i);
+        rows += need;
       }
-      plan.add(batch);
+      if (!batch.isEmpty()) {
+        plan.add(batch.stream().mapToInt(Integer::intValue).toArray());
+      }
     }
     return plan;
+  }
+
+  /** A prompt's settings: its own, else this generator's. */
+  private GenerationConfig configOf(PromptInput prompt) {
+    return prompt.config() != null ? prompt.config() : config;
+  }
+
+  /**
+   * Which prompts may share a batch: every configuration without beam search shares one group
+   * (token sampling decodes each row by its own settings); beam search needs equal settings.
+   */
+  private static Object batchGroup(GenerationConfig c) {
+    return c.numBeams() > 1 ? c : "token sampling";
   }
 
   /**
@@ -132,15 +169,26 @@ public final class Generator {
    */
   public List<List<Sequence>> generateBatch(List<PromptInput> batch) {
     checkFormats(batch);
-    return config.numBeams() > 1
-        ? new BeamSearch(config, stops).run(model, batch)
-        : new TokenSampling(config, uniforms, stops).run(model, batch);
+    GenerationConfig first = batch.isEmpty() ? config : configOf(batch.get(0));
+    for (PromptInput p : batch) {
+      if (!batchGroup(configOf(p)).equals(batchGroup(first))) {
+        throw new IllegalArgumentException("prompt with key " + p.key() + " cannot share a batch with key "
+            + batch.get(0).key() + ": beam search runs one configuration per batch (plan batches with batches())");
+      }
+    }
+    if (first.numBeams() > 1) {
+      return new BeamSearch(first, stops.with(first.stop())).run(model, batch);
+    }
+    // Token sampling decodes prompts with their own settings by those; the generator's own are its base.
+    GenerationConfig base = config.numBeams() > 1 ? first : config;
+    return new TokenSampling(base, base == config ? uniforms : new SeededUniforms(base.seed()),
+        stops.with(base.stop())).run(model, batch);
   }
 
   private void checkFormats(List<PromptInput> prompts) {
     for (int i = 0; i < prompts.size(); i++) {
       PromptInput prompt = prompts.get(i);
-      if (prompt.constraint() != null && config.eosTokenId().isEmpty()) {
+      if (prompt.constraint() != null && configOf(prompt).eosTokenId().isEmpty()) {
         throw new IllegalArgumentException("prompt " + i + " (key " + prompt.key() + ") has a response format but"
             + " eos_token_id is unset: a constrained row ends with eos where its text is complete");
       }
