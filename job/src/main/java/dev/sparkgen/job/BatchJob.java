@@ -71,7 +71,8 @@ public final class BatchJob {
     ResultWriter.checkOutput(spark, cfg);
     spark.sparkContext().setJobDescription("sparkgen: read prompts from " + cfg.input());
     // A missing input fails before the weights ship; sampling keys rows without an id by their place in the input.
-    PromptReader.Prompts prompts = PromptReader.load(spark, cfg, model.generation().doSample());
+    PromptReader.Prompts prompts = PromptReader.load(spark, cfg,
+        model.generation().doSample() || !cfg.generationParamsColumn().isEmpty()); // a row's own settings may sample
     try (GenerationRun run = GenerationRun.prepare(spark, cfg, model)) {
       return generateAndWrite(spark, cfg, run, prompts.rows(), prompts.skippedBlank(), t0);
     }

@@ -10,6 +10,7 @@ import dev.sparkgen.job.error.SetupException;
 import dev.sparkgen.job.exec.OutputColumns;
 import dev.sparkgen.job.exec.PartitionGenerator;
 import dev.sparkgen.job.exec.PromptPreparer;
+import dev.sparkgen.job.exec.RowSettings;
 import dev.sparkgen.job.io.RowPositions;
 import dev.sparkgen.model.generate.GenerationConfig;
 import java.util.LinkedHashMap;
@@ -137,6 +138,7 @@ public final class GenerationRun implements AutoCloseable {
             + in.fields()[format].dataType().simpleString());
       }
     }
+    RowSettings rowSettings = rowSettings(in, names);
     StructType outSchema;
     try {
       outSchema = new OutputColumns(cfg.chat()).schema(in);
@@ -145,7 +147,7 @@ public final class GenerationRun implements AutoCloseable {
     }
     // Sampling draws from a stream keyed by the row's id, else by its place in the input (RowPositions).
     Dataset<Row> keyed = prompts;
-    boolean sampling = generation.doSample();
+    boolean sampling = generation.doSample() || rowSettings.active(); // a row's own settings may sample
     if (!List.of(prompts.columns()).contains(RowPositions.COLUMN) && sampling
         && (id < 0 || in.fields()[id].nullable())) {
       keyed = RowPositions.attach(spark, prompts, "");
@@ -161,8 +163,25 @@ public final class GenerationRun implements AutoCloseable {
     PartitionGenerator fn = new PartitionGenerator(shipment.modelSource(), shipment.tokenizerSource(),
         generation, preparer, cfg.batchSize(), loads,
         cfg.onError() == JobConfig.OnError.FAIL, cfg.fault(), partitionTimes,
-        cfg.structuredOutput(), format);
+        cfg.structuredOutput(), format, rowSettings);
     return spread.mapPartitions(fn, Encoders.row(outSchema));
+  }
+
+  /** The per-row settings of generation_params_column, checked against the input's schema. */
+  private RowSettings rowSettings(StructType in, List<String> names) {
+    String column = cfg.generationParamsColumn();
+    if (column.isEmpty()) {
+      return RowSettings.none(generation);
+    }
+    int index = names.indexOf(column);
+    if (index < 0) {
+      throw new SetupException(RowSettings.KEY + " '" + column + "' is not in the input; its columns are " + names);
+    }
+    try {
+      return RowSettings.of(column, index, in.fields()[index].dataType(), generation);
+    } catch (IllegalArgumentException e) {
+      throw new SetupException(e.getMessage(), e);
+    }
   }
 
   private static boolean isIntArray(DataType t) {
