@@ -95,6 +95,28 @@ public final class GenerationRun implements AutoCloseable {
    * row per returned sequence (one row with {@code error} set for a prompt that failed).
    */
   public Dataset<Row> apply(Dataset<Row> prompts) {
+    return apply(prompts, true);
+  }
+
+  /**
+   * As {@link #apply}, but partition for partition: no repartitioning and no position keys (a row
+   * without an id is keyed by its prompt). For the SQL function ({@link GenerateTextFunction}), whose
+   * rows must stay where the query put them.
+   */
+  Dataset<Row> applyInPlace(Dataset<Row> prompts) {
+    return apply(prompts, false);
+  }
+
+  private Dataset<Row> apply(Dataset<Row> prompts, boolean spreadAndKey) {
+    return apply(prompts, spreadAndKey, false);
+  }
+
+  /** As {@link #applyInPlace}, refusing rows whose own settings ask for more than one sequence. */
+  Dataset<Row> applyInPlaceOneSequence(Dataset<Row> prompts) {
+    return apply(prompts, false, true);
+  }
+
+  private Dataset<Row> apply(Dataset<Row> prompts, boolean spreadAndKey, boolean oneSequence) {
     StructType in = prompts.schema();
     List<String> names = List.of(in.fieldNames());
     if (names.contains(RowPositions.COLUMN)) { // the command line's reader attached them
@@ -138,7 +160,7 @@ public final class GenerationRun implements AutoCloseable {
             + in.fields()[format].dataType().simpleString());
       }
     }
-    RowSettings rowSettings = rowSettings(in, names);
+    RowSettings rowSettings = oneSequence ? rowSettings(in, names).oneSequence() : rowSettings(in, names);
     StructType outSchema;
     try {
       outSchema = new OutputColumns(cfg.chat()).schema(in);
@@ -148,14 +170,14 @@ public final class GenerationRun implements AutoCloseable {
     // Sampling draws from a stream keyed by the row's id, else by its place in the input (RowPositions).
     Dataset<Row> keyed = prompts;
     boolean sampling = generation.doSample() || rowSettings.active(); // a row's own settings may sample
-    if (!List.of(prompts.columns()).contains(RowPositions.COLUMN) && sampling
+    if (spreadAndKey && !List.of(prompts.columns()).contains(RowPositions.COLUMN) && sampling
         && (id < 0 || in.fields()[id].nullable())) {
       keyed = RowPositions.attach(spark, prompts, "");
     }
     int positions = List.of(keyed.schema().fieldNames()).indexOf(RowPositions.COLUMN);
     Dataset<Row> spread = keyed;
     int partitions = cfg.partitions() > 0 ? cfg.partitions() : spark.sparkContext().defaultParallelism();
-    if (cfg.partitions() > 0 || keyed.rdd().getNumPartitions() < partitions) {
+    if (spreadAndKey && (cfg.partitions() > 0 || keyed.rdd().getNumPartitions() < partitions)) {
       spread = keyed.repartition(partitions);
     }
     PromptPreparer preparer = new PromptPreparer(ids, text, id, cfg.promptIdsColumn(), cfg.promptColumn(),

@@ -70,4 +70,25 @@ public final class SparkGen {
       return BatchJob.generateAndWrite(shipment.spark(), cfg, run, prompts, 0, t0);
     }
   }
+
+  /**
+   * Registers the SQL function {@code name} in {@code spark}'s session: {@code name(prompt)} or
+   * {@code name(prompt, params)} returns a struct of {@code generated_text}, {@code
+   * generated_token_ids}, {@code finish_reason}, {@code cumulative_logprob} and {@code error} (null
+   * unless the row failed), generated with {@code cfg}'s settings ({@code params}: that row's own
+   * generation settings, a {@code map<string,string>} or a JSON object string, as
+   * generation_params_column). Calls in a {@code SELECT} list run batched per partition, the model
+   * built once per executor JVM ({@link GenerateTextFunction} says how and where it cannot be called).
+   *
+   * <pre>{@code
+   * SparkGen.register(spark, "generate_text", cfg);
+   * spark.sql("SELECT id, generate_text(prompt, map('temperature', '0.7')) AS g FROM prompts");
+   * }</pre>
+   *
+   * @throws ConfigException for a bad name, a Spark Connect session, num_return_sequences other than 1,
+   *     or bad settings (key and value named)
+   */
+  public static void register(SparkSession spark, String name, JobConfig cfg) {
+    GenerateTextFunction.register(spark, name, cfg);
+  }
 }

@@ -34,16 +34,23 @@ public final class RowSettings implements Serializable {
   private final int column; // index in the input rows, -1 when the key is not set
   private final boolean json; // a JSON string column, else map<string,string>
   private final GenerationConfig base;
+  private final boolean oneSequence; // refuse num_return_sequences != 1 (the SQL function returns one per row)
 
-  private RowSettings(int column, boolean json, GenerationConfig base) {
+  private RowSettings(int column, boolean json, GenerationConfig base, boolean oneSequence) {
     this.column = column;
     this.json = json;
     this.base = base;
+    this.oneSequence = oneSequence;
+  }
+
+  /** These settings, refusing a row whose settings ask for more than one sequence (one output row per input row). */
+  public RowSettings oneSequence() {
+    return new RowSettings(column, json, base, true);
   }
 
   /** No per-row settings: every row gets {@code base}. */
   public static RowSettings none(GenerationConfig base) {
-    return new RowSettings(-1, false, base);
+    return new RowSettings(-1, false, base, false);
   }
 
   /**
@@ -53,11 +60,11 @@ public final class RowSettings implements Serializable {
    */
   public static RowSettings of(String name, int index, DataType type, GenerationConfig base) {
     if (type.equals(DataTypes.StringType)) {
-      return new RowSettings(index, true, base);
+      return new RowSettings(index, true, base, false);
     }
     if (type instanceof MapType m && m.keyType().equals(DataTypes.StringType)
         && m.valueType().equals(DataTypes.StringType)) {
-      return new RowSettings(index, false, base);
+      return new RowSettings(index, false, base, false);
     }
     throw new IllegalArgumentException(KEY + " '" + name + "' must be map<string,string> or a JSON object string, not "
         + type.simpleString());
@@ -86,11 +93,17 @@ public final class RowSettings implements Serializable {
     if (values.isEmpty()) {
       return base;
     }
+    GenerationConfig own;
     try {
-      return GenerationConfig.fromMap(values, base);
+      own = GenerationConfig.fromMap(values, base);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(KEY + ": " + e.getMessage(), e);
     }
+    if (oneSequence && own.numReturnSequences() != 1) {
+      throw new IllegalArgumentException(KEY + ": num_return_sequences=" + own.numReturnSequences()
+          + ": one sequence per row here (the SQL function returns one struct per row)");
+    }
+    return own;
   }
 
   private static Map<String, String> fromJson(String text) {
