@@ -121,7 +121,7 @@ final class GenerateTextFunction {
           public Expression apply(scala.collection.immutable.Seq<Expression> args) {
             return f.call(udf, CollectionConverters.asJava(args));
           }
-        }, "scala");
+        }, "java_udf");
     List<Rule<LogicalPlan>> rules = new ArrayList<>();
     for (Rule<LogicalPlan> r : CollectionConverters.asJava(session.experimental().extraOptimizations())) {
       if (!(r instanceof Batching b && b.name().equals(name))) {

@@ -259,6 +259,9 @@ public final class GenerationRun implements AutoCloseable {
     m.put("sparkgen.model.parameters", Long.toString(id.parameters()));
     m.put("sparkgen.model.source", id.source());
     m.put("sparkgen.generation", new GsonBuilder().serializeNulls().create().toJson(generationSettings()));
+    if (!cfg.generationParamsColumn().isEmpty()) { // rows may override sparkgen.generation
+      m.put("sparkgen.generation_params_column", cfg.generationParamsColumn());
+    }
     if (cfg.structuredOutput().active()) {
       m.put("sparkgen.response_format", new GsonBuilder().create().toJson(cfg.structuredOutput().asMap()));
     }
