@@ -15,7 +15,9 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.api.java.UDF2;
+import java.io.Serializable;
+import org.apache.spark.sql.catalyst.encoders.ExpressionEncoder;
+import org.apache.spark.sql.catalyst.expressions.Cast;
 import org.apache.spark.sql.catalyst.expressions.Alias;
 import org.apache.spark.sql.catalyst.expressions.Attribute;
 import org.apache.spark.sql.catalyst.expressions.ExprId;
@@ -27,7 +29,6 @@ import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
 import org.apache.spark.sql.catalyst.plans.logical.Project;
 import org.apache.spark.sql.catalyst.rules.Rule;
 import org.apache.spark.sql.classic.ExpressionUtils;
-import org.apache.spark.sql.expressions.UserDefinedFunction;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.MapType;
@@ -36,6 +37,7 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import scala.Option;
 import scala.jdk.javaapi.CollectionConverters;
+import scala.runtime.AbstractFunction2;
 import scala.runtime.AbstractPartialFunction;
 
 /**
@@ -108,18 +110,11 @@ final class GenerateTextFunction {
           + ": the SQL function returns one sequence per row (set num_return_sequences=1)");
     }
     GenerateTextFunction f = new GenerateTextFunction(name, run, session);
-    UDF2<Object, Object, Row> unbatched = (prompt, params) -> {
-      throw new UnsupportedOperationException(name + "(...) runs batched over a whole partition and can only be"
-          + " called in a SELECT list (not in WHERE, GROUP BY, ORDER BY or a join condition): select it in a"
-          + " subquery and filter on its result, e.g. SELECT * FROM (SELECT " + name + "(prompt) AS g FROM t)"
-          + " WHERE g.error IS NULL");
-    };
-    UserDefinedFunction udf = org.apache.spark.sql.functions.udf(unbatched, RESULT).asNondeterministic().withName(name);
     session.sessionState().functionRegistry().createOrReplaceTempFunction(name,
         new scala.runtime.AbstractFunction1<scala.collection.immutable.Seq<Expression>, Expression>() {
           @Override
           public Expression apply(scala.collection.immutable.Seq<Expression> args) {
-            return f.call(udf, CollectionConverters.asJava(args));
+            return f.call(CollectionConverters.asJava(args));
           }
         }, "java_udf");
     List<Rule<LogicalPlan>> rules = new ArrayList<>();
@@ -133,7 +128,7 @@ final class GenerateTextFunction {
   }
 
   /** The analyzer's view of a call: checks the arguments, then the UDF over (prompt, params). */
-  private Expression call(UserDefinedFunction udf, List<Expression> args) {
+  private Expression call(List<Expression> args) {
     if (args.isEmpty() || args.size() > 2) {
       throw new IllegalArgumentException(name + " takes (prompt) or (prompt, params), not " + args.size()
           + " arguments");
@@ -149,13 +144,34 @@ final class GenerateTextFunction {
       params = Literal.create(null, stringMap);
     } else if (t instanceof MapType m && m.keyType().equals(DataTypes.StringType)) {
       if (!m.valueType().equals(DataTypes.StringType)) {
-        params = ExpressionUtils.expression(ExpressionUtils.column(params).cast(stringMap));
+        params = new Cast(params, stringMap, Option.empty());
       }
     } else if (!t.equals(DataTypes.StringType)) {
       throw new IllegalArgumentException(name + ": params must be a map<string,string> or a JSON object string, not "
           + t.simpleString());
     }
-    return ExpressionUtils.expression(udf.apply(ExpressionUtils.column(prompt), ExpressionUtils.column(params)));
+    // Nondeterministic (last argument false): never copied into each field reference, never pushed into a filter.
+    return new ScalaUDF(new Unbatched(name), RESULT, CollectionConverters.asScala(List.of(prompt, params)).toList(),
+        CollectionConverters.asScala(List.<Option<ExpressionEncoder<?>>>of(Option.empty(), Option.empty())).toList(),
+        Option.empty(), Option.apply(name), true, false);
+  }
+
+  /** What a call does where the rule did not rewrite it: refuse, saying where it may be called. */
+  private static final class Unbatched extends AbstractFunction2<Object, Object, Object> implements Serializable {
+    private static final long serialVersionUID = 1L;
+    private final String name;
+
+    Unbatched(String name) {
+      this.name = name;
+    }
+
+    @Override
+    public Object apply(Object prompt, Object params) {
+      throw new UnsupportedOperationException(name + "(...) runs batched over a whole partition and can only be"
+          + " called in a SELECT list (not in WHERE, GROUP BY, ORDER BY or a join condition): select it in a"
+          + " subquery and filter on its result, e.g. SELECT * FROM (SELECT " + name + "(prompt) AS g FROM t)"
+          + " WHERE g.error IS NULL");
+    }
   }
 
   /** Whether {@code e} is a call of this function. */

@@ -87,7 +87,7 @@ class SqlFunctionTest {
   void perCallSettingsEqualTheModelAloneAndErrorsFilterOut() throws Exception {
     Map<Long, Row> sampled = new HashMap<>();
     for (Row r : spark.sql("SELECT id, prompt, generate_text(prompt, map('do_sample', 'true', 'temperature', '0.7',"
-        + " 'top_k', 20)) AS g FROM prompts").collectAsList()) {
+        + " 'top_k', '20')) AS g FROM prompts").collectAsList()) {
       sampled.put(r.getLong(0), r.getStruct(2));
     }
     try (ResolvedModel model = ResolvedModel.resolve(CFG); Tokenizer tok = Tokenizer.load(TestSpark.GPT2_TOKENIZER);
