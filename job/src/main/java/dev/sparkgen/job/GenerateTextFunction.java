@@ -192,6 +192,22 @@ final class GenerateTextFunction {
     return null;
   }
 
+  private int calls(Expression e) {
+    int n = isCall(e) ? 1 : 0;
+    for (Expression c : CollectionConverters.asJava(e.children())) {
+      n += calls(c);
+    }
+    return n;
+  }
+
+  private int calls(Project p) {
+    int n = 0;
+    for (NamedExpression e : CollectionConverters.asJava(p.projectList())) {
+      n += calls((Expression) e);
+    }
+    return n;
+  }
+
   private ScalaUDF findCall(Project p) {
     for (NamedExpression e : CollectionConverters.asJava(p.projectList())) {
       ScalaUDF found = findCall((Expression) e);
@@ -235,12 +251,13 @@ final class GenerateTextFunction {
     AbstractPartialFunction<Expression, Expression> replace = new AbstractPartialFunction<>() {
       @Override
       public boolean isDefinedAt(Expression e) {
-        return e.semanticEquals(target) || e instanceof Attribute a && renamed.containsKey(a.exprId());
+        // The call itself (not semanticEquals: false for nondeterministic expressions), or an input column.
+        return e == target || e instanceof Attribute a && renamed.containsKey(a.exprId());
       }
 
       @Override
       public Expression apply(Expression e) {
-        return e.semanticEquals(target) ? result : renamed.get(((Attribute) e).exprId());
+        return e == target ? result : renamed.get(((Attribute) e).exprId());
       }
     };
     List<NamedExpression> list = new ArrayList<>();
@@ -249,10 +266,14 @@ final class GenerateTextFunction {
         list.add(new Alias(renamed.get(a.exprId()), a.name(), a.exprId(), a.qualifier(), Option.empty(),
             CollectionConverters.asScala(List.<String>of()).toList()));
       } else {
-        list.add((NamedExpression) ((Expression) e).transformUp(replace));
+        list.add((NamedExpression) ((Expression) e).transformDown(replace)); // the call before its arguments
       }
     }
-    return new Project(CollectionConverters.asScala(list).toList(), generated);
+    Project rewritten = new Project(CollectionConverters.asScala(list).toList(), generated);
+    if (calls(rewritten) >= calls(p)) { // a call left in place would loop through the optimizer's fixed point
+      throw new IllegalStateException("could not replace " + target + " in " + p);
+    }
+    return rewritten;
   }
 
   /** The optimizer rule: every projection calling the function becomes a batched mapPartitions. */
