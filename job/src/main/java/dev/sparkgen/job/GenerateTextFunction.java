@@ -104,7 +104,12 @@ final class GenerateTextFunction {
     }
     JobConfig runCfg = cfg.with(Map.of("prompt_column", PROMPT, "generation_params_column", PARAMS,
         "prompt_ids_column", PROMPT + "_ids", "id_column", PROMPT + "_id", "messages_column", PROMPT + "_messages"));
-    GenerationRun run = SessionShipments.forConfig(spark, runCfg).run(runCfg);
+    ModelShipment shipment = SessionShipments.forConfig(spark, runCfg);
+    if (shipment.model().tokenizer() == null) { // found here, not when a query is planned
+      throw new ConfigException("the SQL function takes text prompts, but there is no tokenizer: set tokenizer=PATH"
+          + " or put tokenizer.json in the model folder");
+    }
+    GenerationRun run = shipment.run(runCfg);
     if (run.generation().numReturnSequences() != 1) {
       throw new ConfigException("num_return_sequences=" + run.generation().numReturnSequences()
           + ": the SQL function returns one sequence per row (set num_return_sequences=1)");

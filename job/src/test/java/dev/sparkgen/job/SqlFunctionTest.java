@@ -128,6 +128,9 @@ class SqlFunctionTest {
     ConfigException many = assertThrows(ConfigException.class,
         () -> SparkGen.register(spark, "gen2", CFG.with(Map.of("num_return_sequences", "2", "do_sample", "true"))));
     assertTrue(many.getMessage().contains("num_return_sequences=2"), many.getMessage());
+    ConfigException noTokenizer = assertThrows(ConfigException.class, () -> SparkGen.register(spark, "gen3",
+        JobConfig.of(Map.of("model", "random"))));
+    assertTrue(noTokenizer.getMessage().contains("no tokenizer"), noTokenizer.getMessage());
   }
 
   private static String chain(Throwable t) {
