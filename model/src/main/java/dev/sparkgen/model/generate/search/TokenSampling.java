@@ -22,12 +22,15 @@ import java.util.Set;
  * no token left throws {@link AllTokensFilteredException} (as Hugging Face fails); greedy keeps
  * {@code torch.argmax}'s choice of the first index. Named for what it does each step, pick one token
  * per row by sampling or argmax (Hugging Face's {@code GenerationMixin._sample}, which covers
- * greedy too); it keeps no hypotheses, unlike {@link BeamSearch}.
+ * greedy too); it keeps no hypotheses, unlike {@link BeamSearch}. {@link #run} decodes one static
+ * batch; {@link ContinuousDecoding} applies the same per-row rules ({@link #choose}, {@link
+ * #accept}) to a continuous batch.
  *
- * <p>Per-row settings: a prompt with its own {@link PromptInput#config()} is decoded with that
- * configuration's pipeline, selector, eos ids, stop strings, seed, max_new_tokens,
- * num_return_sequences and output_logprobs, in the same batch as the others (any configuration
- * without beam search); each row's result is what a search for its configuration alone gives.
+ * <p>Per-row settings (static batches): a prompt with its own {@link PromptInput#config()} is
+ * decoded with that configuration's pipeline, selector, eos ids, stop strings, seed,
+ * max_new_tokens, num_return_sequences and output_logprobs, in the same batch as the others (any
+ * configuration without beam search); each row's result is what a search for its configuration
+ * alone gives.
  */
 public final class TokenSampling {
   private final GenerationConfig config;
@@ -165,13 +168,18 @@ public final class TokenSampling {
     }
   }
 
-  /** This configuration's processors, with the response-format rule when the batch has formats. */
-  private LogitsPipeline pipeline(boolean formats) {
+  /** The pipeline for rows of which some ({@code formats}) may carry a response format. */
+  LogitsPipeline pipeline(boolean formats) {
     return formats ? withFormats : plain;
   }
 
+  /** Whether plain greedy decoding can let {@code batch} pick its tokens (no host logits needed). */
+  boolean picksInBatch(DecodeBatch batch, LogitsPipeline pipeline) {
+    return selector == TokenSelector.GREEDY && pipeline.processors().isEmpty() && batch.picksGreedyItself();
+  }
+
   /** Processes one row's logits, picks its token and decides whether it has finished. */
-  private void choose(DecodeRow row, float[] logits, LogitsPipeline pipeline) {
+  void choose(DecodeRow row, float[] logits, LogitsPipeline pipeline) {
     double lse = LogSoftmax.logSumExp(logits);
     float[] scores = pipeline.processors().isEmpty() ? logits : pipeline.apply(row.history, logits.clone());
     if (selector == TokenSelector.SAMPLING) {
@@ -196,7 +204,7 @@ public final class TokenSampling {
   }
 
   /** Appends the chosen token and decides whether the row has finished. */
-  private void accept(DecodeRow row, int token, float logprob) {
+  void accept(DecodeRow row, int token, float logprob) {
     row.append(token, logprob);
     if (eos.contains(token)) {
       finish(row, FinishReason.EOS);
@@ -214,7 +222,7 @@ public final class TokenSampling {
     }
   }
 
-  private void finish(DecodeRow row, FinishReason reason) {
+  void finish(DecodeRow row, FinishReason reason) {
     row.reason = reason;
     row.text = row.continuation.of(row.history.generatedIds());
   }
