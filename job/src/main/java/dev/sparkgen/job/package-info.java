@@ -3,7 +3,8 @@
  * main), {@link dev.sparkgen.job.SparkGen} (the Java API), {@link dev.sparkgen.job.BatchJob} (read,
  * generate, write, summarise), {@link dev.sparkgen.job.ModelShipment} (the model on its way to the
  * executors, prepared once) and {@link dev.sparkgen.job.GenerationRun} (one configuration's Dataset
- * transformation over a shipment), plus the console logging set-up.
+ * transformation over a shipment), {@link dev.sparkgen.job.GenerateTextFunction} (the SQL function
+ * and the optimizer rule that batches it), plus the console logging set-up.
  *
  * <p>Imports point down, one layer to the next: this package, then {@code io} (reading prompts,
  * writing results and the summary), {@code driver} (driver-side checks before any task runs: the

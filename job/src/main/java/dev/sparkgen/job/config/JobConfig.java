@@ -24,6 +24,7 @@ import java.util.Map;
  *
  * @param tokenizer empty = the model folder's tokenizer.json, if any
  * @param inputFormat null = inferred from the input's extension
+ * @param generationParamsColumn a column of per-row generation settings (map or JSON object), empty = none
  * @param partitions 0 = Spark's default parallelism
  * @param master empty = spark-submit's, else local[*]
  * @param batchSize rows per batch, or 0 for auto (see {@link Batching})
@@ -50,6 +51,7 @@ public record JobConfig(
     String promptColumn,
     String promptIdsColumn,
     String idColumn,
+    String generationParamsColumn,
     String output,
     OutputFormat outputFormat,
     WriteMode mode,
@@ -133,6 +135,7 @@ public record JobConfig(
         nonEmpty(v, "prompt_column"),
         nonEmpty(v, "prompt_ids_column"),
         nonEmpty(v, "id_column"),
+        v.get("generation_params_column").trim(),
         output.trim(),
         choice(v, "output_format", OutputFormat.class),
         choice(v, "mode", WriteMode.class),
@@ -202,6 +205,7 @@ public record JobConfig(
     m.put("prompt_column", promptColumn);
     m.put("prompt_ids_column", promptIdsColumn);
     m.put("id_column", idColumn);
+    m.put("generation_params_column", generationParamsColumn);
     m.put("output", output);
     m.put("output_format", lower(outputFormat));
     m.put("mode", lower(mode));

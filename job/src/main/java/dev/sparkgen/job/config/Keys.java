@@ -78,6 +78,11 @@ public final class Keys {
       job("on_incomplete", "error", "error | keep",
           "a row with a response_format that ended without a complete text (max_new_tokens, the context or a stop"
               + " string cut it; its finish_reason is not eos): error = the row carries 'error', keep = no error"),
+      // Per-row generation settings (issue 16).
+      job("generation_params_column", "", "column name",
+          "a column of per-row generation settings: map<string,string> or a JSON object string, e.g."
+              + " {\"temperature\": 0.7, \"max_new_tokens\": 64}; its entries (any generation key) override the"
+              + " job's settings for that row; null or empty = the job's; a bad key or value is that row's error"),
       job("max_batch_memory", "4g", "bytes, or a number with k, m, g or t (powers of 1024)",
           "budget for one batch's native working set on an executor (KV cache, prefill attention and"
               + " activations in chunks, logits), estimated from each partition's longest prompt: it sizes"
