@@ -16,15 +16,20 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.ArrayList;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.util.CollectionAccumulator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One configuration's generation over a {@link ModelShipment}: {@link #apply} turns prompt
@@ -34,6 +39,7 @@ import org.apache.spark.util.CollectionAccumulator;
  * ships its own model and closes that shipment when it is closed.
  */
 public final class GenerationRun implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(GenerationRun.class);
   private final ModelShipment shipment;
   private final boolean ownsShipment;
   private final JobConfig cfg;
@@ -53,6 +59,7 @@ public final class GenerationRun implements AutoCloseable {
     this.spark = shipment.spark();
     this.loads = spark.sparkContext().collectionAccumulator("sparkgen model loads");
     this.partitionTimes = spark.sparkContext().collectionAccumulator("sparkgen partition times");
+    LOG.info(cfg.batching().describe(model.checkpoint().config(), generation));
   }
 
   /** Checks the model, tokenizer and generation settings of {@code cfg}, then ships them for this run alone. */
@@ -153,13 +160,23 @@ public final class GenerationRun implements AutoCloseable {
     int positions = List.of(keyed.schema().fieldNames()).indexOf(RowPositions.COLUMN);
     Dataset<Row> spread = keyed;
     int partitions = cfg.partitions() > 0 ? cfg.partitions() : spark.sparkContext().defaultParallelism();
-    if (cfg.partitions() > 0 || keyed.rdd().getNumPartitions() < partitions) {
+    if (cfg.clusterByPrefix()) {
+      // Range partitioning on the prompt columns sorts prompts lexicographically: prompts that share
+      // a prefix are neighbours and land in the same partition, where prefix reuse computes it once.
+      List<Column> order = new ArrayList<>();
+      for (int c : new int[] {chat.messagesIndex(), ids, text}) {
+        if (c >= 0) {
+          order.add(functions.col(in.fields()[c].name()));
+        }
+      }
+      spread = keyed.repartitionByRange(partitions, order.toArray(new Column[0]));
+    } else if (cfg.partitions() > 0 || keyed.rdd().getNumPartitions() < partitions) {
       spread = keyed.repartition(partitions);
     }
     PromptPreparer preparer = new PromptPreparer(ids, text, id, cfg.promptIdsColumn(), cfg.promptColumn(),
         cfg.idColumn(), cfg.truncation() == JobConfig.Truncation.LEFT, positions, cfg.addSpecialTokens(), chat);
     PartitionGenerator fn = new PartitionGenerator(shipment.modelSource(), shipment.tokenizerSource(),
-        generation, preparer, cfg.batchSize(), loads,
+        generation, preparer, cfg.batching(), loads,
         cfg.onError() == JobConfig.OnError.FAIL, cfg.fault(), partitionTimes,
         cfg.structuredOutput(), format);
     return spread.mapPartitions(fn, Encoders.row(outSchema));

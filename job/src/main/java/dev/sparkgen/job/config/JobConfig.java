@@ -2,9 +2,12 @@ package dev.sparkgen.job.config;
 
 import dev.sparkgen.job.chat.ChatSettings;
 import dev.sparkgen.job.error.ConfigException;
+import dev.sparkgen.job.exec.Batching;
 import dev.sparkgen.job.exec.FaultHook;
 import dev.sparkgen.job.exec.StructuredOutput;
+import dev.sparkgen.model.generate.BatchMemory;
 import dev.sparkgen.model.generate.GenerationConfig;
+import dev.sparkgen.model.generate.Scheduler;
 import java.io.Serializable;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -23,7 +26,12 @@ import java.util.Map;
  * @param inputFormat null = inferred from the input's extension
  * @param partitions 0 = Spark's default parallelism
  * @param master empty = spark-submit's, else local[*]
+ * @param batchSize rows per batch, or 0 for auto (see {@link Batching})
  * @param maxBatchMemory bytes one batch may need on an executor (see {@link BatchMemory})
+ * @param scheduler continuous batching or static batches (beam search is always static)
+ * @param prefixMinTokens shared-prefix reuse's minimum prefix length in tokens, 0 = off
+ * @param clusterByPrefix range-partition the prompts by their tokens or text, so that prompts
+ *     sharing a prefix meet in one partition
  * @param fault the testing hook ({@link FaultHook#OFF} unless set)
  * @param addSpecialTokens tokenise text prompts with the tokenizer's post-processor (HF {@code tokenizer(text)})
  * @param skipBlank drop blank prompts (counted in the summary); null = true for text input, else false
@@ -52,6 +60,9 @@ public record JobConfig(
     OnError onError,
     Truncation truncation,
     long maxBatchMemory,
+    Scheduler scheduler,
+    int prefixMinTokens,
+    boolean clusterByPrefix,
     FaultHook fault,
     boolean addSpecialTokens,
     Boolean skipBlank,
@@ -61,6 +72,9 @@ public record JobConfig(
     Map<String, String> generation,
     StructuredOutput structuredOutput) implements Serializable {
   private static final long serialVersionUID = 1L;
+
+  /** The value of {@code batch_size} that sizes batches from max_batch_memory and the prompts' lengths. */
+  public static final String AUTO = "auto";
 
   /** The value of {@code model} that asks for random weights. */
   public static final String RANDOM_MODEL = "random";
@@ -122,13 +136,16 @@ public record JobConfig(
         output.trim(),
         choice(v, "output_format", OutputFormat.class),
         choice(v, "mode", WriteMode.class),
-        integer(v, "batch_size", 1),
+        batchSize(v),
         integer(v, "partitions", 0),
         v.get("master").trim(),
         choice(v, "weights_distribution", WeightsDistribution.class),
         choice(v, "on_error", OnError.class),
         choice(v, "truncation", Truncation.class),
         bytes(v, "max_batch_memory"),
+        scheduler(v),
+        integer(v, "prefix_min_tokens", 0),
+        bool(v, "cluster_by_prefix"),
         fault(v),
         bool(v, "add_special_tokens"),
         v.get("skip_blank").isBlank() ? null : bool(v, "skip_blank"),
@@ -188,13 +205,16 @@ public record JobConfig(
     m.put("output", output);
     m.put("output_format", lower(outputFormat));
     m.put("mode", lower(mode));
-    m.put("batch_size", Integer.toString(batchSize));
+    m.put("batch_size", batchSize == 0 ? AUTO : Integer.toString(batchSize));
     m.put("partitions", Integer.toString(partitions));
     m.put("master", master);
     m.put("weights_distribution", lower(weightsDistribution));
     m.put("on_error", lower(onError));
     m.put("truncation", lower(truncation));
     m.put("max_batch_memory", Long.toString(maxBatchMemory));
+    m.put("scheduler", scheduler.label());
+    m.put("prefix_min_tokens", Integer.toString(prefixMinTokens));
+    m.put("cluster_by_prefix", Boolean.toString(clusterByPrefix));
     m.put("fault", fault.kind() == FaultHook.Kind.OFF ? ""
         : lower(fault.kind()) + ":" + String.join(",", fault.partitions().stream().sorted().map(String::valueOf).toList()));
     m.put("add_special_tokens", Boolean.toString(addSpecialTokens));
@@ -231,6 +251,33 @@ public record JobConfig(
       case "false" -> false;
       default -> throw new ConfigException(key + "='" + v.get(key).trim() + "': must be true or false");
     };
+  }
+
+  /** batch_size: auto (0) or an integer >= 1. */
+  private static int batchSize(Map<String, String> v) {
+    String s = v.get("batch_size").trim();
+    if (s.equalsIgnoreCase(AUTO)) {
+      return 0;
+    }
+    try {
+      Integer.parseInt(s);
+    } catch (NumberFormatException e) {
+      throw new ConfigException("batch_size='" + s + "': must be auto or an integer >= 1");
+    }
+    return integer(v, "batch_size", 1);
+  }
+
+  private static Scheduler scheduler(Map<String, String> v) {
+    try {
+      return Scheduler.parse(v.get("scheduler"));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("scheduler='" + v.get("scheduler").trim() + "': must be continuous or static");
+    }
+  }
+
+  /** How partitions batch their prompts (what executors need of these settings). */
+  public Batching batching() {
+    return new Batching(scheduler, batchSize, maxBatchMemory, prefixMinTokens);
   }
 
   private static int integer(Map<String, String> v, String key, int min) {

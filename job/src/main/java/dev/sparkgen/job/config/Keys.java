@@ -37,8 +37,22 @@ public final class Keys {
           "where results go (required); _summary.json is written inside it"),
       job("output_format", "parquet", "parquet | json", "format of 'output' (json = JSON Lines)"),
       job("mode", "error", "error | overwrite", "what to do if 'output' exists: refuse, or replace it"),
-      job("batch_size", "8", "integer >= 1", "rows decoded together: prompts x num_return_sequences (or"
-          + " num_beams), at least one prompt; prompts ordered by length within a partition"),
+      job("batch_size", "auto", "auto | integer >= 1", "rows decoded together: prompts x num_return_sequences (or"
+          + " num_beams). auto: the most rows whose memory estimate, for each partition's longest prompt, fits"
+          + " max_batch_memory (at most 64), printed at start and logged per partition; an integer is the most"
+          + " rows, lowered (with a warning) for a partition whose prompts need it"),
+      job("scheduler", "continuous", "continuous | static",
+          "continuous: a batch keeps up to batch_size rows decoding and a finished row's place goes to the"
+              + " partition's next prompt at once; static: prompts sorted by length are cut into batches that each"
+              + " run until their longest row ends (rows that finish leave, none join). Beam search is always"
+              + " static. Results are the same either way"),
+      job("prefix_min_tokens", "32", "integer >= 0",
+          "continuous scheduler: prompts of a partition that start with the same token prefix of at least this"
+              + " many tokens compute its keys and values once (results unchanged); 0 = off"),
+      job("cluster_by_prefix", "false", "true | false",
+          "true: range-partition the prompts by their token ids or text (one extra pass to sample the input), so"
+              + " that prompts sharing a prefix meet in one partition and prefix reuse finds them; the"
+              + " partitions' sizes then follow the prompts' order, not a round robin"),
       job("partitions", "0", "integer >= 0", "partitions to spread the prompts over; 0 = Spark's default parallelism"),
       job("master", "", "Spark master URL",
           "Spark master; default: the one spark-submit gives, else local[*]"),
@@ -66,7 +80,9 @@ public final class Keys {
               + " string cut it; its finish_reason is not eos): error = the row carries 'error', keep = no error"),
       job("max_batch_memory", "4g", "bytes, or a number with k, m, g or t (powers of 1024)",
           "budget for one batch's native working set on an executor (KV cache, prefill attention and"
-              + " activations, logits) at full context; a batch_size whose estimate exceeds it is refused"),
+              + " activations in chunks, logits), estimated from each partition's longest prompt: it sizes"
+              + " batch_size; a prompt that does not fit in one row is that row's error, and settings where not"
+              + " even one row of a 1-token prompt fits are refused"),
       job("fault", "", "fail_first_attempt:P,.. | fail_every_attempt:P,.. | kill_executor:P",
           "TESTING HOOK, off by default: fail the first attempt (or every attempt) of the tasks of partitions"
               + " P, or halt the executor JVM running partition P's first attempt; fires after the task's"

@@ -6,14 +6,17 @@ import dev.sparkgen.job.error.BadRowException;
 import dev.sparkgen.model.CausalLm;
 import dev.sparkgen.model.DjlEnvironment;
 import dev.sparkgen.model.chat.ReasoningSplit;
+import dev.sparkgen.model.generate.BatchMemory;
 import dev.sparkgen.model.generate.GenerationConfig;
 import dev.sparkgen.model.generate.Generator;
 import dev.sparkgen.model.generate.PromptInput;
+import dev.sparkgen.model.generate.Scheduler;
 import dev.sparkgen.model.generate.Sequence;
 import dev.sparkgen.model.generate.constraint.ResponseFormatException;
 import dev.sparkgen.model.generate.constraint.TokenConstraint;
 import dev.sparkgen.model.generate.constraint.TokenVocabulary;
 import dev.sparkgen.model.generate.search.AllTokensFilteredException;
+import dev.sparkgen.model.generate.search.ContinuousDecoding;
 import dev.sparkgen.model.tokenizer.Tokenizer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -33,10 +36,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs on an executor, once per partition: takes the shared model from the {@link ExecutorCache},
- * walks the {@link Generator#batches batches} the generator plans for the partition's prompts (at
- * most {@code batchSize} rows each: prompts x samples or beams), generates batch by batch (lazily,
- * as Spark pulls rows) and emits one row per returned sequence: num_return_sequences
- * rows per input row, always. A bad row gets that many rows with {@code error} set (sample_index
+ * sizes its batches from the partition's longest prompt ({@link Batching}), then generates lazily,
+ * as Spark pulls rows: under the continuous scheduler one {@link ContinuousDecoding} run whose
+ * prompts come out as they complete, under the static one the {@link Generator#batches batches}
+ * the generator plans (prompts x samples or beams), batch by batch. It emits one row per returned
+ * sequence: num_return_sequences rows per input row, always. A prompt whose rows alone would
+ * need more than max_batch_memory is an error row. A failing batch (or continuous run) is
+ * retried prompt by prompt, alone, so only the prompts that fail alone get an error. A bad row gets that many rows with {@code error} set (sample_index
  * 0..n-1), or, with {@code failOnError}, fails the task with a {@link BadRowException} naming it.
  * A row with a response format ({@link StructuredOutput}) is generated under its constraint; one
  * that ends without a complete text carries an error unless on_incomplete=keep.
@@ -49,7 +55,7 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
   private final TokenizerSource tokenizerSource;
   private final GenerationConfig config;
   private final PromptPreparer preparer;
-  private final int batchSize;
+  private final Batching batching;
   private final CollectionAccumulator<String> loads;
   private final boolean failOnError;
   private final FaultHook fault;
@@ -65,13 +71,13 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
    * formatColumn} is the index of response_format_column in the input rows, -1 if none.
    */
   public PartitionGenerator(ModelSource modelSource, TokenizerSource tokenizerSource, GenerationConfig config,
-      PromptPreparer preparer, int batchSize, CollectionAccumulator<String> loads, boolean failOnError, FaultHook fault,
+      PromptPreparer preparer, Batching batching, CollectionAccumulator<String> loads, boolean failOnError, FaultHook fault,
       CollectionAccumulator<String> times, StructuredOutput structured, int formatColumn) {
     this.modelSource = modelSource;
     this.tokenizerSource = tokenizerSource;
     this.config = config;
     this.preparer = preparer;
-    this.batchSize = batchSize;
+    this.batching = batching;
     this.loads = loads;
     this.failOnError = failOnError;
     this.fault = fault;
@@ -89,7 +95,8 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
     Tokenizer tokenizer = ExecutorCache.tokenizer(tokenizerSource);
     loads.add(executorId() + "=" + ExecutorCache.modelLoads(modelSource.sha256()));
     long startMillis = System.currentTimeMillis(); // after the model load: generation time only
-    Generator generator = new Generator(model, config, tokenizer, preparer.chat().settings().skipSpecialTokens());
+    Generator generator = new Generator(model, config, tokenizer, preparer.chat().settings().skipSpecialTokens())
+        .withScheduler(batching.scheduler(), batching.prefixMinTokens());
     int samples = config.numReturnSequences();
 
     TokenVocabulary vocabulary = structured.active() ? ExecutorCache.vocabulary(tokenizerSource) : null;
@@ -109,13 +116,31 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
               + e.getMessage();
         }
       }
+      if (error == null && batching.memory(model.config(), config, 1, p.ids().length).total() > batching.maxBatchMemory()) {
+        error = "a prompt of " + p.ids().length + " tokens may need "
+            + batching.memory(model.config(), config, 1, p.ids().length).describe() + " for its rows alone, more than"
+            + " max_batch_memory=" + BatchMemory.size(batching.maxBatchMemory())
+            + "; raise max_batch_memory if the executors have the memory, or lower max_new_tokens";
+      }
       if (error == null) {
         good.add(p);
       } else {
         failed(ready, p.row(), error, 0, samples);
       }
     }
-    return new Output(generator, good, formats, ready, rowsIn, samples, config.maxNewTokens(), task, startMillis);
+    int longest = good.stream().mapToInt(p -> p.ids().length).max().orElse(1);
+    int rows = Math.max(1, batching.rows(model.config(), config, longest));
+    int partition = task == null ? -1 : task.partitionId();
+    if (!batching.auto() && rows < batching.batchSize()) {
+      LOG.warn("partition {}: batch_size={} would need {} for its longest prompt ({} tokens), more than"
+          + " max_batch_memory={}; using batches of {} rows", partition, batching.batchSize(),
+          batching.memory(model.config(), config, batching.batchSize(), longest).describe(), longest,
+          BatchMemory.size(batching.maxBatchMemory()), rows);
+    }
+    LOG.info("partition {}: {} prompts, batches of {} rows ({} scheduler; longest prompt {} tokens, estimate {})",
+        partition, good.size(), rows, generator.scheduler().label(), longest,
+        BatchMemory.size(batching.memory(model.config(), config, rows, longest).total()));
+    return new Output(generator, good, formats, ready, rowsIn, samples, config.maxNewTokens(), task, startMillis, rows);
   }
 
   /** Queues error rows for sample indexes [from, samples) of {@code in}, or stops the task under on_error=fail. */
@@ -133,7 +158,9 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
     private final Generator generator;
     private final List<PreparedPrompt> prompts;
     private final List<PromptInput> inputs; // prompts' generator inputs, index for index
-    private final Iterator<int[]> batches; // indexes into prompts, as the generator plans them
+    private final Iterator<int[]> batches; // static: indexes into prompts, as the generator plans them
+    private ContinuousDecoding run; // continuous: the run over every prompt, until it ends or fails
+    private final Deque<Integer> alone = new ArrayDeque<>(); // prompts to retry one by one after a failed run
     private final Map<PreparedPrompt, TokenConstraint> formats; // a row's response format, if any
     private final Deque<Row> ready;
     private final int rowsIn;
@@ -147,12 +174,14 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
     private boolean logged;
 
     Output(Generator generator, List<PreparedPrompt> prompts, Map<PreparedPrompt, TokenConstraint> formats,
-        Deque<Row> ready, int rowsIn, int samples, int maxNewTokens, TaskContext task, long startMillis) {
+        Deque<Row> ready, int rowsIn, int samples, int maxNewTokens, TaskContext task, long startMillis, int rows) {
       this.startMillis = startMillis;
       this.generator = generator;
       this.prompts = prompts;
       this.inputs = prompts.stream().map(p -> new PromptInput(p.key(), p.ids(), formats.get(p))).toList();
-      this.batches = generator.batches(inputs, batchSize).iterator();
+      boolean continuous = generator.scheduler() == Scheduler.CONTINUOUS;
+      this.batches = continuous ? List.<int[]>of().iterator() : generator.batches(inputs, rows).iterator();
+      this.run = continuous && !inputs.isEmpty() ? generator.decode(inputs, rows) : null;
       this.formats = formats;
       this.ready = ready;
       this.rowsIn = rowsIn;
@@ -167,8 +196,8 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
       if (rowsOut > 0) {
         fault.fire(task); // after the writer has taken a row (testing hook; off by default)
       }
-      while (ready.isEmpty() && batches.hasNext()) {
-        generate(batches.next());
+      while (ready.isEmpty() && produce()) {
+        // each call generates until some prompt completes (or one batch)
       }
       if (ready.isEmpty() && !logged) {
         fault.fire(task);
@@ -191,6 +220,41 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
       return ready.poll();
     }
 
+    /** Generates until rows are ready: the continuous run's next prompt, a retried prompt, or a static batch. */
+    private boolean produce() {
+      if (run != null) {
+        ContinuousDecoding.Done d;
+        try {
+          d = run.next();
+        } catch (RuntimeException e) {
+          List<Integer> left = run.unfinished();
+          run.close();
+          run = null;
+          LOG.warn("continuous batch failed ({}); retrying its {} unfinished prompts one by one", e.toString(), left.size());
+          alone.addAll(left);
+          return true;
+        }
+        if (d == null) {
+          run.close();
+          run = null;
+        } else if (d.error() != null) {
+          failed(ready, prompts.get(d.prompt()).row(), why(d.error()), 0, samples);
+        } else {
+          emit(new int[] {d.prompt()}, List.of(d.sequences()));
+        }
+        return true;
+      }
+      if (!alone.isEmpty()) {
+        generate(new int[] {alone.poll()});
+        return true;
+      }
+      if (batches.hasNext()) {
+        generate(batches.next());
+        return true;
+      }
+      return false;
+    }
+
     /** Generates one batch ({@code batch}: indexes into prompts); a failing batch is retried row by row. */
     private void generate(int[] batch) {
       List<PromptInput> batchInputs = new ArrayList<>(batch.length);
@@ -202,9 +266,7 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
         results = generator.generateBatch(batchInputs);
       } catch (RuntimeException e) {
         if (batch.length == 1) {
-          // Sampling with no token left is the row's own fault (HF fails there too): its message alone.
-          String why = e instanceof AllTokensFilteredException ? e.getMessage() : "generation failed: " + e;
-          failed(ready, prompts.get(batch[0]).row(), why, 0, samples);
+          failed(ready, prompts.get(batch[0]).row(), why(e), 0, samples);
           return;
         }
         // Find the row that broke the batch: each row alone; only the failing ones get an error.
@@ -215,6 +277,11 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
         return;
       }
       emit(batch, results);
+    }
+
+    /** A prompt's error text: sampling with no token left is the row's own fault (HF fails there too), its message alone. */
+    private String why(RuntimeException e) {
+      return e instanceof AllTokensFilteredException ? e.getMessage() : "generation failed: " + e;
     }
 
     private void emit(int[] batch, List<List<Sequence>> results) {

@@ -2,6 +2,7 @@ package dev.sparkgen.model.generate;
 
 import dev.sparkgen.model.BatchModel;
 import dev.sparkgen.model.generate.search.BeamSearch;
+import dev.sparkgen.model.generate.search.ContinuousDecoding;
 import dev.sparkgen.model.generate.search.SeededUniforms;
 import dev.sparkgen.model.generate.search.StopStrings;
 import dev.sparkgen.model.generate.search.TokenSampling;
@@ -14,15 +15,25 @@ import java.util.List;
 
 /**
  * Batched generation over a {@link BatchModel}: greedy, sampling ({@link TokenSampling}) or beam
- * search ({@link BeamSearch}). The one place that batches: prompts are sorted by length and cut
- * into batches of at most {@code batchSize} rows (prompts x samples or beams, {@link #batches});
- * a row's result never depends on its neighbours, so this order is free.
+ * search ({@link BeamSearch}). The one place that batches, by its {@link Scheduler}: continuous
+ * (the default; {@link ContinuousDecoding}: one batch of at most {@code batchSize} rows that
+ * admits the next prompt whenever a row finishes, prompts sharing a prefix of at least {@link
+ * #DEFAULT_PREFIX_MIN_TOKENS} tokens compute it once) or static (prompts are sorted by length and
+ * cut into batches of at most {@code batchSize} rows, prompts x samples or beams, {@link
+ * #batches}). Beam search is always static: its beams fork and reorder rows every step, and a
+ * prompt's beams finish together, so a free row rarely comes alone. A row's result never
+ * depends on its neighbours, so the order is free.
  */
 public final class Generator {
+  /** Shared-prefix reuse's default minimum: prompts sharing at least this many first tokens compute them once. */
+  public static final int DEFAULT_PREFIX_MIN_TOKENS = 32;
+
   private final BatchModel model;
   private final GenerationConfig config;
   private final StopStrings stops;
   private final UniformSource uniforms;
+  private final Scheduler scheduler;
+  private final int prefixMinTokens;
 
   /** {@code tokenizer} may be null (then no text and no stop strings). */
   public Generator(BatchModel model, GenerationConfig config, Tokenizer tokenizer) {
@@ -43,10 +54,35 @@ public final class Generator {
   }
 
   private Generator(BatchModel model, GenerationConfig config, StopStrings stops, UniformSource uniforms) {
+    this(model, config, stops, uniforms, Scheduler.CONTINUOUS, DEFAULT_PREFIX_MIN_TOKENS);
+  }
+
+  private Generator(BatchModel model, GenerationConfig config, StopStrings stops, UniformSource uniforms,
+      Scheduler scheduler, int prefixMinTokens) {
     this.model = model;
     this.config = config;
     this.stops = stops;
     this.uniforms = uniforms;
+    this.scheduler = scheduler;
+    this.prefixMinTokens = prefixMinTokens;
+  }
+
+  /**
+   * This generator with another scheduler and shared-prefix minimum ({@code prefixMinTokens} 0:
+   * no reuse; continuous scheduling only).
+   *
+   * @throws IllegalArgumentException if {@code prefixMinTokens < 0}
+   */
+  public Generator withScheduler(Scheduler scheduler, int prefixMinTokens) {
+    if (prefixMinTokens < 0) {
+      throw new IllegalArgumentException("prefix_min_tokens must be >= 0, got " + prefixMinTokens);
+    }
+    return new Generator(model, config, stops, uniforms, scheduler, prefixMinTokens);
+  }
+
+  /** The scheduler {@link #generate} uses for this configuration: static for beam search. */
+  public Scheduler scheduler() {
+    return config.numBeams() > 1 ? Scheduler.STATIC : scheduler;
   }
 
   /** The rows one prompt takes in a batch: num_beams under beam search, else num_return_sequences. */
@@ -91,15 +127,27 @@ public final class Generator {
   }
 
   /**
-   * Generates for every prompt, in the batches of {@link #batches} (at most {@code batchSize}
-   * rows each, at least one prompt); returns, in input order, each prompt's num_return_sequences
-   * sequences (sampleIndex 0..n-1). Errors as in {@link #generateBatch}.
+   * Generates for every prompt with this generator's {@link #scheduler()}, batches of at most
+   * {@code batchSize} rows (at least one prompt); returns, in input order, each prompt's
+   * num_return_sequences sequences (sampleIndex 0..n-1). Errors as in {@link #generateBatch}: the
+   * first prompt's error ends the call.
    */
   public List<List<Sequence>> generate(List<PromptInput> prompts, int batchSize) {
     checkFormats(prompts); // before any batch runs
     List<List<Sequence>> out = new ArrayList<>(prompts.size());
     for (int i = 0; i < prompts.size(); i++) {
       out.add(null);
+    }
+    if (scheduler() == Scheduler.CONTINUOUS) {
+      try (ContinuousDecoding run = decode(prompts, batchSize)) {
+        for (ContinuousDecoding.Done d = run.next(); d != null; d = run.next()) {
+          if (d.error() != null) {
+            throw d.error();
+          }
+          out.set(d.prompt(), d.sequences());
+        }
+      }
+      return out;
     }
     for (int[] batch : batches(prompts, batchSize)) {
       List<PromptInput> chunk = new ArrayList<>(batch.length);
@@ -112,6 +160,18 @@ public final class Generator {
       }
     }
     return out;
+  }
+
+  /**
+   * A continuous-batching run over {@code prompts} (greedy or sampling), batches of at most
+   * {@code batchSize} rows: results come out as prompts complete ({@link ContinuousDecoding#next}),
+   * so a caller can stream them and keep a failing prompt's error to itself.
+   *
+   * @throws IllegalArgumentException under beam search, or if {@code batchSize < 1}
+   */
+  public ContinuousDecoding decode(List<PromptInput> prompts, int batchSize) {
+    checkFormats(prompts);
+    return new ContinuousDecoding(model, config, uniforms, stops, prompts, batchSize, prefixMinTokens);
   }
 
   /**

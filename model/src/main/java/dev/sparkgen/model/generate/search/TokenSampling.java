@@ -2,7 +2,6 @@ package dev.sparkgen.model.generate.search;
 
 import dev.sparkgen.model.BatchModel;
 import dev.sparkgen.model.DecodeBatch;
-import dev.sparkgen.model.GreedyPicks;
 import dev.sparkgen.model.generate.FinishReason;
 import dev.sparkgen.model.generate.GenerationConfig;
 import dev.sparkgen.model.generate.PromptInput;
@@ -20,7 +19,16 @@ import java.util.Set;
  * no token left throws {@link AllTokensFilteredException} (as Hugging Face fails); greedy keeps
  * {@code torch.argmax}'s choice of the first index. Named for what it does each step, pick one token
  * per row by sampling or argmax (Hugging Face's {@code GenerationMixin._sample}, which covers
- * greedy too); it keeps no hypotheses, unlike {@link BeamSearch}.
+ * greedy too); it keeps no hypotheses, unlike {@link BeamSearch}. {@link #run} decodes one static
+ * batch; {@link ContinuousDecoding} applies the same per-row rules ({@link #choose}, {@link
+ * #accept}, {@link #deviceSampling}) to a continuous batch.
+ *
+ * <p>Where tokens are chosen: the prefill's first token on the host ({@link TokenChoice#onHost},
+ * the reference path); then, for plain greedy (no processors), by the batch's own argmax ({@link
+ * DecodeBatch#stepGreedy}); else, when every processor has a device form (every row without a
+ * response format), where the logits are ({@link DeviceSampling}: only ids and log-probabilities
+ * cross to the host); else (a batch with a response format, or {@link #onHost()}) on the host from
+ * each row's copied logits. All paths choose the same tokens.
  */
 public final class TokenSampling {
   private final GenerationConfig config;
@@ -30,9 +38,15 @@ public final class TokenSampling {
   private final UniformSource uniforms;
   private final StopStrings stops;
   private final Set<Integer> eos;
+  private final boolean onDevice; // false: every step's logits are copied to the host (the reference path)
 
   /** A search for {@code config}; {@code stops} also decodes the final text. */
   public TokenSampling(GenerationConfig config, UniformSource uniforms, StopStrings stops) {
+    this(config, uniforms, stops, true);
+  }
+
+  private TokenSampling(GenerationConfig config, UniformSource uniforms, StopStrings stops, boolean onDevice) {
+    this.onDevice = onDevice;
     this.config = config;
     this.plain = LogitsPipeline.forConfig(config);
     this.withFormats = LogitsPipeline.forConfig(config, true);
@@ -40,6 +54,14 @@ public final class TokenSampling {
     this.uniforms = uniforms;
     this.stops = stops;
     this.eos = new HashSet<>(config.eosTokenId());
+  }
+
+  /**
+   * The same search choosing every token on the host from copied logits, as before sampling moved
+   * to the device: the reference that tests and the benchmark compare the device path with.
+   */
+  public TokenSampling onHost() {
+    return new TokenSampling(config, uniforms, stops, false);
   }
 
   /** Generates for {@code prompts} in one batch; per prompt, its sequences by sample index. */
@@ -52,9 +74,9 @@ public final class TokenSampling {
     for (int p = 0; p < prompts.size(); p++) {
       PromptInput in = prompts.get(p);
       ids.add(in.tokenIds());
-      ContinuationText text = stops.continuation(in.tokenIds()); // shared by the prompt's samples
       for (int s = 0; s < copies; s++) {
         fork[rows.size()] = p;
+        ContinuationText text = stops.continuation(in.tokenIds()); // one per row: it decodes incrementally
         rows.add(new DecodeRow(p, s, in.tokenIds(), in.constraint(), uniforms.stream(in.key(), s), text));
       }
     }
@@ -86,9 +108,9 @@ public final class TokenSampling {
    * cross to the host after prefill.
    */
   private void decode(DecodeBatch batch, List<DecodeRow> rows, float[][] logits, LogitsPipeline pipeline) {
-    boolean picksInBatch = selector == TokenSelector.GREEDY && pipeline.processors().isEmpty()
-        && batch.picksGreedyItself();
-    GreedyPicks picks = null;
+    boolean picksInBatch = picksInBatch(batch, pipeline);
+    DeviceSampling device = picksInBatch ? null : deviceSampling(pipeline);
+    Picks picks = null;
     List<DecodeRow> active = new ArrayList<>();
     for (DecodeRow row : rows) {
       if (row.limit <= 0) {
@@ -102,6 +124,7 @@ public final class TokenSampling {
         DecodeRow row = active.get(r);
         if (!row.finished()) {
           if (picks != null) {
+            picks.rethrow(r); // a row redone on the host with nothing to sample: the batch fails, as on the host
             accept(row, picks.tokens()[r], picks.logprobs()[r]);
           } else {
             choose(row, logits[r], pipeline);
@@ -126,46 +149,46 @@ public final class TokenSampling {
       }
       active = next;
       if (picksInBatch) {
-        picks = batch.stepGreedy(tokens);
+        picks = Picks.of(batch.stepGreedy(tokens));
+      } else if (device != null) {
+        List<DecodeRow> stepping = active;
+        picks = batch.step(tokens, stepLogits -> device.pick(stepLogits, stepping));
       } else {
         logits = batch.step(tokens);
       }
     }
   }
 
-  /** Processes one row's logits, picks its token and decides whether it has finished. */
-  private void choose(DecodeRow row, float[] logits, LogitsPipeline pipeline) {
-    double lse = LogSoftmax.logSumExp(logits);
-    float[] scores = pipeline.processors().isEmpty() ? logits : pipeline.apply(row.history, logits.clone());
-    if (selector == TokenSelector.SAMPLING) {
-      requireDrawable(scores, row);
-    }
-    int token = selector.select(scores, row.uniforms);
-    accept(row, token, (float) (logits[token] - lse));
+  /** The pipeline for rows of which some ({@code formats}) may carry a response format. */
+  LogitsPipeline pipeline(boolean formats) {
+    return formats ? withFormats : plain;
   }
 
-  /** Refuses to sample from scores with no finite mass (every token -inf, or NaN), as HF does. */
-  private static void requireDrawable(float[] scores, DecodeRow row) {
-    boolean any = false;
-    for (float s : scores) {
-      if (Float.isNaN(s)) {
-        throw new AllTokensFilteredException(row.history.generated() + 1, true);
-      }
-      any |= s != Float.NEGATIVE_INFINITY;
-    }
-    if (!any) {
-      throw new AllTokensFilteredException(row.history.generated() + 1, false);
-    }
+  /** Whether plain greedy decoding can let {@code batch} pick its tokens (no host logits needed). */
+  boolean picksInBatch(DecodeBatch batch, LogitsPipeline pipeline) {
+    return selector == TokenSelector.GREEDY && pipeline.processors().isEmpty() && batch.picksGreedyItself();
+  }
+
+  /** The device picker for {@code pipeline}, or null when tokens are chosen on the host. */
+  DeviceSampling deviceSampling(LogitsPipeline pipeline) {
+    return onDevice && pipeline.runsOnDevice() ? new DeviceSampling(pipeline, selector) : null;
+  }
+
+  /** Processes one row's logits on the host, picks its token and decides whether it has finished. */
+  void choose(DecodeRow row, float[] logits, LogitsPipeline pipeline) {
+    TokenChoice choice = TokenChoice.onHost(logits, row.history, pipeline, selector, row.uniforms);
+    accept(row, choice.token(), choice.logprob());
   }
 
   /** Appends the chosen token and decides whether the row has finished. */
-  private void accept(DecodeRow row, int token, float logprob) {
+  void accept(DecodeRow row, int token, float logprob) {
     row.append(token, logprob);
     if (eos.contains(token)) {
       finish(row, FinishReason.EOS);
     } else if (stops.active()) {
+      int searched = row.continuation.stableLength(); // searched at earlier steps
       String text = row.continuation.of(row.history.generatedIds());
-      int at = stops.find(text);
+      int at = stops.find(text, searched);
       if (at >= 0) {
         row.reason = FinishReason.STOP;
         row.text = text.substring(0, at);
@@ -177,7 +200,7 @@ public final class TokenSampling {
     }
   }
 
-  private void finish(DecodeRow row, FinishReason reason) {
+  void finish(DecodeRow row, FinishReason reason) {
     row.reason = reason;
     row.text = row.continuation.of(row.history.generatedIds());
   }
