@@ -29,8 +29,8 @@ import java.util.SplittableRandom;
  *
  * Prints rows/s for rendering alone, tokenising alone, and both (what a task does per row), and,
  * for comparison, tokenising each whole text with one native call (how {@code Tokenizer} encoded
- * before it cut texts at their added tokens and cached the recurring pieces).
- * Options: {@code --seconds N} timed per figure (after a warm-up of the same length);
+ * before it cut texts at their added tokens and cached the recurring pieces), all measured in
+ * interleaved turns. Options: {@code --seconds N} timed per figure (in 20 turns, after two warm-up turns);
  * {@code --rows N} distinct conversations cycled (default 30000: each row's own turns are new text,
  * as in a job, because the piece cache holds at most 8192 pieces and empties itself when full).
  */
@@ -53,8 +53,9 @@ public final class ChatTemplateBenchmark {
     System.out.printf("Rows/s on one thread, by thread CPU time (wall-clock rate in brackets; they differ when"
         + " other processes share the cores). Load average at start: %.1f%n%n",
         java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
-    System.out.printf("| template | conversation | render | tokenise | render + tokenise | tokenise whole text | prompt tokens/row |%n");
-    System.out.printf("| --- | --- | --- | --- | --- | --- | --- |%n");
+    System.out.printf("| template | conversation | render | tokenise | tokenise whole text (before) | render + tokenise"
+        + " | render + tokenise whole text (before) | prompt tokens/row |%n");
+    System.out.printf("| --- | --- | --- | --- | --- | --- | --- | --- |%n");
     for (String model : List.of("llama-3.2-instruct", "qwen2.5-instruct")) {
       for (String size : List.of("short", "long")) {
         run(root, model, size, conversations(rows[0], size.equals("long")), seconds[0]);
@@ -84,12 +85,14 @@ public final class ChatTemplateBenchmark {
           }
           tokens += ids.length;
         }
-        String render = rate(seconds, i -> template.apply(conversations.get(i % conversations.size()), true, kwargs).length());
-        String tokenise = rate(seconds, i -> tokenizer.encode(texts.get(i % texts.size())).length);
-        String both = rate(seconds, i -> tokenizer.encode(template.apply(conversations.get(i % conversations.size()), true, kwargs)).length);
-        String before = rate(seconds, i -> wholeIds(whole, texts.get(i % texts.size())).length);
-        System.out.printf("| %s | %s | %s | %s | %s | %s | %.0f |%n", model, size, render, tokenise, both, before,
-            (double) tokens / texts.size());
+        List<java.util.function.IntUnaryOperator> work = List.of(
+            i -> template.apply(conversations.get(i % conversations.size()), true, kwargs).length(),
+            i -> tokenizer.encode(texts.get(i % texts.size())).length,
+            i -> wholeIds(whole, texts.get(i % texts.size())).length,
+            i -> tokenizer.encode(template.apply(conversations.get(i % conversations.size()), true, kwargs)).length,
+            i -> wholeIds(whole, template.apply(conversations.get(i % conversations.size()), true, kwargs)).length);
+        List<String> rates = interleaved(seconds, work);
+        System.out.printf("| %s | %s | %s | %.0f |%n", model, size, String.join(" | ", rates), (double) tokens / texts.size());
       }
     }
   }
@@ -111,29 +114,43 @@ public final class ChatTemplateBenchmark {
   }
 
   /**
-   * Rows per second of {@code work} on this thread after a warm-up of the same length:
-   * "CPU-time rate (wall-clock rate)".
+   * Rows per second of each of {@code work}, on this thread, measured in turns: after a warm-up,
+   * 20 rounds in which each runs for 1/20 of {@code seconds}, so that every variant sees the same
+   * share of the machine's ups and downs (this VM is shared). Each figure: "CPU-time rate
+   * (wall-clock rate)", from the totals over the rounds.
    */
-  private static String rate(double seconds, java.util.function.IntUnaryOperator work) {
+  private static List<String> interleaved(double seconds, List<java.util.function.IntUnaryOperator> work) {
     java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+    int rounds = 20;
+    long[] ops = new long[work.size()];
+    long[] cpu = new long[work.size()];
+    long[] wall = new long[work.size()];
     long sink = 0;
-    for (int pass = 0; pass < 2; pass++) {
-      long start = System.nanoTime();
-      long cpuStart = threads.getCurrentThreadCpuTime();
-      long deadline = start + (long) (seconds * 1e9);
-      int n = 0;
-      while (System.nanoTime() < deadline) {
-        for (int k = 0; k < 100; k++) {
-          sink += work.applyAsInt(n++);
+    int[] next = new int[work.size()];
+    for (int round = -2; round < rounds; round++) { // two warm-up rounds
+      for (int w = 0; w < work.size(); w++) {
+        long start = System.nanoTime();
+        long cpuStart = threads.getCurrentThreadCpuTime();
+        long deadline = start + (long) (seconds * 1e9 / rounds);
+        int n = 0;
+        while (System.nanoTime() < deadline) {
+          for (int k = 0; k < 20; k++) {
+            sink += work.get(w).applyAsInt(next[w]++);
+            n++;
+          }
+        }
+        if (round >= 0) {
+          ops[w] += n;
+          cpu[w] += threads.getCurrentThreadCpuTime() - cpuStart;
+          wall[w] += System.nanoTime() - start;
         }
       }
-      if (pass == 1) {
-        double wall = n / ((System.nanoTime() - start) / 1e9);
-        double cpu = n / ((threads.getCurrentThreadCpuTime() - cpuStart) / 1e9);
-        return String.format("%,.0f (%,.0f)%s", cpu, wall, sink == 42 ? " " : "");
-      }
     }
-    throw new AssertionError();
+    List<String> out = new ArrayList<>();
+    for (int w = 0; w < work.size(); w++) {
+      out.add(String.format("%,.0f (%,.0f)%s", ops[w] / (cpu[w] / 1e9), ops[w] / (wall[w] / 1e9), sink == 42 ? " " : ""));
+    }
+    return out;
   }
 
   /**
