@@ -57,6 +57,7 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
   private final StructuredOutput structured;
   private final int formatColumn; // index of response_format_column, -1 if none
   private final OutputColumns columns;
+  private ProgressCounters progress; // null: none reported
 
   /**
    * {@code loads} collects "executorId=loads" after each partition; {@code tokenizerSource} may be
@@ -79,6 +80,12 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
     this.structured = structured;
     this.formatColumn = formatColumn;
     this.columns = new OutputColumns(preparer.chat().settings());
+  }
+
+  /** Reports each finished prompt to {@code counters} as it is ready (live progress); returns this. */
+  public PartitionGenerator reportProgress(ProgressCounters counters) {
+    this.progress = counters;
+    return this;
   }
 
   @Override
@@ -125,6 +132,9 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
     }
     for (int s = from; s < samples; s++) {
       ready.add(columns.errorRow(in, s, error));
+    }
+    if (progress != null && from == 0) { // from > 0: the prompt's generated rows counted it
+      progress.prompt(0);
     }
   }
 
@@ -221,13 +231,18 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
       for (int i = 0; i < batch.length; i++) {
         PreparedPrompt p = prompts.get(batch[i]);
         List<Sequence> seqs = results.get(i);
+        long rowTokens = 0; // this prompt's, over its samples
         for (Sequence s : seqs) {
+          rowTokens += s.tokenIds().length;
           generatedTokens += s.tokenIds().length;
           String incomplete = structured.incompleteError(formats.get(p), s, maxNewTokens);
           if (incomplete != null && failOnError) {
             throw new BadRowException(preparer.name(p.row()) + ": " + incomplete);
           }
           ready.add(sequenceRow(p, s, incomplete));
+        }
+        if (progress != null && !seqs.isEmpty()) {
+          progress.prompt(rowTokens);
         }
         if (seqs.size() < samples) { // beam search with -inf scores: still one row per sample
           failed(ready, p.row(), "beam search found " + seqs.size() + " of " + samples + " sequences (the other beams"
