@@ -18,19 +18,21 @@ import org.apache.hadoop.fs.Path;
  * The output folder of mode=resume (any Hadoop file system):
  * <pre>
  * output/
- *   _sparkgen_resume.json     the manifest ({@link SliceManifest}): settings, slices, committed slices
- *   slice-00000/part-*        a committed slice, as Spark's writer left it (with its _SUCCESS)
- *   slice-00003/part-*
- *   _sparkgen_tmp/slice-00007 the slice being written (Spark's own commit protocol inside)
- *   _SUCCESS, _summary.json   once every slice is committed
+ *   _sparkgen_resume.json          the manifest ({@link SliceManifest}): settings, slices, committed slices
+ *   slice-00000-part-00000-*.parquet  the files of committed slices, flat (as every reader expects)
+ *   slice-00003-part-00001-*.parquet
+ *   _sparkgen_tmp/slice-00007/     the slice being written (Spark's own commit protocol inside)
+ *   _SUCCESS, _summary.json        once every slice is committed
  * </pre>
- * A slice is written to {@code _sparkgen_tmp/}, renamed into the output (one atomic rename of a
- * folder: a reader of the output sees a slice whole or not at all), and then named in the manifest.
- * The manifest is replaced by writing {@code _sparkgen_resume.json.next}, deleting the old one and
- * renaming; a run killed between the two finds the complete {@code .next} and uses it. Opening an
- * output removes what no manifest names: the temporary folder and slice folders renamed in but not
- * yet recorded. Spark's readers skip names starting with '_', so reading the output reads the
- * committed slices' rows only.
+ * A slice is written to its own folder under {@code _sparkgen_tmp/} (Spark publishes its files only
+ * when that write commits), its files are renamed into the output under the slice's prefix, and
+ * then the slice is named in the manifest: the commit point. The manifest is replaced by writing
+ * {@code _sparkgen_resume.json.next}, deleting the old one and renaming; a run killed between the
+ * two finds the complete {@code .next} and uses it. Opening an output removes what the manifest does
+ * not name: the temporary folder, and files of a slice whose renames were under way when a run died.
+ * So the output is exactly the committed slices once a run has opened it; while a run commits a
+ * slice, a reader may see part of that slice (the output is complete when {@code _SUCCESS} is there).
+ * Spark's readers skip names starting with '_' or '.'.
  */
 public final class SlicedOutput {
   /** The manifest's file name. */
@@ -122,15 +124,9 @@ public final class SlicedOutput {
       return;
     }
     for (FileStatus s : fs.listStatus(root)) {
-      String name = s.getPath().getName();
-      if (s.isDirectory() && name.startsWith("slice-")) {
-        boolean named = false;
-        for (SliceManifest.Committed c : manifest.committed()) {
-          named |= Slices.folder(c.slice()).equals(name);
-        }
-        if (!named) {
-          fs.delete(s.getPath(), true);
-        }
+      int slice = Slices.sliceOfFile(s.getPath().getName());
+      if (slice >= 0 && !manifest.isCommitted(slice)) {
+        fs.delete(s.getPath(), true);
       }
     }
     fs.delete(new Path(root, "_SUCCESS"), false); // written again once every slice is in
@@ -151,16 +147,22 @@ public final class SlicedOutput {
     return new Path(new Path(root, TMP), Slices.folder(i)).toString();
   }
 
-  /** Commits slice {@code i}, written at {@link #pending}: renames it into the output, then records it. */
+  /** Commits slice {@code i}, written at {@link #pending}: renames its files into the output, then records it. */
   public void commit(int i, long rows, long generatedTokens) {
+    Path from = new Path(pending(i));
     try {
-      Path to = new Path(root, Slices.folder(i));
-      fs.delete(to, true);
-      if (!fs.rename(new Path(pending(i)), to)) {
-        throw new IOException("cannot rename " + pending(i) + " to " + to);
+      for (FileStatus f : fs.listStatus(from)) {
+        String name = f.getPath().getName();
+        if (f.isFile() && !name.startsWith("_") && !name.startsWith(".")) {
+          Path to = new Path(root, Slices.folder(i) + "-" + name);
+          if (!fs.rename(f.getPath(), to)) {
+            throw new IOException("cannot rename " + f.getPath() + " to " + to);
+          }
+        }
       }
       manifest = manifest.with(new SliceManifest.Committed(i, rows, generatedTokens, Instant.now().toString()));
       writeManifest();
+      fs.delete(from, true);
     } catch (IOException e) {
       throw new UncheckedIOException("mode=resume: committing slice " + i + " to " + root + ": " + e.getMessage(), e);
     }

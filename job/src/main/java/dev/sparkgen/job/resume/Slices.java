@@ -44,8 +44,14 @@ public final class Slices {
     return "`" + name.replace("`", "``") + "`";
   }
 
-  /** The folder name of slice {@code i}: {@code slice-00003}. */
+  /** The name of slice {@code i}, its files' prefix in the output: {@code slice-00003}. */
   public static String folder(int i) {
-    return String.format("slice-%05d", i);
+    return String.format(java.util.Locale.ROOT, "slice-%05d", i);
+  }
+
+  /** The slice whose file {@code name} is ({@code slice-00003-part-...}), or -1 for another file. */
+  public static int sliceOfFile(String name) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("slice-(\\d{5,9})-.*").matcher(name);
+    return m.matches() ? Integer.parseInt(m.group(1)) : -1;
   }
 }
