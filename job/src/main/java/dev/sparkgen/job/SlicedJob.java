@@ -40,11 +40,13 @@ final class SlicedJob {
     // Every row needs a key that does not depend on Spark's splits: its id, else its place in the input.
     PromptReader.Prompts prompts = PromptReader.load(spark, cfg, true);
     Dataset<Row> rows = prompts.rows();
-    sc.setJobDescription("sparkgen: count prompts in " + cfg.input());
-    long total = rows.count();
-    SlicedOutput out = SlicedOutput.open(sc.hadoopConfiguration(), cfg.output(), cfg.slices(), total,
+    SlicedOutput out = SlicedOutput.open(sc.hadoopConfiguration(), cfg.output(), cfg.slices(),
         ResumeSettings.of(cfg, model.identity(), model.tokenizer() == null ? "" : model.tokenizer().sha256(),
-            model.generation().toValues()));
+            model.generation().toValues()), () -> {
+              sc.setJobDescription("sparkgen: count prompts in " + cfg.input());
+              return rows.count();
+            });
+    long total = out.manifest().inputRows();
     long rowsBefore = out.manifest().committedRows();
     Column slice = Slices.of(rows, cfg.idColumn(), cfg.slices());
     try (GenerationRun run = GenerationRun.prepare(spark, cfg, model);

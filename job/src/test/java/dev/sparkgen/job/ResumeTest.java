@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.sparkgen.job.config.CommandLine;
+import dev.sparkgen.job.config.JobConfig;
+import dev.sparkgen.job.driver.ResolvedModel;
 import dev.sparkgen.job.resume.SliceManifest;
 import dev.sparkgen.job.resume.SlicedOutput;
 import java.io.ByteArrayOutputStream;
@@ -20,6 +23,8 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,10 +35,21 @@ import org.junit.jupiter.api.io.TempDir;
  * settings, or onto an output not written by mode=resume, is refused naming what differs.
  */
 class ResumeTest {
+  private static SparkSession spark;
   @TempDir Path tmp;
 
+  @BeforeAll
+  static void start() {
+    spark = TestSpark.builder("local[2]").getOrCreate();
+  }
+
+  @AfterAll
+  static void stop() {
+    spark.stop();
+  }
+
   private static final int ROWS = 24;
-  private static final int SLICES = 4;
+  private static final int SLICES = 3;
 
   /** 24 prompts of the golden GPT-2's ids; every third row has no id (keyed by its line), some are bad. */
   private Path input() throws Exception {
@@ -85,10 +101,7 @@ class ResumeTest {
     assertTrue(driverLog.contains("sparkgen: progress "), driverLog);
 
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    int code = Main.run(args(input, output, "resume").toArray(String[]::new), new PrintStream(out, true,
-        StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
-    assertEquals(Main.ROW_ERRORS, code, err.toString(StandardCharsets.UTF_8)); // row 17's id is outside the vocabulary
+    assertEquals(Main.ROW_ERRORS, run(args(input, output, "resume"), err), text(err)); // row 17: id outside the vocabulary
     JsonObject summary = summary(output);
     JsonObject resume = summary.getAsJsonObject("resume");
     assertEquals(atKill.committed().size(), resume.get("slices_before").getAsInt());
@@ -101,9 +114,9 @@ class ResumeTest {
     assertTrue(Files.exists(output.resolve("_SUCCESS")));
     assertTrue(SliceManifest.parse(Files.readString(manifest)).complete());
 
+    // The same command uninterrupted: the same slices, partitions and batches, so every value is equal bit for bit.
     Path clean = tmp.resolve("clean");
-    assertEquals(Main.ROW_ERRORS, Main.run(args(input, clean, "error").toArray(String[]::new),
-        new PrintStream(new ByteArrayOutputStream()), new PrintStream(new ByteArrayOutputStream())));
+    assertEquals(Main.ROW_ERRORS, run(args(input, clean, "resume"), null));
     List<String> expected = rows(clean);
     List<String> resumed = rows(output);
     assertEquals(2 * ROWS, expected.size());
@@ -148,9 +161,13 @@ class ResumeTest {
     }
   }
 
+  /** Runs the command line's job on the shared session (Main.run would start and stop a session of its own). */
   private static int run(List<String> args, ByteArrayOutputStream err) {
-    return Main.run(args.toArray(String[]::new), new PrintStream(new ByteArrayOutputStream()),
-        new PrintStream(err == null ? new ByteArrayOutputStream() : err, true, StandardCharsets.UTF_8));
+    PrintStream e = new PrintStream(err == null ? new ByteArrayOutputStream() : err, true, StandardCharsets.UTF_8);
+    JobConfig cfg = CommandLine.parse(args.toArray(String[]::new)).config().requireInputOutput();
+    try (ResolvedModel model = ResolvedModel.resolve(cfg)) {
+      return Main.execute(spark, cfg, model, new PrintStream(new ByteArrayOutputStream()), e);
+    }
   }
 
   private static String text(ByteArrayOutputStream b) {
@@ -172,14 +189,9 @@ class ResumeTest {
 
   /** Every row of an output as text, sorted. */
   private static List<String> rows(Path output) {
-    SparkSession spark = TestSpark.builder("local[2]").getOrCreate();
-    try {
-      List<Row> rows = spark.read().parquet(output.toString()).collectAsList();
-      try (Stream<Row> s = rows.stream()) {
-        return s.map(ResumeTest::text).sorted().toList();
-      }
-    } finally {
-      spark.stop();
+    List<Row> rows = spark.read().parquet(output.toString()).collectAsList();
+    try (Stream<Row> s = rows.stream()) {
+      return s.map(ResumeTest::text).sorted().toList();
     }
   }
 

@@ -53,15 +53,15 @@ public final class SlicedOutput {
   }
 
   /**
-   * Opens {@code output} for a run with {@code settings} over an input of {@code inputRows} rows cut
-   * into {@code slices}: a missing or empty folder starts a new manifest; a folder with a manifest
+   * Opens {@code output} for a run with {@code settings} over an input of {@code countInput} rows
+   * (counted after the settings are compared) cut into {@code slices}: a missing or empty folder starts a new manifest; a folder with a manifest
    * is resumed when its settings, slices and input rows equal these, and refused naming each that
    * differs; any other folder is refused.
    *
    * @throws SetupException naming the output and what differs
    */
-  public static SlicedOutput open(Configuration hadoop, String output, int slices, long inputRows,
-      Map<String, String> settings) {
+  public static SlicedOutput open(Configuration hadoop, String output, int slices, Map<String, String> settings,
+      java.util.function.LongSupplier countInput) {
     try {
       Path root = new Path(output);
       FileSystem fs = root.getFileSystem(hadoop);
@@ -72,7 +72,7 @@ public final class SlicedOutput {
           throw new SetupException("mode=resume: output " + output + " exists but has no " + MANIFEST + ", so it was"
               + " not written by mode=resume; choose another output, or mode=overwrite to replace it");
         }
-        m = SliceManifest.start(slices, inputRows, settings);
+        m = SliceManifest.start(slices, countInput.getAsLong(), settings);
       } else {
         List<String> diff = ResumeSettings.differences(m.settings(), settings);
         if (m.slices() != slices) {
@@ -83,6 +83,7 @@ public final class SlicedOutput {
           throw new SetupException("mode=resume: output " + output + " was started with other settings; "
               + String.join("; ", diff) + ". Resume with the earlier settings, or write to another output");
         }
+        long inputRows = countInput.getAsLong(); // after the settings: a refusal needs no pass over the input
         if (m.inputRows() != inputRows) {
           throw new SetupException("mode=resume: the input has " + inputRows + " rows, but output " + output
               + " was started on an input of " + m.inputRows() + " rows; an input changed since cannot be resumed");
