@@ -59,8 +59,10 @@ public final class BatchJob {
       conf.set("spark.executor.extraJavaOptions", (opts + " " + DjlEnvironment.javaOptions()).trim());
     }
     conf.setIfMissing("spark.executorEnv.OMP_WAIT_POLICY", "PASSIVE");
-    if (cfg.progressInterval() > 0) { // heartbeats carry running tasks' progress counts: one per progress line at least
-      long ms = Math.max(500, Math.min(10_000, Math.round(cfg.progressInterval() * 1000)));
+    if (cfg.progressInterval() > 0) {
+      // Heartbeats carry running tasks' progress counts: one per progress line, within limits. The interval is
+      // also the heartbeat's reply timeout, and 60 failed heartbeats stop an executor: not below 2 s.
+      long ms = Math.max(2_000, Math.min(10_000, Math.round(cfg.progressInterval() * 1000)));
       conf.setIfMissing("spark.executor.heartbeatInterval", ms + "ms");
     }
     return conf;

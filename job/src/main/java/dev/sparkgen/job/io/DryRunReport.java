@@ -2,6 +2,7 @@ package dev.sparkgen.job.io;
 
 import com.google.gson.FieldNamingPolicy;
 import com.google.gson.GsonBuilder;
+import com.google.gson.annotations.SerializedName;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -40,7 +41,8 @@ import org.apache.hadoop.fs.Path;
 public record DryRunReport(long inputRows, long sampledRows, long outputRows, long errors, int taskSlots,
     int sampleTasks, double taskSeconds, long promptTokens, long generatedTokens, double tokensPerSlotSecond,
     double rowsPerSlotSecond, double meanPromptTokens, double meanOutputTokens, double fixedSeconds,
-    double projectedWallSeconds, double projectedWallSecondsPer100Slots, double wallSeconds) {
+    double projectedWallSeconds,
+    @SerializedName("projected_wall_seconds_per_100_slots") double projectedWallSecondsPer100Slots, double wallSeconds) {
 
   /**
    * The report of a dry run, from its sample's counts ({@code sample}: rows, tokens, errors) and
