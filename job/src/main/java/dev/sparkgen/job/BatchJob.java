@@ -73,9 +73,9 @@ public final class BatchJob {
     return master.matches("local(-cluster)?(\\[.*])?");
   }
 
-  /** Runs the job with a model already resolved on the driver; returns what it did (progress lines to stderr). */
+  /** Runs the job with a model already resolved on the driver; returns what it did (progress lines to stdout). */
   public static Summary run(SparkSession spark, JobConfig cfg, ResolvedModel model) {
-    return run(spark, cfg, model, System.err);
+    return run(spark, cfg, model, System.out);
   }
 
   /**
@@ -103,6 +103,7 @@ public final class BatchJob {
       try (ProgressReporter progress = new ProgressReporter(spark.sparkContext(), run.progress(), total, 0,
           cfg.progressInterval(), progressOut)) {
         ResultWriter.write(results, cfg, run.footerMetadata());
+        progress.finish();
       } catch (Exception e) { // SparkException is a checked exception that Scala throws undeclared
         // Spark's commit protocol publishes nothing from a failed job; this also removes the folder it made.
         boolean clean = ResultWriter.removeFailedOutput(spark, cfg);

@@ -83,7 +83,7 @@ public final class Main {
         }
         return OK;
       }
-      Summary summary = BatchJob.run(spark, cfg, model, err);
+      Summary summary = BatchJob.run(spark, cfg, model, out); // progress lines, then the summary
       out.println(summary.describe()); // the whole summary is in _summary.json
       if (summary.errors() > 0) {
         err.println("sparkgen: finished with " + summary.errors() + " failed rows (" + summary.failedPrompts() + " of "

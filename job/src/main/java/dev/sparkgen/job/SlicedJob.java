@@ -72,6 +72,7 @@ final class SlicedJob {
         }
         out.commit(i, run.progress().prompts().sum() - prompts0, run.progress().tokens().sum() - tokens0);
       }
+      progress.finish();
       out.finish();
       double wall = (System.nanoTime() - t0) / 1e9;
       sc.setJobDescription("sparkgen: summarise " + cfg.output());

@@ -70,12 +70,12 @@ class ProgressTest {
         "--output=" + output, "--max_new_tokens=8", "--eos_token_id=none", "--partitions=2", "--batch_size=2",
         "--progress_interval=0.1"};
     JobConfig cfg = CommandLine.parse(args).config().requireInputOutput();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
     try (ResolvedModel model = ResolvedModel.resolve(cfg)) {
-      assertEquals(Main.OK, Main.execute(spark, cfg, model, new PrintStream(new ByteArrayOutputStream()),
-          new PrintStream(err, true, StandardCharsets.UTF_8)));
+      assertEquals(Main.OK, Main.execute(spark, cfg, model, new PrintStream(out, true, StandardCharsets.UTF_8),
+          new PrintStream(new ByteArrayOutputStream())));
     }
-    List<String> lines = err.toString(StandardCharsets.UTF_8).lines().filter(l -> l.startsWith("sparkgen: progress"))
+    List<String> lines = out.toString(StandardCharsets.UTF_8).lines().filter(l -> l.startsWith("sparkgen: progress"))
         .toList();
     assertFalse(lines.isEmpty());
     long rows = 0;

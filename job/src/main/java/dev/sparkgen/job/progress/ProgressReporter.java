@@ -9,7 +9,7 @@ import org.apache.spark.SparkContext;
 
 /**
  * Prints a {@link ProgressLine} every {@code progress_interval} seconds while a run generates, and
- * a last one when it is closed. Listens to the run's {@link ProgressCounters} with a {@link
+ * a last one when it {@link #finish finishes}. Listens to the run's {@link ProgressCounters} with a {@link
  * ProgressListener} registered on the SparkContext for the reporter's lifetime. For live counts
  * within a partition the executors' heartbeat interval should not exceed the progress interval (the
  * command line's session sets {@code spark.executor.heartbeatInterval} accordingly).
@@ -75,17 +75,28 @@ public final class ProgressReporter implements AutoCloseable {
     out.println(line().format());
   }
 
-  /** Stops the timer, prints the last line (when lines were asked for) and removes the listener. */
+  /** Prints the last line (when lines were asked for): generation is done. */
+  public void finish() {
+    if (timer != null) {
+      stopTimer();
+      print();
+    }
+  }
+
+  private void stopTimer() {
+    timer.shutdownNow();
+    try {
+      timer.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Stops the timer (no last line unless {@link #finish} printed it) and removes the listener. */
   @Override
   public void close() {
     if (timer != null) {
-      timer.shutdownNow();
-      try {
-        timer.awaitTermination(5, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      print();
+      stopTimer();
     }
     sc.removeSparkListener(listener);
   }
