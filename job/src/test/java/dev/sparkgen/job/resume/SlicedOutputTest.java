@@ -54,8 +54,9 @@ class SlicedOutputTest {
     assertEquals(List.of(SlicedOutput.MANIFEST), names(root));
     writeSlice(out, 1, "part-00000-a.parquet", "part-00001-a.parquet");
     out.commit(1, 30, 600);
-    assertEquals(List.of(SlicedOutput.MANIFEST, "slice-00001-part-00000-a.parquet", "slice-00001-part-00001-a.parquet"),
-        names(root)); // the pending folder is gone with the slice's _SUCCESS
+    assertEquals(List.of(SlicedOutput.MANIFEST, SlicedOutput.TMP, "slice-00001-part-00000-a.parquet",
+        "slice-00001-part-00001-a.parquet"), names(root));
+    assertEquals(List.of(), names(root.resolve(SlicedOutput.TMP))); // the slice's folder is gone, with its _SUCCESS
     SliceManifest m = SliceManifest.parse(Files.readString(root.resolve(SlicedOutput.MANIFEST)));
     assertEquals(List.of(1), m.committed().stream().map(SliceManifest.Committed::slice).toList());
     assertEquals(30, m.committedRows());
