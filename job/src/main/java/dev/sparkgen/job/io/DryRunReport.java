@@ -64,13 +64,13 @@ public record DryRunReport(long inputRows, long sampledRows, long outputRows, lo
   /** The report for the console. */
   public String describe() {
     return String.format(Locale.ROOT, "sparkgen: dry run: generated %d of %d input rows (%d output rows, %d with"
-        + " error) in %d tasks, %.2f task-slot seconds of generation%n"
+        + " error) in %d task%s, %.2f task-slot seconds of generation%n"
         + "  per task slot: %.1f generated tokens/s, %.3f rows/s%n"
         + "  mean prompt %.1f tokens, mean output %.1f tokens per sequence%n"
         + "  projected wall time of the whole input: %s on the %d task slots of this run, %s on 100 task slots"
         + " (each including %.1f s of start-up measured here)%n"
         + "  nothing was written to the output",
-        sampledRows, inputRows, outputRows, errors, sampleTasks, taskSeconds, tokensPerSlotSecond, rowsPerSlotSecond,
+        sampledRows, inputRows, outputRows, errors, sampleTasks, sampleTasks == 1 ? "" : "s", taskSeconds, tokensPerSlotSecond, rowsPerSlotSecond,
         meanPromptTokens, meanOutputTokens, dur(projectedWallSeconds), taskSlots, dur(projectedWallSecondsPer100Slots),
         fixedSeconds);
   }
