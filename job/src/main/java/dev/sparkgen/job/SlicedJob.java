@@ -67,8 +67,8 @@ final class SlicedJob {
               SaveMode.Overwrite);
         } catch (Exception e) { // SparkException is a checked exception that Scala throws undeclared
           throw new JobFailedException(e, cfg.output(), "the " + out.manifest().committed().size() + " of "
-              + cfg.slices() + " slices committed at " + cfg.output() + " are kept: run the same command again"
-              + " (mode=resume) to generate the rest");
+              + cfg.slices() + " slices committed at " + cfg.output() + " are kept; run again with mode=resume to"
+              + " generate the rest");
         }
         out.commit(i, run.progress().prompts().sum() - prompts0, run.progress().tokens().sum() - tokens0);
       }
