@@ -4,7 +4,8 @@
  * dev.sparkgen.job.exec.ExecutorCache} (one model per executor JVM), how the model reaches an
  * executor ({@link dev.sparkgen.job.exec.ModelSource}: broadcast chunks or files), the per-row
  * sampling key, structured output, and {@link dev.sparkgen.job.exec.OutputColumns}, the one class
- * that knows the output row. Everything here is serialisable and reaches executors in the task
+ * that knows the output row, and {@link dev.sparkgen.job.exec.ProgressCounters} (the accumulators
+ * progress is counted in). Everything here is serialisable and reaches executors in the task
  * closure.
  */
 package dev.sparkgen.job.exec;
