@@ -103,9 +103,9 @@ class ProgressTest {
 
   @Test
   void countsMoveWhileTheOnlyPartitionIsStillGenerating() throws Exception {
-    int n = 32;
+    int n = 48; // x 60 tokens one row at a time: a partition of seconds, several heartbeats long
     JobConfig cfg = TestSpark.settings("model", TestSpark.GPT2_TINY.toString(), "tokenizer", "", "input",
-        prompts(n).toString(), "output", tmp.resolve("unused").toString(), "max_new_tokens", "40",
+        prompts(n).toString(), "output", tmp.resolve("unused").toString(), "max_new_tokens", "60",
         "eos_token_id", "none", "partitions", "1", "batch_size", "1");
     Dataset<Row> prompts = spark.read().json(cfg.input());
     ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -123,11 +123,11 @@ class ProgressTest {
       }
       assertEquals(n, job.get());
       // The one task's counts arrived before it ended (a finished task's alone would jump from 0 to n).
-      assertTrue(midway.stream().anyMatch(l -> l.rowsDone() < n && l.tokens() == 40L * l.rowsDone()),
+      assertTrue(midway.stream().anyMatch(l -> l.rowsDone() < n && l.tokens() == 60L * l.rowsDone()),
           "no partial count seen: " + midway);
       ProgressLine end = reporter.line();
       assertEquals(n, end.rowsDone());
-      assertEquals(40L * n, end.tokens());
+      assertEquals(60L * n, end.tokens());
     }
   }
 }
