@@ -91,31 +91,53 @@ public final class BatchJob {
     ResultWriter.checkOutput(spark, cfg);
     spark.sparkContext().setJobDescription("sparkgen: read prompts from " + cfg.input());
     // A missing input fails before the weights ship; sampling keys rows without an id by their place in the input.
-    PromptReader.Prompts prompts = PromptReader.load(spark, cfg, model.generation().doSample());
+    PromptReader.Prompts prompts = PromptReader.load(spark, cfg,
+        model.generation().doSample() || !cfg.generationParamsColumn().isEmpty()); // a row's own settings may sample
     try (GenerationRun run = GenerationRun.prepare(spark, cfg, model)) {
-      Dataset<Row> results = run.apply(prompts.rows());
-      // Progress lines need the total: one more pass over the input (not when they are off).
-      spark.sparkContext().setJobDescription("sparkgen: count prompts in " + cfg.input());
-      long total = cfg.progressInterval() > 0 ? prompts.rows().count() : 0;
-      spark.sparkContext().setJobDescription("sparkgen: generate " + (total > 0 ? total + " prompts " : "") + "with " + run.identity().family() + " "
-          + run.identity().sha256().substring(0, 12) + " and write " + cfg.outputFormat().name().toLowerCase() + " to "
-          + cfg.output());
-      try (ProgressReporter progress = new ProgressReporter(spark.sparkContext(), run.progress(), total, 0,
-          cfg.progressInterval(), progressOut)) {
-        ResultWriter.write(results, cfg, run.footerMetadata());
-        progress.finish();
-      } catch (Exception e) { // SparkException is a checked exception that Scala throws undeclared
-        // Spark's commit protocol publishes nothing from a failed job; this also removes the folder it made.
-        boolean clean = ResultWriter.removeFailedOutput(spark, cfg);
-        throw new JobFailedException(e, cfg.output(), clean);
-      }
-      double wall = (System.nanoTime() - t0) / 1e9;
-      spark.sparkContext().setJobDescription("sparkgen: summarise " + cfg.output());
-      Summary summary = Summary.of(ResultWriter.read(spark, cfg, results.schema()), prompts.skippedBlank(), wall,
-          run.generationSeconds(), run.modelLoads(), run.identity(), run.generationSettings(), cfg.output());
-      summary.write(spark);
-      spark.sparkContext().setJobDescription(null);
-      return summary;
+      return generateAndWrite(spark, cfg, run, prompts.rows(), prompts.skippedBlank(), t0, progressOut);
     }
+  }
+
+  /**
+   * Generates with {@code run} for {@code prompts}, writes the results to {@code cfg}'s output (Parquet
+   * with the footer of {@link GenerationRun#footerMetadata}, or JSON Lines) and {@code _summary.json};
+   * the command line and {@link SparkGen#write} both end here, so their outputs agree in form.
+   *
+   * @param skippedBlank blank prompts dropped before {@code prompts} (for the summary)
+   * @param t0 {@link System#nanoTime} at the run's start (the summary's wall time counts from it)
+   * @throws JobFailedException when the Spark job fails (what is left at the output is removed)
+   */
+  static Summary generateAndWrite(SparkSession spark, JobConfig cfg, GenerationRun run, Dataset<Row> prompts,
+      long skippedBlank, long t0) {
+    return generateAndWrite(spark, cfg, run, prompts, skippedBlank, t0, null);
+  }
+
+  /** As {@link #generateAndWrite(SparkSession, JobConfig, GenerationRun, Dataset, long, long)}, printing progress lines to {@code progressOut} (null: none). */
+  static Summary generateAndWrite(SparkSession spark, JobConfig cfg, GenerationRun run, Dataset<Row> prompts,
+      long skippedBlank, long t0, PrintStream progressOut) {
+    Dataset<Row> results = run.apply(prompts);
+    // Progress lines need the total: one more pass over the input (not when they are off).
+    boolean lines = progressOut != null && cfg.progressInterval() > 0;
+    spark.sparkContext().setJobDescription("sparkgen: count prompts");
+    long total = lines ? prompts.count() : 0;
+    spark.sparkContext().setJobDescription("sparkgen: generate " + (total > 0 ? total + " prompts " : "") + "with "
+        + run.identity().family() + " " + run.identity().sha256().substring(0, 12) + " and write "
+        + cfg.outputFormat().name().toLowerCase() + " to " + cfg.output());
+    try (ProgressReporter progress = new ProgressReporter(spark.sparkContext(), run.progress(), total, 0,
+        lines ? cfg.progressInterval() : 0, progressOut == null ? System.out : progressOut)) {
+      ResultWriter.write(results, cfg, run.footerMetadata());
+      progress.finish();
+    } catch (Exception e) { // SparkException is a checked exception that Scala throws undeclared
+      // Spark's commit protocol publishes nothing from a failed job; this also removes the folder it made.
+      boolean clean = ResultWriter.removeFailedOutput(spark, cfg);
+      throw new JobFailedException(e, cfg.output(), clean);
+    }
+    double wall = (System.nanoTime() - t0) / 1e9;
+    spark.sparkContext().setJobDescription("sparkgen: summarise " + cfg.output());
+    Summary summary = Summary.of(ResultWriter.read(spark, cfg, results.schema()), skippedBlank, wall,
+        run.generationSeconds(), run.modelLoads(), run.identity(), run.generationSettings(), cfg.output());
+    summary.write(spark);
+    spark.sparkContext().setJobDescription(null);
+    return summary;
   }
 }

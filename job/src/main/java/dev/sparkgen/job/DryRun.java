@@ -38,7 +38,7 @@ final class DryRun {
     int taskCpus = Integer.parseInt(sc.getConf().get("spark.task.cpus", "1"));
     int slots = Math.max(1, sc.defaultParallelism() / Math.max(1, taskCpus));
     int perSequence = Math.max(model.generation().numReturnSequences(), model.generation().numBeams());
-    int promptsPerBatch = Math.max(1, cfg.batchSize() / perSequence);
+    int promptsPerBatch = Math.max(1, cfg.batching().cap() / perSequence); // batch_size=auto: its cap
     int tasks = (int) Math.max(1, Math.min(slots, (n + promptsPerBatch - 1) / promptsPerBatch));
     JobConfig sampled = cfg.with(Map.of("partitions", Integer.toString(tasks)));
     try (GenerationRun run = GenerationRun.prepare(spark, sampled, model)) {

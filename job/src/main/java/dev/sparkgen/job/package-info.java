@@ -4,7 +4,8 @@
  * generate, write, summarise), {@link dev.sparkgen.job.SlicedJob} (the same under mode=resume, slice
  * by slice), {@link dev.sparkgen.job.DryRun} (dry_run: a measured plan, nothing written), {@link dev.sparkgen.job.ModelShipment} (the model on its way to the
  * executors, prepared once) and {@link dev.sparkgen.job.GenerationRun} (one configuration's Dataset
- * transformation over a shipment), plus the console logging set-up.
+ * transformation over a shipment), {@link dev.sparkgen.job.GenerateTextFunction} (the SQL function
+ * and the optimizer rule that batches it), plus the console logging set-up.
  *
  * <p>Imports point down, one layer to the next: this package, then {@code resume} (the sliced
  * output of mode=resume: manifest, commits) and {@code progress} (progress lines from the executors'

@@ -269,7 +269,8 @@ public final class SpeedBenchmark {
     return java.util.Arrays.stream(logits).mapToInt(TokenSelector::argmax).toArray();
   }
 
-  private static void ensureCheckpoint(ModelConfig config, Path dir) throws IOException {
+  /** Writes a random checkpoint of {@code config} to {@code dir} unless one is there, and its tokenizer. */
+  static void ensureCheckpoint(ModelConfig config, Path dir) throws IOException {
     if (!Files.isRegularFile(dir.resolve(HfFolder.WEIGHTS))) {
       long t0 = System.nanoTime();
       HfFolder.save(RandomWeights.create(config, 1), dir);

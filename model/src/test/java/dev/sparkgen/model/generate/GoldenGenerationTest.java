@@ -13,6 +13,9 @@ import dev.sparkgen.model.Golden;
 import dev.sparkgen.model.generate.logits.LogitsPipeline;
 import dev.sparkgen.model.generate.logits.TokenHistory;
 import dev.sparkgen.model.generate.search.InverseCdf;
+import dev.sparkgen.model.generate.search.SeededUniforms;
+import dev.sparkgen.model.generate.search.StopStrings;
+import dev.sparkgen.model.generate.search.TokenSampling;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -208,30 +211,89 @@ class GoldenGenerationTest {
     assertTrue(compared >= individual.size(), what + ": only " + compared + " draws were clear of a boundary");
   }
 
+  /**
+   * On every real checkpoint, a row's tokens (and log-probabilities within the logits tolerance)
+   * are those it gets alone, whatever its batch: continuous batches of 20 and of 4 rows (prompts
+   * reversed, so rows are admitted into other rows' places at other times), static batches of 3,
+   * and prompts sharing a 5-token prefix with shared-prefix reuse on (minimum 4 tokens) or off.
+   */
   @ParameterizedTest(name = "{0}")
   @MethodSource("goldenNames")
   void realModelRowsDoNotDependOnTheirBatch(String name) {
     CausalLm lm = model(name);
-    List<PromptInput> prompts = GeneratorTest.randomPrompts(10, lm.vocabSize(), 17);
+    List<PromptInput> prompts = new ArrayList<>(GeneratorTest.randomPrompts(10, lm.vocabSize(), 17));
+    int[] prefix = prompts.get(9).tokenIds().length >= 5 ? prompts.get(9).tokenIds() : new int[] {1, 2, 3, 4, 5};
+    for (int i = 0; i < 4; i++) { // four more prompts start with the same 5 tokens
+      int[] ids = java.util.Arrays.copyOf(prefix, 5 + 1 + i);
+      for (int j = 5; j < ids.length; j++) {
+        ids[j] = (7 * j + 3 * i) % lm.vocabSize();
+      }
+      prompts.add(new PromptInput(500 + i, ids));
+    }
     List<PromptInput> reversed = new ArrayList<>(prompts);
     java.util.Collections.reverse(reversed);
     for (GenerationConfig c : List.of(
         GenerationConfig.fromMap(Map.of("max_new_tokens", "6", "output_logprobs", "true"), GenerationConfig.defaults()),
         GenerationConfig.fromMap(Map.of("max_new_tokens", "6", "do_sample", "true", "num_return_sequences", "2",
             "output_logprobs", "true", "seed", "3"), GenerationConfig.defaults()))) {
-      Generator g = new Generator(lm, c, null);
+      Generator g = new Generator(lm, c, null).withScheduler(Scheduler.CONTINUOUS, 0);
       List<List<Sequence>> together = g.generate(prompts, 20);
       List<List<Sequence>> backwards = g.generate(reversed, 4);
+      List<List<Sequence>> fixed = g.withScheduler(Scheduler.STATIC, 0).generate(prompts, 3);
+      List<List<Sequence>> reused = g.withScheduler(Scheduler.CONTINUOUS, 4).generate(prompts, 3);
       for (int i = 0; i < prompts.size(); i++) {
-        List<Sequence> alone = g.generate(List.of(prompts.get(i)), 1).get(0);
+        List<Sequence> alone = g.withScheduler(Scheduler.STATIC, 0).generate(List.of(prompts.get(i)), 1).get(0);
         List<Sequence> other = backwards.get(prompts.size() - 1 - i);
         for (int s = 0; s < alone.size(); s++) {
           String what = name + " " + (c.doSample() ? "sampling" : "greedy") + " prompt " + i + " sample " + s;
-          assertArrayEquals(alone.get(s).tokenIds(), together.get(i).get(s).tokenIds(), what);
-          assertArrayEquals(alone.get(s).tokenIds(), other.get(s).tokenIds(), what);
-          // Batched matrix products may round differently in the last bits (1.4e-5 seen on the BF16
-          // GPT-2); tokens may not differ, log-probabilities only within the logits tolerance.
-          assertArrayEquals(alone.get(s).tokenLogprobs(), together.get(i).get(s).tokenLogprobs(), (float) TOLERANCE, what);
+          for (List<Sequence> run : List.of(together.get(i), other, fixed.get(i), reused.get(i))) {
+            assertArrayEquals(alone.get(s).tokenIds(), run.get(s).tokenIds(), what);
+            // Batched matrix products may round differently in the last bits (1.4e-5 seen on the BF16
+            // GPT-2); tokens may not differ, log-probabilities only within the logits tolerance.
+            assertArrayEquals(alone.get(s).tokenLogprobs(), run.get(s).tokenLogprobs(), (float) TOLERANCE, what);
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * Sampling on the device chooses what the host path chooses, on every golden checkpoint: the
+   * golden cases that sample or use processors, and a setting with every device processor at
+   * once, each run both ways ({@link TokenSampling} and its {@link TokenSampling#onHost()}).
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("goldenNames")
+  void deviceSamplingChoosesWhatTheHostPathChooses(String name) {
+    CausalLm lm = model(name);
+    Golden g = golden(name);
+    List<PromptInput> prompts = new ArrayList<>(inputs(g));
+    prompts.addAll(GeneratorTest.randomPrompts(4, lm.vocabSize(), 23));
+    List<GenerationConfig> configs = new ArrayList<>();
+    for (String c : g.caseNames()) {
+      GenerationConfig config = config(g.testCase(c).getAsJsonObject("params"));
+      if (config.numBeams() == 1 && !LogitsPipeline.forConfig(config).processors().isEmpty()) {
+        configs.add(config);
+      }
+    }
+    Map<String, String> everything = new HashMap<>(Map.of("do_sample", "true", "temperature", "0.7", "top_k", "12",
+        "top_p", "0.9", "min_p", "0.05", "repetition_penalty", "1.3", "no_repeat_ngram_size", "2"));
+    everything.putAll(Map.of("min_new_tokens", "2", "eos_token_id", "5", "max_new_tokens", "10",
+        "num_return_sequences", "2", "output_logprobs", "true"));
+    configs.add(GenerationConfig.fromMap(everything, GenerationConfig.defaults()));
+    assertTrue(configs.size() >= 3, name + ": " + configs.size() + " settings");
+    for (GenerationConfig config : configs) {
+      TokenSampling device = new TokenSampling(config, new SeededUniforms(config.seed()), new StopStrings(List.of(), null));
+      List<List<Sequence>> got = device.run(lm, prompts);
+      List<List<Sequence>> want = device.onHost().run(lm, prompts);
+      for (int p = 0; p < prompts.size(); p++) {
+        for (int s = 0; s < want.get(p).size(); s++) {
+          String what = name + " " + config + " prompt " + p + " sample " + s;
+          Sequence w = want.get(p).get(s);
+          Sequence d = got.get(p).get(s);
+          assertArrayEquals(w.tokenIds(), d.tokenIds(), what);
+          assertArrayEquals(w.tokenLogprobs(), d.tokenLogprobs(), 1e-5f, what); // float32 log-softmax on the device
+          assertEquals(w.finishReason(), d.finishReason(), what);
         }
       }
     }

@@ -1,5 +1,6 @@
 package dev.sparkgen.model.generate.logits;
 
+import ai.djl.ndarray.NDArray;
 import dev.sparkgen.model.generate.GenerationConfig;
 import java.util.ArrayList;
 import java.util.List;
@@ -66,6 +67,36 @@ public final class LogitsPipeline {
       processor.process(history, scores);
     }
     return scores;
+  }
+
+  /**
+   * Whether every processor has a device form ({@link LogitsProcessor#runsOnDevice()}); only the
+   * response format has none, so a pipeline built with {@code responseFormats} stays on the host.
+   */
+  public boolean runsOnDevice() {
+    return processors.stream().allMatch(LogitsProcessor::runsOnDevice);
+  }
+
+  /**
+   * Applies every processor in order to a batch's {@code scores} ([rows, vocab] float32, where the
+   * model computed them; {@code histories} aligned with the rows) and returns the processed scores;
+   * equal to {@link #apply(TokenHistory, float[])} row by row for rows without NaN or +inf. Only
+   * when {@link #runsOnDevice()}.
+   */
+  public NDArray apply(List<TokenHistory> histories, NDArray scores) {
+    return apply(histories, DeviceScores.full(scores)).toFull();
+  }
+
+  /** As above, keeping the form the processors hand on (compact after top-k or top-p). */
+  public DeviceScores apply(List<TokenHistory> histories, DeviceScores scores) {
+    if (histories.size() != scores.values().getShape().get(0)) {
+      throw new IllegalArgumentException(histories.size() + " histories for " + scores.values().getShape().get(0) + " rows");
+    }
+    DeviceScores out = scores;
+    for (LogitsProcessor processor : processors) {
+      out = processor.process(histories, out);
+    }
+    return out;
   }
 
   /** The processors, in the order they run. */

@@ -26,4 +26,25 @@ public final class MinNewTokensProcessor implements LogitsProcessor {
       }
     }
   }
+
+  @Override
+  public boolean runsOnDevice() {
+    return true;
+  }
+
+  @Override
+  public DeviceScores process(List<TokenHistory> histories, DeviceScores scores) {
+    int vocab = scores.vocab();
+    DeviceScores.Positions banned = new DeviceScores.Positions();
+    for (int r = 0; r < histories.size(); r++) {
+      if (histories.get(r).generated() < minNewTokens) {
+        for (int id : eos) {
+          if (id < vocab) {
+            banned.add(r, vocab, id);
+          }
+        }
+      }
+    }
+    return DeviceScores.full(DeviceScores.ban(scores.toFull(), banned));
+  }
 }

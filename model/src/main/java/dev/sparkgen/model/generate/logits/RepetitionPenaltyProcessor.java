@@ -1,6 +1,9 @@
 package dev.sparkgen.model.generate.logits;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import java.util.BitSet;
+import java.util.List;
 
 /**
  * Hugging Face's repetition penalty: every distinct id already in the row has its score divided
@@ -24,5 +27,31 @@ public final class RepetitionPenaltyProcessor implements LogitsProcessor {
       float s = scores[id];
       scores[id] = s < 0 ? s * penalty : s / penalty;
     }
+  }
+
+  @Override
+  public boolean runsOnDevice() {
+    return true;
+  }
+
+  /** HF's form: gather each row's seen ids, penalise them, scatter them back. */
+  @Override
+  public DeviceScores process(List<TokenHistory> histories, DeviceScores in) {
+    NDArray scores = in.toFull();
+    int vocab = in.vocab();
+    DeviceScores.Positions seen = new DeviceScores.Positions();
+    for (int r = 0; r < histories.size(); r++) {
+      BitSet ids = histories.get(r).distinct();
+      for (int id = ids.nextSetBit(0); id >= 0 && id < vocab; id = ids.nextSetBit(id + 1)) {
+        seen.add(r, vocab, id);
+      }
+    }
+    NDArray flat = scores.flatten();
+    NDArray at = seen.array(scores.getManager());
+    if (at == null) {
+      return in;
+    }
+    NDArray s = flat.take(at); // [seen]
+    return DeviceScores.full(flat.put(at, NDArrays.where(s.lt(0f), s.mul(penalty), s.div(penalty))).reshape(scores.getShape()));
   }
 }

@@ -5,15 +5,16 @@ import java.util.Arrays;
 /**
  * A row's tokens in ascending score order (ties by ascending index, like a stable sort) with their
  * float32 softmax probabilities: what top-p and min-p work on. -inf entries have zero probability
- * and are left out; so, when asked, are tokens below a probability floor, whose total mass is
- * kept in {@link #belowMass} (they would all come first in the ascending order).
+ * and are left out; so, when asked, are tokens below a probability floor, whose float32
+ * probabilities are summed in double into {@link #belowMass} (they would all come first in the
+ * ascending order).
  */
 final class SortedScores {
   final int[] index; // token ids, ascending score
   final float[] prob; // softmax probability of each, same order
-  final float belowMass; // total probability of the tokens left out for being below the floor
+  final double belowMass; // sum of the float32 probabilities left out for being below the floor
 
-  private SortedScores(int[] index, float[] prob, float belowMass) {
+  private SortedScores(int[] index, float[] prob, double belowMass) {
     this.index = index;
     this.prob = prob;
     this.belowMass = belowMass;
@@ -45,14 +46,16 @@ final class SortedScores {
       if (w >= minWeight) {
         n++;
       } else {
-        below += w;
+        below += (float) (w / total);
       }
     }
     long[] keys = new long[n];
     int filled = 0;
     for (int i = 0; i < scores.length; i++) {
       if (weight[i] >= minWeight) {
-        keys[filled++] = ((long) sortable(scores[i]) << 32) | i; // score in the high bits, index breaks ties
+        // Score in the high bits, index breaks ties; + 0f turns -0.0 into 0.0, which torch.sort
+        // (IEEE order) ties with 0.0 where the bit order would put it first.
+        keys[filled++] = ((long) sortable(scores[i] + 0f) << 32) | i;
       }
     }
     Arrays.sort(keys);
@@ -62,7 +65,7 @@ final class SortedScores {
       index[j] = (int) keys[j];
       prob[j] = (float) (weight[index[j]] / total);
     }
-    return new SortedScores(index, prob, (float) (below / total));
+    return new SortedScores(index, prob, below);
   }
 
   /** Maps a float to an int whose signed order is the float's order. */

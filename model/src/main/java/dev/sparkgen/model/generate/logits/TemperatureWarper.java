@@ -1,5 +1,7 @@
 package dev.sparkgen.model.generate.logits;
 
+import java.util.List;
+
 /** Divides the scores by the temperature (sampling only). */
 public final class TemperatureWarper implements LogitsProcessor {
   private final float temperature;
@@ -17,5 +19,15 @@ public final class TemperatureWarper implements LogitsProcessor {
     for (int i = 0; i < scores.length; i++) {
       scores[i] /= temperature;
     }
+  }
+
+  @Override
+  public boolean runsOnDevice() {
+    return true;
+  }
+
+  @Override
+  public DeviceScores process(List<TokenHistory> histories, DeviceScores scores) {
+    return scores.with(scores.values().div(temperature)); // float32 / float32, as on the host; -inf stays
   }
 }

@@ -9,6 +9,7 @@ import java.util.List;
  */
 public final class StopStrings {
   private final List<String> stops;
+  private final int longest; // characters of the longest stop string
   private final Tokenizer tokenizer;
   private final boolean skipSpecialTokens;
 
@@ -23,6 +24,7 @@ public final class StopStrings {
       throw new IllegalArgumentException("stop strings " + stops + " need the model's tokenizer.json");
     }
     this.stops = List.copyOf(stops);
+    this.longest = stops.stream().mapToInt(String::length).max().orElse(0);
     this.tokenizer = tokenizer;
     this.skipSpecialTokens = skipSpecialTokens;
   }
@@ -39,13 +41,28 @@ public final class StopStrings {
 
   /** Index in {@code text} of the earliest stop string, or -1. */
   public int find(String text) {
+    return find(text, 0);
+  }
+
+  /**
+   * As {@link #find(String)}, for a text whose first {@code searched} characters were part of an
+   * earlier text already searched ({@link ContinuationText#stableLength()}): only a stop string that
+   * ends after them can be new, so the search starts {@code longest - 1} characters before their end.
+   */
+  public int find(String text, int searched) {
+    int from = Math.max(0, searched - longest + 1);
     int first = -1;
     for (String s : stops) {
-      int i = text.indexOf(s);
+      int i = text.indexOf(s, from);
       if (i >= 0 && (first < 0 || i < first)) {
         first = i;
       }
     }
     return first;
+  }
+
+  /** The same decoding (tokenizer, special tokens) with other stop strings: for a row's own settings. */
+  public StopStrings with(List<String> otherStops) {
+    return otherStops.equals(stops) ? this : new StopStrings(otherStops, tokenizer, skipSpecialTokens);
   }
 }

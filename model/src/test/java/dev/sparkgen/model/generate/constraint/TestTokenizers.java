@@ -20,6 +20,11 @@ public final class TestTokenizers {
 
   private TestTokenizers() {}
 
+  /** Number of token ids of {@link #sentencePiece}: specials, bytes, pieces. */
+  public static int sentencePieceVocab() {
+    return 3 + 256 + PIECES.size();
+  }
+
   /**
    * A Llama-style byte-fallback BPE written to {@code dir}: {@code <unk> <s> </s>}, {@code <0x00>}
    * .. {@code <0xFF>} (ids 3..258), then {@link #PIECES}; decoder either the Llama Sequence

@@ -106,7 +106,10 @@ class LogitsProcessorsTest {
     }
   }
 
-  /** HF's rule written plainly: ascending stable sort, float32 softmax and cumsum, remove <= 1 - p. */
+  /**
+   * HF's rule written plainly: ascending stable sort, float32 softmax, cumsum accumulated in double
+   * and rounded to float32 per position (torch.cumsum on the CPU), remove <= 1 - p.
+   */
   private static boolean[] topPByFullSort(float[] scores, double topP) {
     Integer[] order = new Integer[scores.length];
     java.util.Arrays.setAll(order, i -> i);
@@ -118,10 +121,10 @@ class LogitsProcessorsTest {
     }
     boolean[] keep = new boolean[scores.length];
     java.util.Arrays.fill(keep, true);
-    float cumulative = 0f;
+    double cumulative = 0;
     for (int j = 0; j < order.length - 1; j++) {
       cumulative += (float) (Math.exp(scores[order[j]] - max) / total);
-      keep[order[j]] = !(cumulative <= (float) (1 - topP));
+      keep[order[j]] = !((float) cumulative <= (float) (1 - topP));
     }
     return keep;
   }
