@@ -9,6 +9,7 @@ import dev.sparkgen.job.driver.ResolvedModel;
 import dev.sparkgen.job.error.SetupException;
 import dev.sparkgen.job.exec.OutputColumns;
 import dev.sparkgen.job.exec.PartitionGenerator;
+import dev.sparkgen.job.exec.ProgressCounters;
 import dev.sparkgen.job.exec.PromptPreparer;
 import dev.sparkgen.job.exec.RowSettings;
 import dev.sparkgen.job.io.RowPositions;
@@ -49,6 +50,7 @@ public final class GenerationRun implements AutoCloseable {
   private final CollectionAccumulator<String> loads;
   private final CollectionAccumulator<String> partitionTimes;
   private final SparkSession spark;
+  private final ProgressCounters progress;
 
   GenerationRun(ModelShipment shipment, JobConfig cfg, boolean ownsShipment) {
     shipment.checkSameShipment(cfg);
@@ -60,6 +62,8 @@ public final class GenerationRun implements AutoCloseable {
     this.spark = shipment.spark();
     this.loads = spark.sparkContext().collectionAccumulator("sparkgen model loads");
     this.partitionTimes = spark.sparkContext().collectionAccumulator("sparkgen partition times");
+    this.progress = new ProgressCounters(spark.sparkContext().longAccumulator(ProgressCounters.PROMPTS),
+        spark.sparkContext().longAccumulator(ProgressCounters.TOKENS));
     LOG.info(cfg.batching().describe(model.checkpoint().config(), generation));
   }
 
@@ -203,6 +207,7 @@ public final class GenerationRun implements AutoCloseable {
         generation, preparer, cfg.batching(), loads,
         cfg.onError() == JobConfig.OnError.FAIL, cfg.fault(), partitionTimes,
         cfg.structuredOutput(), format, rowSettings);
+    fn.reportProgress(progress); // live counts for the driver's progress lines (issue 16)
     return spread.mapPartitions(fn, Encoders.row(outSchema));
   }
 
@@ -255,6 +260,24 @@ public final class GenerationRun implements AutoCloseable {
       last = Math.max(last, Long.parseLong(s.substring(comma + 1)));
     }
     return first == Long.MAX_VALUE ? 0 : (last - first) / 1e3;
+  }
+
+  /**
+   * The counters executors add to as prompts finish (merged here from finished tasks; a running
+   * task's counts reach listeners with its executor's heartbeats).
+   */
+  public ProgressCounters progress() {
+    return progress;
+  }
+
+  /** Seconds of generation summed over the partitions run so far (their successful attempts): task-slot seconds. */
+  public double taskSeconds() {
+    long sum = 0;
+    for (String s : partitionTimes.value()) {
+      int comma = s.indexOf(',');
+      sum += Long.parseLong(s.substring(comma + 1)) - Long.parseLong(s.substring(0, comma));
+    }
+    return sum / 1e3;
   }
 
   /** The model's identity. */

@@ -67,6 +67,7 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
   private final int formatColumn; // index of response_format_column, -1 if none
   private final OutputColumns columns;
   private final RowSettings rowSettings;
+  private ProgressCounters progress; // null: none reported
 
   /**
    * {@code loads} collects "executorId=loads" after each partition; {@code tokenizerSource} may be
@@ -99,6 +100,12 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
     this.formatColumn = formatColumn;
     this.columns = new OutputColumns(preparer.chat().settings());
     this.rowSettings = rowSettings;
+  }
+
+  /** Reports each finished prompt to {@code counters} as it is ready (live progress); returns this. */
+  public PartitionGenerator reportProgress(ProgressCounters counters) {
+    this.progress = counters;
+    return this;
   }
 
   @Override
@@ -181,6 +188,9 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
     }
     for (int s = from; s < samples; s++) {
       ready.add(columns.errorRow(in, s, error));
+    }
+    if (progress != null && from == 0) { // from > 0: the prompt's generated rows counted it
+      progress.prompt(0);
     }
   }
 
@@ -325,13 +335,18 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
         GenerationConfig settings = settings(batch[i]);
         int samples = settings.numReturnSequences();
         List<Sequence> seqs = results.get(i);
+        long rowTokens = 0; // this prompt's, over its samples
         for (Sequence s : seqs) {
+          rowTokens += s.tokenIds().length;
           generatedTokens += s.tokenIds().length;
           String incomplete = structured.incompleteError(formats.get(p), s, settings.maxNewTokens());
           if (incomplete != null && failOnError) {
             throw new BadRowException(preparer.name(p.row()) + ": " + incomplete);
           }
           ready.add(sequenceRow(p, s, incomplete));
+        }
+        if (progress != null && !seqs.isEmpty()) {
+          progress.prompt(rowTokens);
         }
         if (seqs.size() < samples) { // beam search with -inf scores: still one row per sample
           failed(ready, p.row(), "beam search found " + seqs.size() + " of " + samples + " sequences (the other beams"

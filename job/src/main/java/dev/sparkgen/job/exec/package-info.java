@@ -5,7 +5,8 @@
  * executor ({@link dev.sparkgen.job.exec.ModelSource}: broadcast chunks or files), the per-row
  * sampling key, a row's own generation settings ({@link dev.sparkgen.job.exec.RowSettings}),
  * structured output, and {@link dev.sparkgen.job.exec.OutputColumns}, the one class
- * that knows the output row. Everything here is serialisable and reaches executors in the task
+ * that knows the output row, and {@link dev.sparkgen.job.exec.ProgressCounters} (the accumulators
+ * progress is counted in). Everything here is serialisable and reaches executors in the task
  * closure.
  */
 package dev.sparkgen.job.exec;
