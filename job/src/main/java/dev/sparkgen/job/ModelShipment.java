@@ -81,7 +81,7 @@ public final class ModelShipment implements AutoCloseable {
   public static ModelShipment prepare(SparkSession spark, JobConfig cfg) {
     ResolvedModel model = ResolvedModel.resolve(cfg);
     try {
-      return new ModelShipment(spark, cfg, model, true, WeightsPayload.CHUNK_BYTES);
+      return new ModelShipment(spark, cfg, model, true, BroadcastChunks.CHUNK_BYTES);
     } catch (RuntimeException e) {
       model.close();
       throw e;
@@ -90,7 +90,7 @@ public final class ModelShipment implements AutoCloseable {
 
   /** Ships an already resolved model (the command line resolves it before Spark starts); the caller closes the model. */
   public static ModelShipment of(SparkSession spark, JobConfig cfg, ResolvedModel model) {
-    return new ModelShipment(spark, cfg, model, false, WeightsPayload.CHUNK_BYTES);
+    return new ModelShipment(spark, cfg, model, false, BroadcastChunks.CHUNK_BYTES);
   }
 
   /** As {@link #of} with broadcast chunks of {@code chunkBytes} (tests). */

@@ -206,19 +206,6 @@ class ChatJobTest {
       assertEquals("<|im_start|>system\nBe terse.<|im_end|>\n<|im_start|>user\nWhat is 2+2?<|im_end|>\n<|im_start|>assistant\n",
           out.get(1L).getAs("prompt_text"));
     }
-    // skip_special_tokens=false: the text keeps special tokens, as the model module's generator decodes them.
-    JobConfig keep = TestSpark.settings("model", model.toString(), "system_prompt", "Be terse.", "skip_special_tokens", "false",
-        "output_prompt", "true");
-    try (ResolvedModel resolved = ResolvedModel.resolve(keep); Tokenizer tokenizer = Tokenizer.load(model);
-        GenerationRun run = GenerationRun.prepare(spark, keep, resolved)) {
-      Row r = byId(run.apply(input).collectAsList()).get(1L);
-      int[] ids = tokenizer.encode(r.getAs("prompt_text"));
-      try (dev.sparkgen.model.CausalLm lm = dev.sparkgen.model.CausalLm.of(resolved.checkpoint())) {
-        Sequence s = new dev.sparkgen.model.generate.Generator(lm, resolved.generation(), tokenizer, false)
-            .generate(List.of(new dev.sparkgen.model.generate.PromptInput(RowKey.of(1L), ids)), 1).get(0).get(0);
-        assertEquals(s.text(), r.getAs("generated_text"));
-      }
-    }
     // Without system_prompt, plain prompts stay plain (and chat_template=none refuses a system prompt).
     JobConfig plain = TestSpark.settings("model", model.toString(), "output_prompt", "true");
     try (ResolvedModel resolved = ResolvedModel.resolve(plain); GenerationRun run = GenerationRun.prepare(spark, plain, resolved)) {
@@ -227,6 +214,71 @@ class ChatJobTest {
     JobConfig none = TestSpark.settings("model", model.toString(), "system_prompt", "S", "chat_template", "none");
     try (ResolvedModel resolved = ResolvedModel.resolve(none); GenerationRun run = GenerationRun.prepare(spark, none, resolved)) {
       assertThrows(ConfigException.class, () -> run.apply(input));
+    }
+  }
+
+  /**
+   * skip_special_tokens=false through the whole job, on a model that does generate special tokens:
+   * the same checkpoint with the embedding rows of {@code <|im_start|>} and {@code <|im_end|>} set to
+   * +4v and -4v (tied, so also their output rows): whatever the last hidden state h, one of the two
+   * has the logit 4|v.h|, far above any random row's (about 0.02 |h| at most), so greedy decoding
+   * emits only those two, and stops at {@code <|im_end|>} (an eos).
+   */
+  @Test
+  void skipSpecialTokensFalseKeepsTheSpecialTokensTheModelGenerates() throws Exception {
+    Path specials = dir.resolve("tiny-qwen-specials");
+    Files.createDirectories(specials);
+    for (String f : List.of("tokenizer.json", "tokenizer_config.json", "generation_config.json")) {
+      Files.copy(model.resolve(f), specials.resolve(f), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+    try (dev.sparkgen.model.weights.Checkpoint base = HfFolder.open(model)) {
+      ModelConfig c = base.config();
+      Map<String, dev.sparkgen.model.weights.WeightSource> tensors = new java.util.LinkedHashMap<>(base.tensors());
+      String embed = tensors.keySet().stream().filter(n -> n.contains("embed_tokens")).findFirst().orElseThrow();
+      float[] e = new float[c.vocabSize() * c.hiddenSize()];
+      tensors.get(embed).read(0, e.length, java.nio.FloatBuffer.wrap(e));
+      java.util.SplittableRandom r = new java.util.SplittableRandom(3);
+      for (int j = 0; j < c.hiddenSize(); j++) {
+        float v = (float) (4 * (r.nextDouble() - 0.5));
+        e[IM_START * c.hiddenSize() + j] = v;
+        e[IM_END * c.hiddenSize() + j] = -v;
+      }
+      tensors.put(embed, dev.sparkgen.model.weights.WeightSource.of(e, c.vocabSize(), c.hiddenSize()));
+      HfFolder.save(new dev.sparkgen.model.weights.Checkpoint(c, tensors, "special rows", List.of()), specials);
+    }
+    Dataset<Row> input = spark.createDataFrame(List.of(conversation(1, "user", "Hello, how are you?"),
+        conversation(2, "system", "Answer in one word.", "user", "Capital of France?")), MESSAGES);
+    Map<String, Map<Long, Row>> runs = new java.util.HashMap<>();
+    for (String skip : List.of("true", "false")) {
+      JobConfig cfg = TestSpark.settings("model", specials.toString(), "skip_special_tokens", skip, "output_prompt", "true");
+      try (ResolvedModel resolved = ResolvedModel.resolve(cfg); GenerationRun run = GenerationRun.prepare(spark, cfg, resolved)) {
+        runs.put(skip, byId(run.apply(input).collectAsList()));
+      }
+    }
+    JobConfig keep = TestSpark.settings("model", specials.toString(), "skip_special_tokens", "false");
+    try (ResolvedModel resolved = ResolvedModel.resolve(keep); Tokenizer tokenizer = Tokenizer.load(specials);
+        dev.sparkgen.model.CausalLm lm = dev.sparkgen.model.CausalLm.of(resolved.checkpoint())) {
+      for (long id : List.of(1L, 2L)) {
+        Row kept = runs.get("false").get(id);
+        Row skipped = runs.get("true").get(id);
+        assertNull(kept.getAs("error"));
+        int[] generated = ints(kept.getList(kept.fieldIndex("generated_token_ids")));
+        assertArrayEquals(generated, ints(skipped.getList(skipped.fieldIndex("generated_token_ids"))),
+            "skip_special_tokens changes the text, not the tokens");
+        assertTrue(java.util.Arrays.stream(generated).allMatch(t -> t == IM_START || t == IM_END),
+            "the model emits only <|im_start|> and <|im_end|>: " + java.util.Arrays.toString(generated));
+        String text = kept.getAs("generated_text");
+        assertTrue(text.contains("<|im_start|>") || text.contains("<|im_end|>"), text);
+        assertEquals(tokenizer.decode(generated, false), text);
+        assertEquals(tokenizer.decode(generated, true), skipped.getAs("generated_text"));
+        assertEquals("", skipped.getAs("generated_text"), "nothing but special tokens: empty without them");
+        // The model module's generator, for the same prompt alone, decoding with special tokens.
+        int[] prompt = tokenizer.encode(kept.getAs("prompt_text"));
+        Sequence alone = new dev.sparkgen.model.generate.Generator(lm, resolved.generation(), tokenizer, false)
+            .generate(List.of(new dev.sparkgen.model.generate.PromptInput(RowKey.of(id), prompt)), 1).get(0).get(0);
+        assertArrayEquals(alone.tokenIds(), generated);
+        assertEquals(alone.text(), text);
+      }
     }
   }
 

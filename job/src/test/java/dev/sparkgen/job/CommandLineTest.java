@@ -64,7 +64,7 @@ class CommandLineTest {
 
   @Test
   void badValuesNameTheKeyAndTheValue() {
-    assertMessage("batch_size='many': not an integer", "--batch_size=many");
+    assertMessage("batch_size='many': must be auto or an integer >= 1", "--batch_size=many");
     assertMessage("batch_size=0: must be >= 1", "--batch_size=0");
     assertMessage("mode='append': must be one of error, overwrite", "--mode=append");
     assertMessage("output_format='csv': must be one of parquet, json", "--output_format=csv");
@@ -92,7 +92,7 @@ class CommandLineTest {
     for (Key k : Keys.all()) {
       assertTrue(help.contains("--" + k.name() + (k.prefix() ? "<name>=" : "=")), k.name());
     }
-    assertTrue(help.contains("--batch_size=<integer >= 1> (default: 8)"), help);
+    assertTrue(help.contains("--batch_size=<auto | integer >= 1> (default: auto)"), help);
     assertTrue(help.contains("--max_new_tokens=<integer >= 1> (default: the model's, else 20)"), help);
     assertTrue(CommandLine.parse("generate", "--help").help());
   }
@@ -128,7 +128,7 @@ class CommandLineTest {
     String help = Keys.help(cl.set());
     assertTrue(help.contains("--max_new_tokens=<integer >= 1> (set: 7; default: the model's, else 20)"), help);
     assertTrue(help.contains("--temperature=<number > 0> (set: 0.8; default: the model's, else 1.0)"), help);
-    assertTrue(help.contains("--batch_size=<integer >= 1> (set: 3; default: 8)"), help);
+    assertTrue(help.contains("--batch_size=<auto | integer >= 1> (set: 3; default: auto)"), help);
     assertTrue(help.contains("--top_p=<number in (0, 1]> (default: the model's, else 1.0)"), help); // not set
     ConfigException e = assertThrows(ConfigException.class, () -> CommandLine.parse("frobnicate"));
     assertTrue(e.getMessage().contains("expected the command 'generate' or 'report' first, got 'frobnicate'"),

@@ -9,7 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.sparkgen.job.config.JobConfig;
-import dev.sparkgen.job.driver.BatchMemory;
+import dev.sparkgen.model.generate.BatchMemory;
+import dev.sparkgen.model.generate.Scheduler;
 import dev.sparkgen.job.driver.ResolvedModel;
 import dev.sparkgen.job.exec.RowKey;
 import dev.sparkgen.model.generate.Sequence;
@@ -239,33 +240,57 @@ class ReliabilityTest {
   }
 
   @Test
-  void batchSizeBeyondMaxBatchMemoryIsRefusedOnTheDriverWithTheEstimate() {
-    JobConfig cfg = TestSpark.settings("model", MODEL, "batch_size", "64", "max_new_tokens", "20",
-        "max_batch_memory", "16m");
-    // gpt2-tiny: 2 layers, 4 heads of 16, context 64, vocabulary 64, MLP 256; 64 rows, 63 + 20 positions.
-    long kv = 2L * 2 * 64 * 4 * 83 * 16 * 4;
-    long attention = 2L * 64 * 4 * 63 * 63 * 4;
-    long activations = 64L * 63 * (12 * 16 + 256 + 2 * 64) * 4;
-    long logits = 2L * 64 * 64 * 4;
+  void maxBatchMemoryTooSmallForOneRowIsRefusedOnTheDriverWithTheEstimate() {
+    JobConfig cfg = TestSpark.settings("model", MODEL, "max_new_tokens", "20", "max_batch_memory", "16k");
+    ModelConfigAndSettings m = new ModelConfigAndSettings(cfg);
+    BatchMemory one = BatchMemory.of(m.config, m.generation, Scheduler.CONTINUOUS, 1, 1, true);
+    assertTrue(one.total() > 16 << 10, one.describe());
     dev.sparkgen.job.error.ConfigException e = org.junit.jupiter.api.Assertions.assertThrows(
         dev.sparkgen.job.error.ConfigException.class, () -> ResolvedModel.resolve(cfg));
-    assertEquals("batch_size=64: a batch may need " + BatchMemory.size(kv + attention + activations + logits)
-        + " (KV cache " + BatchMemory.size(kv) + " for 64 rows x 83 positions, prefill attention "
-        + BatchMemory.size(attention) + ", activations " + BatchMemory.size(activations) + ", logits "
-        + BatchMemory.size(logits) + ") with this model (2 layers, 4 KV heads x 16, context 64, vocabulary 64) and"
-        + " max_new_tokens=20, more than max_batch_memory=16.0 MiB; use batch_size=46 or less, or raise"
-        + " max_batch_memory if the executors have the memory", e.getMessage());
+    assertEquals("max_batch_memory=16.0 KiB: even one prompt's rows may need " + one.describe() + " with this model"
+        + " (2 layers, 4 KV heads x 16, context 64, vocabulary 64), a 1-token prompt and max_new_tokens=20; lower"
+        + " max_new_tokens, or raise max_batch_memory if the executors have the memory", e.getMessage());
     // The command line refuses it with exit code 2 before Spark runs anything, with the same one line.
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    assertEquals(Main.BAD_SETTINGS, Main.run(new String[] {"generate", "--model=" + MODEL, "--batch_size=64",
-        "--max_new_tokens=20", "--max_batch_memory=16m", "--input=" + tmp.resolve("none.jsonl"),
+    assertEquals(Main.BAD_SETTINGS, Main.run(new String[] {"generate", "--model=" + MODEL,
+        "--max_new_tokens=20", "--max_batch_memory=16k", "--input=" + tmp.resolve("none.jsonl"),
         "--output=" + tmp.resolve("out")}, new PrintStream(new ByteArrayOutputStream()),
         new PrintStream(err, true, StandardCharsets.UTF_8)));
     assertEquals("sparkgen: " + e.getMessage(), text(err).strip());
     assertFalse(Files.exists(tmp.resolve("out")));
-    ModelConfigAndSettings m = new ModelConfigAndSettings(cfg);
-    assertTrue(BatchMemory.of(m.config, m.generation, 46).total() <= 16L << 20);
-    assertTrue(BatchMemory.of(m.config, m.generation, 47).total() > 16L << 20);
+  }
+
+  @Test
+  void aPromptTooLongForMaxBatchMemoryIsAnErrorRowWhileShortOnesGenerate() throws Exception {
+    // gpt2-tiny, max_new_tokens 20: one row of a 3-token prompt fits 100 KiB, one of 60 tokens does not.
+    JobConfig base = TestSpark.settings("model", MODEL, "max_new_tokens", "20", "eos_token_id", "none",
+        "max_batch_memory", "100k");
+    ModelConfigAndSettings m = new ModelConfigAndSettings(base);
+    assertTrue(BatchMemory.of(m.config, m.generation, Scheduler.CONTINUOUS, 1, 3, true).total() <= 100 << 10);
+    BatchMemory tooLong = BatchMemory.of(m.config, m.generation, Scheduler.CONTINUOUS, 1, 60, true);
+    assertTrue(tooLong.total() > 100 << 10, tooLong.describe());
+    String[] lines = new String[5];
+    for (int i = 0; i < 5; i++) {
+      int row = i;
+      int[] ids = IntStream.range(0, i == 2 ? 60 : 3).map(t -> (7 * row + t) % 64).toArray();
+      lines[i] = "{\"id\": " + i + ", \"prompt_ids\": " + Arrays.toString(ids) + "}";
+    }
+    Path input = jsonl("lengths.jsonl", lines);
+    JobConfig cfg = base.with(Map.of("input", input.toString(), "output", tmp.resolve("lengths-out").toString(),
+        "partitions", "1"));
+    List<Row> out = runAndRead(cfg, Main.ROW_ERRORS);
+    assertEquals(5, out.size());
+    for (Row r : out) {
+      long id = r.<Long>getAs("id");
+      if (id == 2) {
+        assertEquals("a prompt of 60 tokens may need " + tooLong.describe() + " for its rows alone, more than"
+            + " max_batch_memory=100.0 KiB; raise max_batch_memory if the executors have the memory, or lower"
+            + " max_new_tokens", r.getAs("error"));
+      } else {
+        assertNull(r.getAs("error"), "row " + id);
+        assertEquals(20L, ((Number) r.getAs("num_generated_tokens")).longValue(), "row " + id);
+      }
+    }
   }
 
   /** The golden model's shape and the settings over its generation_config.json, without the weights. */

@@ -196,6 +196,58 @@ class SparkGenLocalTest {
     assertEquals(broadcast, files);
   }
 
+  /**
+   * Continuous batching (with and without shared-prefix reuse) and static batches give every row the
+   * same tokens and, within float rounding, log-probabilities: 24 prompts of 1 to 19 tokens, half
+   * of them starting with one 12-token prefix, sampled twice each, with eos ending rows early;
+   * cluster_by_prefix puts the prefix's prompts together.
+   */
+  @Test
+  void continuousAndStaticSchedulersAndPrefixReuseGiveTheSameRows() {
+    List<Row> rows = new ArrayList<>();
+    java.util.SplittableRandom random = new java.util.SplittableRandom(5);
+    int[] prefix = random.ints(12, 0, 64).toArray();
+    for (int i = 0; i < 24; i++) {
+      int[] ids = i % 2 == 0 ? java.util.stream.IntStream.concat(java.util.Arrays.stream(prefix),
+          random.ints(1 + random.nextInt(7), 0, 64)).toArray() : random.ints(1 + random.nextInt(19), 0, 64).toArray();
+      rows.add(RowFactory.create(200L + i, scala.jdk.javaapi.CollectionConverters.asScala(
+          java.util.Arrays.stream(ids).boxed().toList()).toSeq(), "n", scala.jdk.javaapi.CollectionConverters.asScala(
+          List.<String>of()).toSeq()));
+    }
+    Dataset<Row> prompts = spark.createDataFrame(rows, IDS_SCHEMA);
+    JobConfig cfg = JobConfig.of(Map.of("model", TestSpark.GPT2_TINY.toString(), "max_new_tokens", "12",
+        "do_sample", "true", "seed", "3", "num_return_sequences", "2", "eos_token_id", "7,11,19", "partitions", "2",
+        "output_logprobs", "true", "batch_size", "5", "prefix_min_tokens", "8"));
+    Map<String, Row> continuous = bySample(SparkGen.generate(spark, prompts, cfg));
+    assertEquals(48, continuous.size());
+    assertTrue(continuous.values().stream().anyMatch(r -> "eos".equals(r.getAs("finish_reason"))), "some rows end early");
+    for (Map<String, String> other : List.of(Map.of("scheduler", "static", "batch_size", "auto", "partitions", "3",
+        "cluster_by_prefix", "true"), Map.of("prefix_min_tokens", "0"))) {
+      Map<String, Row> got = bySample(SparkGen.generate(spark, prompts, cfg.with(other)));
+      if (other.containsKey("cluster_by_prefix")) { // the 12 prompts with the prefix are neighbours: 2 partitions at most
+        long holding = got.values().stream().filter(r -> r.<Long>getAs("id") % 2 == 0)
+            .map(r -> r.<Integer>getAs("partition")).distinct().count();
+        assertTrue(holding <= 2, "the prefix group spans " + holding + " of 3 partitions");
+      }
+      assertEquals(continuous.keySet(), got.keySet());
+      for (Map.Entry<String, Row> e : continuous.entrySet()) {
+        Row a = e.getValue();
+        Row b = got.get(e.getKey());
+        String what = other + " row " + e.getKey();
+        assertEquals(a.getList(a.fieldIndex("generated_token_ids")), b.getList(b.fieldIndex("generated_token_ids")), what);
+        assertEquals(a.<Double>getAs("cumulative_logprob"), b.<Double>getAs("cumulative_logprob"), 1e-4, what);
+      }
+    }
+  }
+
+  private static Map<String, Row> bySample(Dataset<Row> out) {
+    Map<String, Row> m = new HashMap<>();
+    for (Row r : out.withColumn("partition", org.apache.spark.sql.functions.spark_partition_id()).collectAsList()) {
+      m.put(r.getAs("id") + "/" + r.getAs("sample_index"), r);
+    }
+    return m;
+  }
+
   @Test
   void beamSearchRowsCarryScoresRankedBestFirst() {
     JobConfig cfg = TestSpark.settings("model", TestSpark.GPT2_TINY.toString(), "tokenizer", "", "max_new_tokens", "5",

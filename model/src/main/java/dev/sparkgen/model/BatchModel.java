@@ -16,4 +16,11 @@ public interface BatchModel {
    * {@code maxNewTokens} generated tokens per row (capped at the context length).
    */
   DecodeBatch open(List<int[]> prompts, int maxNewTokens);
+
+  /**
+   * Opens a continuous batch of {@code rows} vacant rows that takes prompts as rows free up
+   * ({@link DecodeBatch#admit}); sized for prompts of up to {@code longestPrompt} tokens and
+   * {@code maxNewTokens} new ones each (a longer prompt still fits: the batch grows).
+   */
+  DecodeBatch openContinuous(int rows, int longestPrompt, int maxNewTokens);
 }

@@ -160,9 +160,42 @@ public final class CausalLm implements BatchModel, AutoCloseable {
     return config.maxPositions();
   }
 
+  /**
+   * The most bytes a prefill's attention scores and probabilities ([rows, heads, chunk, keys]
+   * float32, one layer at a time) may take: prompts are prefilled in chunks of as many tokens as
+   * fit, so a long prompt's scores grow with its length instead of its square.
+   */
+  public static final long PREFILL_ATTENTION_BYTES = 128L << 20;
+
+  /** Prompt prefixes a continuous batch keeps for shared-prefix reuse (see {@link dev.sparkgen.model.cache.PrefixStore}). */
+  public static final int STORED_PREFIXES = 4;
+
+  /**
+   * Cache slots per row of a continuous batch whose rows span up to {@code span} slots (prompt
+   * plus new tokens): half again as many, so that rows move down at most once every span / 2 steps.
+   */
+  public static int continuousSlots(int span) {
+    return span + Math.max(1, span / 2);
+  }
+
   @Override
   public DecodeBatch open(List<int[]> prompts, int maxNewTokens) {
-    return new LmBatch(this, prompts, maxNewTokens);
+    return new LmBatch(this, prompts, maxNewTokens, 0);
+  }
+
+  @Override
+  public DecodeBatch openContinuous(int rows, int longestPrompt, int maxNewTokens) {
+    return new LmBatch(this, rows, longestPrompt, maxNewTokens, 0);
+  }
+
+  /**
+   * Tokens per prefill chunk for {@code rows} rows of a model with {@code heads} attention heads
+   * attending to {@code keys} cache slots: as many as keep the scores and probabilities within
+   * {@link #PREFILL_ATTENTION_BYTES}, at least one.
+   */
+  public static int prefillChunk(int heads, int rows, int keys) {
+    long perToken = 2L * rows * heads * Math.max(1, keys) * Float.BYTES; // scores + probabilities
+    return (int) Math.max(1, Math.min(Integer.MAX_VALUE, PREFILL_ATTENTION_BYTES / perToken));
   }
 
   /** The manager that owns the weights; batches hang their caches below it. */
@@ -219,7 +252,12 @@ public final class CausalLm implements BatchModel, AutoCloseable {
 
   /** Logits at every position of one prompt, [T][V]: for tests against reference logits. */
   public float[][] allLogits(int[] prompt) {
-    try (LmBatch batch = new LmBatch(this, List.of(prompt), 0)) {
+    return allLogits(prompt, 0);
+  }
+
+  /** As {@link #allLogits(int[])}, prefilled in chunks of {@code chunk} tokens (0: the default). */
+  float[][] allLogits(int[] prompt, int chunk) {
+    try (LmBatch batch = new LmBatch(this, List.of(prompt), 0, chunk)) {
       return batch.prefillAll();
     }
   }

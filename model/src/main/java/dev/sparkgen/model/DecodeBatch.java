@@ -6,7 +6,9 @@ import ai.djl.ndarray.types.Shape;
 
 /**
  * Rows decoding together against one KV cache: prefill once, then one token per row per step.
- * Row results never depend on which other rows share the batch.
+ * Row results never depend on which other rows share the batch. A batch opened by {@link
+ * BatchModel#openContinuous} starts with vacant rows and takes prompts one at a time ({@link
+ * #admit}), also into rows whose sequence has finished, while the other rows go on decoding.
  */
 public interface DecodeBatch extends AutoCloseable {
 
@@ -61,8 +63,27 @@ public interface DecodeBatch extends AutoCloseable {
   void select(int[] rows);
 
   /**
+   * Admits a prompt into a continuous batch: prefills it once and places it in batch row {@code
+   * rows[0]} and copies of it in the other given rows (its further samples), each a vacant row or
+   * one whose sequence has finished (it is replaced). Every row must hold a sequence before the
+   * next {@link #step}: admit into each vacant row or {@link #select} it away. The first {@code
+   * sharedPrefix} tokens (0 for none) are a prefix that other prompts of this batch share: their
+   * keys and values are computed once and reused for the prompts admitted after it. Other rows
+   * are unaffected.
+   *
+   * @return the logits at the prompt's last token, [vocab]
+   * @throws IllegalArgumentException for an empty prompt, one longer than the context, ids outside
+   *     the vocabulary, or rows that are not distinct rows of this batch
+   * @throws UnsupportedOperationException on a static batch
+   */
+  default float[] admit(int[] rows, int[] prompt, int sharedPrefix) {
+    throw new UnsupportedOperationException("this batch takes no rows after it opens");
+  }
+
+  /**
    * How many more tokens row {@code row} can take: limited by the model's context (its prompt plus
-   * generated tokens may not exceed {@link BatchModel#maxPositions()}) and by the batch's cache.
+   * generated tokens may not exceed {@link BatchModel#maxPositions()}) and by a static batch's cache
+   * (a continuous batch moves or grows its cache instead).
    */
   int remaining(int row);
 

@@ -1,6 +1,7 @@
 package dev.sparkgen.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sparkgen.model.config.ModelConfig;
 import dev.sparkgen.model.config.ModelFamily;
@@ -42,6 +43,53 @@ class NativeMemoryTest {
         assertEquals(weights, arrays(lm), config.family() + ": arrays after the batch closed");
       }
     }
+  }
+
+  /**
+   * A continuous batch replacing a row every few steps (prompts of 1 to 12 tokens, some sharing a
+   * stored prefix, rows moving within and growing the cache, longrope rows re-run) holds a bounded
+   * number of arrays: the cache, the rope table, the step mask and at most a few stored prefixes.
+   */
+  @Test
+  void continuousBatchWithAdmissionsKeepsTheArrayCountBounded() {
+    for (ModelConfig config : List.of(TinyModels.gpt2(50, 16, 2, 2, 32, 256),
+        tiny("phi3").toBuilder().sizes(50, 32, 2, 2, 1, 16, 48, 256).build())) {
+      try (CausalLm lm = TinyModels.model(config, 7)) {
+        int weights = arrays(lm);
+        SplittableRandom r = new SplittableRandom(4);
+        int[] prefix = TinyModels.tokens(r, 5, 50);
+        try (DecodeBatch batch = lm.openContinuous(2, 3, 8)) {
+          batch.admit(new int[] {0}, TinyModels.tokens(r, 3, 50), 0);
+          batch.admit(new int[] {1}, TinyModels.tokens(r, 2, 50), 0);
+          int[] age = new int[2];
+          int most = 0;
+          int settled = -1;
+          for (int s = 0; s < STEPS; s++) {
+            batch.step(TinyModels.tokens(r, 2, 50));
+            for (int row = 0; row < 2; row++) {
+              if (++age[row] == 5 + 3 * row) {
+                int[] prompt = s % 3 == 0 ? TinyModels.tokens(r, 1 + r.nextInt(12), 50)
+                    : concat(prefix, TinyModels.tokens(r, 1 + r.nextInt(4), 50));
+                batch.admit(new int[] {row}, prompt, s % 3 == 0 ? 0 : prefix.length);
+                age[row] = 0;
+              }
+            }
+            if (s == 50) {
+              settled = arrays(lm);
+            }
+            most = Math.max(most, arrays(lm));
+          }
+          assertTrue(most <= settled + 8, config.family() + ": arrays grew from " + settled + " to " + most);
+        }
+        assertEquals(weights, arrays(lm), config.family() + ": arrays after the batch closed");
+      }
+    }
+  }
+
+  private static int[] concat(int[] a, int[] b) {
+    int[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
   }
 
   private static ModelConfig tiny(String modelType) {

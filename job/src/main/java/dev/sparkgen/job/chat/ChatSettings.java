@@ -20,6 +20,9 @@ import java.util.Map;
  * @param continueFinalMessage render so that the model continues the final message (transformers'
  *     {@code continue_final_message}; no generation prompt then)
  * @param chatTemplate AUTO: render conversations (and wrapped prompts) with the template; NONE: never
+ * @param chatTemplateName with AUTO: the model's template of that name (transformers'
+ *     {@code apply_chat_template(chat_template=name)}: {@code tool_use}, {@code rag} ...); null = the
+ *     model's default choice
  * @param systemPrompt null = plain prompts stay plain; else each becomes [system, user] and is rendered
  * @param chatTemplateFile null = the model's template
  * @param chatTemplateKwargs extra template variables (parsed JSON object; values String, Boolean,
@@ -29,12 +32,12 @@ import java.util.Map;
  * @param outputPrompt add a prompt_text column
  */
 public record ChatSettings(String messagesColumn, boolean addGenerationPrompt, boolean continueFinalMessage,
-    Mode chatTemplate, String systemPrompt,
+    Mode chatTemplate, String chatTemplateName, String systemPrompt,
     String chatTemplateFile, Map<String, Object> chatTemplateKwargs, boolean skipSpecialTokens, Reasoning reasoning,
     boolean outputPrompt) implements Serializable {
   private static final long serialVersionUID = 1L;
 
-  /** chat_template values. */
+  /** chat_template values (any other value names a template, with AUTO). */
   public enum Mode { AUTO, NONE }
 
   /** reasoning values. */
@@ -48,11 +51,14 @@ public record ChatSettings(String messagesColumn, boolean addGenerationPrompt, b
   public static ChatSettings from(Map<String, String> v) {
     String system = v.get("system_prompt");
     String file = v.get("chat_template_file").trim();
+    String template = nonEmpty(v, "chat_template");
+    boolean mode = template.equalsIgnoreCase("auto") || template.equalsIgnoreCase("none");
     return new ChatSettings(
         nonEmpty(v, "messages_column"),
         bool(v, "add_generation_prompt"),
         bool(v, "continue_final_message"),
-        choice(v, "chat_template", Mode.class),
+        mode ? choice(v, "chat_template", Mode.class) : Mode.AUTO,
+        mode ? null : template,
         system.isEmpty() ? null : system,
         file.isEmpty() ? null : file,
         kwargs(v.get("chat_template_kwargs")),
@@ -67,7 +73,7 @@ public record ChatSettings(String messagesColumn, boolean addGenerationPrompt, b
     m.put("messages_column", messagesColumn);
     m.put("add_generation_prompt", Boolean.toString(addGenerationPrompt));
     m.put("continue_final_message", Boolean.toString(continueFinalMessage));
-    m.put("chat_template", chatTemplate.name().toLowerCase(Locale.ROOT));
+    m.put("chat_template", chatTemplateName != null ? chatTemplateName : chatTemplate.name().toLowerCase(Locale.ROOT));
     m.put("system_prompt", systemPrompt == null ? "" : systemPrompt);
     m.put("chat_template_file", chatTemplateFile == null ? "" : chatTemplateFile);
     m.put("chat_template_kwargs", chatTemplateKwargs.isEmpty() ? "" : json(chatTemplateKwargs));

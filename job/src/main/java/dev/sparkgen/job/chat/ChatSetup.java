@@ -56,6 +56,10 @@ public final class ChatSetup {
       return ChatPrompts.of(s, messages, type, null, null, SpecialTokens.none());
     }
     Path file = s.chatTemplateFile() == null ? null : Path.of(s.chatTemplateFile());
+    if (file != null && s.chatTemplateName() != null) {
+      throw new ConfigException("chat_template='" + s.chatTemplateName() + "' and chat_template_file=" + file
+          + " both choose the template: set one");
+    }
     if (file != null && !Files.isRegularFile(file)) {
       throw new SetupException("chat_template_file " + file + ": no such file");
     }
@@ -67,7 +71,8 @@ public final class ChatSetup {
     }
     ModelChatTemplate template;
     try {
-      template = ModelChatTemplate.load(modelFolder, file);
+      template = ModelChatTemplate.load(modelFolder, file, s.chatTemplateName(), s.chatTemplateKwargs().get("tools") != null,
+          java.time.Clock.systemDefaultZone());
     } catch (ChatTemplateException | IllegalArgumentException | java.io.UncheckedIOException e) {
       throw new SetupException(e.getMessage(), e);
     }

@@ -2,9 +2,12 @@ package dev.sparkgen.job.config;
 
 import dev.sparkgen.job.chat.ChatSettings;
 import dev.sparkgen.job.error.ConfigException;
+import dev.sparkgen.job.exec.Batching;
 import dev.sparkgen.job.exec.FaultHook;
 import dev.sparkgen.job.exec.StructuredOutput;
+import dev.sparkgen.model.generate.BatchMemory;
 import dev.sparkgen.model.generate.GenerationConfig;
+import dev.sparkgen.model.generate.Scheduler;
 import java.io.Serializable;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -21,9 +24,18 @@ import java.util.Map;
  *
  * @param tokenizer empty = the model folder's tokenizer.json, if any
  * @param inputFormat null = inferred from the input's extension
+ * @param generationParamsColumn a column of per-row generation settings (map or JSON object), empty = none
  * @param partitions 0 = Spark's default parallelism
  * @param master empty = spark-submit's, else local[*]
+ * @param batchSize rows per batch, or 0 for auto (see {@link Batching})
  * @param maxBatchMemory bytes one batch may need on an executor (see {@link BatchMemory})
+ * @param slices mode=resume: the slices the input is committed in
+ * @param progressInterval seconds between progress lines; 0 = none
+ * @param dryRun rows to generate for a plan (nothing written); 0 = a real run
+ * @param scheduler continuous batching or static batches (beam search is always static)
+ * @param prefixMinTokens shared-prefix reuse's minimum prefix length in tokens, 0 = off
+ * @param clusterByPrefix range-partition the prompts by their tokens or text, so that prompts
+ *     sharing a prefix meet in one partition
  * @param fault the testing hook ({@link FaultHook#OFF} unless set)
  * @param addSpecialTokens tokenise text prompts with the tokenizer's post-processor (HF {@code tokenizer(text)})
  * @param skipBlank drop blank prompts (counted in the summary); null = true for text input, else false
@@ -42,9 +54,13 @@ public record JobConfig(
     String promptColumn,
     String promptIdsColumn,
     String idColumn,
+    String generationParamsColumn,
     String output,
     OutputFormat outputFormat,
     WriteMode mode,
+    int slices,
+    double progressInterval,
+    int dryRun,
     int batchSize,
     int partitions,
     String master,
@@ -52,6 +68,9 @@ public record JobConfig(
     OnError onError,
     Truncation truncation,
     long maxBatchMemory,
+    Scheduler scheduler,
+    int prefixMinTokens,
+    boolean clusterByPrefix,
     FaultHook fault,
     boolean addSpecialTokens,
     Boolean skipBlank,
@@ -61,6 +80,9 @@ public record JobConfig(
     Map<String, String> generation,
     StructuredOutput structuredOutput) implements Serializable {
   private static final long serialVersionUID = 1L;
+
+  /** The value of {@code batch_size} that sizes batches from max_batch_memory and the prompts' lengths. */
+  public static final String AUTO = "auto";
 
   /** The value of {@code model} that asks for random weights. */
   public static final String RANDOM_MODEL = "random";
@@ -72,7 +94,7 @@ public record JobConfig(
   public enum OutputFormat { PARQUET, JSON }
 
   /** What to do when the output exists. */
-  public enum WriteMode { ERROR, OVERWRITE }
+  public enum WriteMode { ERROR, OVERWRITE, RESUME }
 
   /** How executors get the weights. */
   public enum WeightsDistribution { BROADCAST, FILES }
@@ -119,16 +141,23 @@ public record JobConfig(
         nonEmpty(v, "prompt_column"),
         nonEmpty(v, "prompt_ids_column"),
         nonEmpty(v, "id_column"),
+        v.get("generation_params_column").trim(),
         output.trim(),
         choice(v, "output_format", OutputFormat.class),
         choice(v, "mode", WriteMode.class),
-        integer(v, "batch_size", 1),
+        integer(v, "slices", 1),
+        seconds(v, "progress_interval"),
+        integer(v, "dry_run", 0),
+        batchSize(v),
         integer(v, "partitions", 0),
         v.get("master").trim(),
         choice(v, "weights_distribution", WeightsDistribution.class),
         choice(v, "on_error", OnError.class),
         choice(v, "truncation", Truncation.class),
         bytes(v, "max_batch_memory"),
+        scheduler(v),
+        integer(v, "prefix_min_tokens", 0),
+        bool(v, "cluster_by_prefix"),
         fault(v),
         bool(v, "add_special_tokens"),
         v.get("skip_blank").isBlank() ? null : bool(v, "skip_blank"),
@@ -144,7 +173,7 @@ public record JobConfig(
     if (input.isEmpty()) {
       throw new ConfigException("input is not set: give --input=PATH (or input=... in the --conf file)");
     }
-    if (output.isEmpty()) {
+    if (output.isEmpty() && dryRun == 0) { // a dry run writes nothing there
       throw new ConfigException("output is not set: give --output=PATH (or output=... in the --conf file)");
     }
     return this;
@@ -185,16 +214,24 @@ public record JobConfig(
     m.put("prompt_column", promptColumn);
     m.put("prompt_ids_column", promptIdsColumn);
     m.put("id_column", idColumn);
+    m.put("generation_params_column", generationParamsColumn);
     m.put("output", output);
     m.put("output_format", lower(outputFormat));
     m.put("mode", lower(mode));
-    m.put("batch_size", Integer.toString(batchSize));
+    m.put("slices", Integer.toString(slices));
+    m.put("progress_interval", progressInterval == Math.rint(progressInterval)
+        ? Long.toString((long) progressInterval) : Double.toString(progressInterval));
+    m.put("dry_run", Integer.toString(dryRun));
+    m.put("batch_size", batchSize == 0 ? AUTO : Integer.toString(batchSize));
     m.put("partitions", Integer.toString(partitions));
     m.put("master", master);
     m.put("weights_distribution", lower(weightsDistribution));
     m.put("on_error", lower(onError));
     m.put("truncation", lower(truncation));
     m.put("max_batch_memory", Long.toString(maxBatchMemory));
+    m.put("scheduler", scheduler.label());
+    m.put("prefix_min_tokens", Integer.toString(prefixMinTokens));
+    m.put("cluster_by_prefix", Boolean.toString(clusterByPrefix));
     m.put("fault", fault.kind() == FaultHook.Kind.OFF ? ""
         : lower(fault.kind()) + ":" + String.join(",", fault.partitions().stream().sorted().map(String::valueOf).toList()));
     m.put("add_special_tokens", Boolean.toString(addSpecialTokens));
@@ -233,6 +270,33 @@ public record JobConfig(
     };
   }
 
+  /** batch_size: auto (0) or an integer >= 1. */
+  private static int batchSize(Map<String, String> v) {
+    String s = v.get("batch_size").trim();
+    if (s.equalsIgnoreCase(AUTO)) {
+      return 0;
+    }
+    try {
+      Integer.parseInt(s);
+    } catch (NumberFormatException e) {
+      throw new ConfigException("batch_size='" + s + "': must be auto or an integer >= 1");
+    }
+    return integer(v, "batch_size", 1);
+  }
+
+  private static Scheduler scheduler(Map<String, String> v) {
+    try {
+      return Scheduler.parse(v.get("scheduler"));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("scheduler='" + v.get("scheduler").trim() + "': must be continuous or static");
+    }
+  }
+
+  /** How partitions batch their prompts (what executors need of these settings). */
+  public Batching batching() {
+    return new Batching(scheduler, batchSize, maxBatchMemory, prefixMinTokens);
+  }
+
   private static int integer(Map<String, String> v, String key, int min) {
     String s = v.get(key).trim();
     int n;
@@ -245,6 +309,21 @@ public record JobConfig(
       throw new ConfigException(key + "=" + n + ": must be >= " + min);
     }
     return n;
+  }
+
+  /** Seconds >= 0, decimals allowed (progress_interval=0.5). */
+  private static double seconds(Map<String, String> v, String key) {
+    String s = v.get(key).trim();
+    double d;
+    try {
+      d = Double.parseDouble(s);
+    } catch (NumberFormatException e) {
+      throw new ConfigException(key + "='" + s + "': not a number of seconds");
+    }
+    if (!(d >= 0) || Double.isInfinite(d)) {
+      throw new ConfigException(key + "=" + s + ": must be a number of seconds >= 0");
+    }
+    return d;
   }
 
   /** A size: bytes, or a number with k, m, g or t (powers of 1024), e.g. 512m, 4g, 1.5g. */

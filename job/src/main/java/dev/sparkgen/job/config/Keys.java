@@ -36,9 +36,37 @@ public final class Keys {
       path("output", "", "path or URI; '{timestamp}' is replaced by the UTC start time",
           "where results go (required); _summary.json is written inside it"),
       job("output_format", "parquet", "parquet | json", "format of 'output' (json = JSON Lines)"),
-      job("mode", "error", "error | overwrite", "what to do if 'output' exists: refuse, or replace it"),
-      job("batch_size", "8", "integer >= 1", "rows decoded together: prompts x num_return_sequences (or"
-          + " num_beams), at least one prompt; prompts ordered by length within a partition"),
+      job("mode", "error", "error | overwrite | resume",
+          "what to do if 'output' exists: refuse, replace it, or resume: keep the slices an earlier run with the same"
+              + " model and settings committed there and generate only the rest (a fresh output is written in"
+              + " slices; see 'slices')"),
+      // Long jobs: resume, progress, planning (issue 16, first half).
+      job("slices", "16", "integer >= 1",
+          "mode=resume: the input is generated and committed in this many slices (by a hash of each row's id, else"
+              + " its place in the input), one Spark job each; a killed job loses at most the slice in progress"),
+      job("progress_interval", "10", "seconds >= 0 (decimals allowed)",
+          "print a progress line every this many seconds while generating (rows done / total, generated tokens,"
+              + " tokens/s over the last interval and overall, estimated time left); 0 = off"),
+      job("dry_run", "0", "integer >= 0",
+          "plan a job: generate this many rows sampled across the input, write nothing to 'output', and report"
+              + " tokens/s per task slot, mean prompt and output lengths and the projected wall time of the whole"
+              + " input (printed; also written as JSON to '<output>.dry_run.json' when output is set); 0 = off"),
+      job("batch_size", "auto", "auto | integer >= 1", "rows decoded together: prompts x num_return_sequences (or"
+          + " num_beams). auto: the most rows whose memory estimate, for each partition's longest prompt, fits"
+          + " max_batch_memory (at most 64), printed at start and logged per partition; an integer is the most"
+          + " rows, lowered (with a warning) for a partition whose prompts need it"),
+      job("scheduler", "continuous", "continuous | static",
+          "continuous: a batch keeps up to batch_size rows decoding and a finished row's place goes to the"
+              + " partition's next prompt at once; static: prompts sorted by length are cut into batches that each"
+              + " run until their longest row ends (rows that finish leave, none join). Beam search is always"
+              + " static. Results are the same either way"),
+      job("prefix_min_tokens", "32", "integer >= 0",
+          "continuous scheduler: prompts of a partition that start with the same token prefix of at least this"
+              + " many tokens compute its keys and values once (results unchanged); 0 = off"),
+      job("cluster_by_prefix", "false", "true | false",
+          "true: range-partition the prompts by their token ids or text (one extra pass to sample the input), so"
+              + " that prompts sharing a prefix meet in one partition and prefix reuse finds them; the"
+              + " partitions' sizes then follow the prompts' order, not a round robin"),
       job("partitions", "0", "integer >= 0", "partitions to spread the prompts over; 0 = Spark's default parallelism"),
       job("master", "", "Spark master URL",
           "Spark master; default: the one spark-submit gives, else local[*]"),
@@ -64,9 +92,16 @@ public final class Keys {
       job("on_incomplete", "error", "error | keep",
           "a row with a response_format that ended without a complete text (max_new_tokens, the context or a stop"
               + " string cut it; its finish_reason is not eos): error = the row carries 'error', keep = no error"),
+      // Per-row generation settings (issue 16).
+      job("generation_params_column", "", "column name",
+          "a column of per-row generation settings: map<string,string> or a JSON object string, e.g."
+              + " {\"temperature\": 0.7, \"max_new_tokens\": 64}; its entries (any generation key) override the"
+              + " job's settings for that row; null or empty = the job's; a bad key or value is that row's error"),
       job("max_batch_memory", "4g", "bytes, or a number with k, m, g or t (powers of 1024)",
           "budget for one batch's native working set on an executor (KV cache, prefill attention and"
-              + " activations, logits) at full context; a batch_size whose estimate exceeds it is refused"),
+              + " activations in chunks, logits), estimated from each partition's longest prompt: it sizes"
+              + " batch_size; a prompt that does not fit in one row is that row's error, and settings where not"
+              + " even one row of a 1-token prompt fits are refused"),
       job("fault", "", "fail_first_attempt:P,.. | fail_every_attempt:P,.. | kill_executor:P",
           "TESTING HOOK, off by default: fail the first attempt (or every attempt) of the tasks of partitions"
               + " P, or halt the executor JVM running partition P's first attempt; fires after the task's"
@@ -100,14 +135,18 @@ public final class Keys {
           "true: the model continues each conversation's final message (e.g. an assistant reply begun in the"
               + " input) instead of starting a new turn: rendered as transformers' continue_final_message=True,"
               + " without the template's end-of-turn after it (implies add_generation_prompt=false)"),
-      job("chat_template", "auto", "auto | none",
+      job("chat_template", "auto", "auto | none | a template name",
           "auto: render conversations (messages_column) with the chat template, and plain prompts too when"
-              + " system_prompt is set; none: never (a messages column or system_prompt is then an error)"),
+              + " system_prompt is set; none: never (a messages column or system_prompt is then an error); a name:"
+              + " as auto, with the model's template of that name (tokenizer_config.json's named chat_template"
+              + " list, or additional_chat_templates/NAME.jinja; e.g. tool_use), as transformers'"
+              + " apply_chat_template(chat_template=NAME)"),
       job("system_prompt", "", "text",
           "make each plain prompt the conversation [system: TEXT, user: prompt], rendered with the chat template"),
       path("chat_template_file", "", "path to a Jinja template file",
           "the chat template; default: the model folder's chat_template.jinja, else tokenizer_config.json's"
-              + " chat_template (a list of named templates: 'default')"),
+              + " chat_template (of named templates: 'default', or 'tool_use' when chat_template_kwargs has tools;"
+              + " another by chat_template=NAME)"),
       job("chat_template_kwargs", "", "a JSON object",
           "extra template variables, e.g. {\"enable_thinking\": false} (Qwen3), {\"date_string\": \"26 Jul 2024\"}"
               + " (Llama 3), {\"tools\": [...]}"),

@@ -3,9 +3,11 @@ package dev.sparkgen.job.driver;
 import dev.sparkgen.job.config.JobConfig;
 import dev.sparkgen.job.error.ConfigException;
 import dev.sparkgen.job.error.SetupException;
+import dev.sparkgen.job.exec.Batching;
 import dev.sparkgen.job.exec.StructuredOutput;
 import dev.sparkgen.model.config.ModelConfig;
 import dev.sparkgen.model.config.ModelFamily;
+import dev.sparkgen.model.generate.BatchMemory;
 import dev.sparkgen.model.generate.GenerationConfig;
 import dev.sparkgen.model.generate.constraint.TokenVocabulary;
 import dev.sparkgen.model.json.JsonValueException;
@@ -50,6 +52,7 @@ public record ResolvedModel(Path folder, Checkpoint checkpoint, TokenizerFile to
   /** Resolves {@code cfg}'s model, tokenizer and generation settings. */
   public static ResolvedModel resolve(JobConfig cfg) {
     Path folder = cfg.randomModel() ? null : Path.of(cfg.model());
+    ChatTemplateName.check(cfg.chat(), folder);
     TokenizerFile tokenizer = null;
     if (!cfg.tokenizer().isEmpty()) {
       tokenizer = TokenizerFile.load(Path.of(cfg.tokenizer()));
@@ -122,17 +125,19 @@ public record ResolvedModel(Path folder, Checkpoint checkpoint, TokenizerFile to
     return gen;
   }
 
-  /** Refuses a batch_size whose worst-case native working set exceeds max_batch_memory (see {@link BatchMemory}). */
+  /**
+   * Refuses settings where not even one prompt's rows fit max_batch_memory with a 1-token prompt
+   * (see {@link BatchMemory}); otherwise each partition sizes its batches from its own prompts.
+   */
   static void checkBatchMemory(JobConfig cfg, ModelConfig c, GenerationConfig gen) {
-    BatchMemory need = BatchMemory.of(c, gen, cfg.batchSize());
-    if (need.total() > cfg.maxBatchMemory()) {
-      int fits = BatchMemory.largestFitting(c, gen, cfg.maxBatchMemory(), cfg.batchSize());
-      throw new ConfigException("batch_size=" + cfg.batchSize() + ": a batch may need " + need.describe()
-          + " with this model (" + c.numLayers() + " layers, " + c.numKvHeads() + " KV heads x " + c.headDim()
-          + ", context " + c.maxPositions() + ", vocabulary " + c.vocabSize() + ") and max_new_tokens="
-          + gen.maxNewTokens() + ", more than max_batch_memory=" + BatchMemory.size(cfg.maxBatchMemory()) + "; "
-          + (fits > 0 ? "use batch_size=" + fits + " or less" : "even one prompt does not fit: lower max_new_tokens")
-          + ", or raise max_batch_memory if the executors have the memory");
+    Batching batching = cfg.batching();
+    if (batching.rows(c, gen, 1) == 0) {
+      BatchMemory one = batching.memory(c, gen, 1, 1);
+      throw new ConfigException("max_batch_memory=" + BatchMemory.size(cfg.maxBatchMemory()) + ": even one prompt's"
+          + " rows may need " + one.describe() + " with this model (" + c.numLayers() + " layers, " + c.numKvHeads()
+          + " KV heads x " + c.headDim() + ", context " + c.maxPositions() + ", vocabulary " + c.vocabSize()
+          + "), a 1-token prompt and max_new_tokens=" + gen.maxNewTokens() + "; lower max_new_tokens, or raise"
+          + " max_batch_memory if the executors have the memory");
     }
   }
 

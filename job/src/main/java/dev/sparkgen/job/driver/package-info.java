@@ -2,6 +2,8 @@
  * Driver-side preparation that must succeed before any task runs: the checkpoint, tokenizer and
  * generation settings resolved and checked ({@link dev.sparkgen.job.driver.ResolvedModel}, {@link
  * dev.sparkgen.job.driver.TokenizerFile}), the model's identity for the output's provenance, and the
- * batch memory estimate that refuses a batch size before it runs out of memory on an executor.
+ * refusal of a max_batch_memory too small for even one row (batches are sized on the executors,
+ * from the prompts they hold), and a chat template name the model does not have ({@link
+ * dev.sparkgen.job.driver.ChatTemplateName}).
  */
 package dev.sparkgen.job.driver;

@@ -28,13 +28,22 @@ import scala.reflect.ClassTag$;
  *
  * <p>Executor ({@link #fetch}, {@link #dropLocalCopy}): a chunk is read through a fresh copy of
  * its handle (TorrentBroadcast keeps the value it read behind a SoftReference in the handle, and the
- * task's handle lives until the task ends; the copy's dies with the copy), and once the loader has
- * moved past it, the executor's BlockManager drops the chunk's value and pieces, telling the master
+ * task's handle lives until the task ends; the copy's dies with the copy), and right after, the
+ * executor's BlockManager drops the chunk's value and pieces, telling the master
  * ({@code removeBroadcast(id, tellMaster = true)}), so the master stops listing this executor as a
- * source. The driver keeps its pieces until the run is closed, so an executor that starts later
+ * source and the loader's reference is the only one left. The driver keeps its pieces until the run is closed, so an executor that starts later
  * (e.g. one replacing a lost executor) still fetches every chunk from the driver.
  */
 public final class BroadcastChunks {
+  /**
+   * Chunk size: 16 MiB, four of Spark's 4 MiB broadcast pieces ({@code spark.broadcast.blockSize}).
+   * An executor's heap holds a chunk twice while reading it (the received pieces and the value
+   * deserialised from them) and up to {@code FetchedChunkSource}'s 4 chunks after; with 64 MiB
+   * chunks that working set and the garbage it leaves made the executor JVM grow its heap about
+   * 0.7 GB beyond what {@code weights_distribution=files} needs (model/bench/README.md, "Real sizes").
+   */
+  public static final int CHUNK_BYTES = 16 << 20;
+
   private BroadcastChunks() {}
 
   /** The broadcast chunks of {@code checkpoint}'s image, and its sha256 (checked by the caller). */

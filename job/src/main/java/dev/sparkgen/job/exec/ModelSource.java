@@ -20,9 +20,10 @@ public sealed interface ModelSource extends Serializable {
 
   /**
    * The float32 safetensors image broadcast as one Broadcast per chunk ({@code chunkBytes} each, the
-   * last shorter), so that an executor streams it into the native tensors a chunk at a time and
-   * drops each chunk's local copy once read (see {@link BroadcastChunks}): its heap holds a few
-   * chunks (at most 4) while loading, none after.
+   * last shorter), so that an executor streams it into the native tensors a chunk at a time: each
+   * chunk's BlockManager copies (value and pieces) are dropped as soon as it is fetched (see
+   * {@link BroadcastChunks}), and the loader's own reference once all its bytes are read; the heap
+   * holds a few chunks (at most 4) while loading, none after.
    *
    * @param configJson the config in sparkgen's canonical JSON ({@link WeightsPayload#configJson})
    * @param bytes total bytes of the image
@@ -32,7 +33,11 @@ public sealed interface ModelSource extends Serializable {
     @Override
     public Checkpoint open() {
       FetchedChunkSource image = new FetchedChunkSource("weights payload " + sha256.substring(0, 12), chunkBytes, bytes,
-          i -> BroadcastChunks.fetch(chunks.get(i)), i -> BroadcastChunks.dropLocalCopy(chunks.get(i)), 4);
+          i -> {
+            byte[] chunk = BroadcastChunks.fetch(chunks.get(i));
+            BroadcastChunks.dropLocalCopy(chunks.get(i)); // the loader holds the value; Spark's copies can go now
+            return chunk;
+          }, i -> { }, 4);
       return WeightsPayload.open(configJson, sha256, image);
     }
   }

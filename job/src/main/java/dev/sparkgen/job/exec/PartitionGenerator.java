@@ -6,14 +6,17 @@ import dev.sparkgen.job.error.BadRowException;
 import dev.sparkgen.model.CausalLm;
 import dev.sparkgen.model.DjlEnvironment;
 import dev.sparkgen.model.chat.ReasoningSplit;
+import dev.sparkgen.model.generate.BatchMemory;
 import dev.sparkgen.model.generate.GenerationConfig;
 import dev.sparkgen.model.generate.Generator;
 import dev.sparkgen.model.generate.PromptInput;
+import dev.sparkgen.model.generate.Scheduler;
 import dev.sparkgen.model.generate.Sequence;
 import dev.sparkgen.model.generate.constraint.ResponseFormatException;
 import dev.sparkgen.model.generate.constraint.TokenConstraint;
 import dev.sparkgen.model.generate.constraint.TokenVocabulary;
 import dev.sparkgen.model.generate.search.AllTokensFilteredException;
+import dev.sparkgen.model.generate.search.ContinuousDecoding;
 import dev.sparkgen.model.tokenizer.Tokenizer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -33,13 +36,19 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs on an executor, once per partition: takes the shared model from the {@link ExecutorCache},
- * walks the {@link Generator#batches batches} the generator plans for the partition's prompts (at
- * most {@code batchSize} rows each: prompts x samples or beams), generates batch by batch (lazily,
- * as Spark pulls rows) and emits one row per returned sequence: num_return_sequences
- * rows per input row, always. A bad row gets that many rows with {@code error} set (sample_index
+ * sizes its batches from the partition's longest prompt ({@link Batching}), then generates lazily,
+ * as Spark pulls rows: under the continuous scheduler one {@link ContinuousDecoding} run whose
+ * prompts come out as they complete, under the static one the {@link Generator#batches batches}
+ * the generator plans (prompts x samples or beams), batch by batch. It emits one row per returned
+ * sequence: num_return_sequences rows per input row, always. A prompt whose rows alone would
+ * need more than max_batch_memory is an error row. A failing batch (or continuous run) is
+ * retried prompt by prompt, alone, so only the prompts that fail alone get an error. A bad row gets that many rows with {@code error} set (sample_index
  * 0..n-1), or, with {@code failOnError}, fails the task with a {@link BadRowException} naming it.
  * A row with a response format ({@link StructuredOutput}) is generated under its constraint; one
- * that ends without a complete text carries an error unless on_incomplete=keep.
+ * that ends without a complete text carries an error unless on_incomplete=keep. A row with its own
+ * generation settings ({@link RowSettings}, generation_params_column) is generated with them, in
+ * batches with the other rows where the settings allow; it gets its own num_return_sequences rows,
+ * and a bad entry makes its error rows (as many as the job's num_return_sequences).
  */
 public final class PartitionGenerator implements MapPartitionsFunction<Row, Row> {
   private static final long serialVersionUID = 1L;
@@ -49,7 +58,7 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
   private final TokenizerSource tokenizerSource;
   private final GenerationConfig config;
   private final PromptPreparer preparer;
-  private final int batchSize;
+  private final Batching batching;
   private final CollectionAccumulator<String> loads;
   private final boolean failOnError;
   private final FaultHook fault;
@@ -57,6 +66,8 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
   private final StructuredOutput structured;
   private final int formatColumn; // index of response_format_column, -1 if none
   private final OutputColumns columns;
+  private final RowSettings rowSettings;
+  private ProgressCounters progress; // null: none reported
 
   /**
    * {@code loads} collects "executorId=loads" after each partition; {@code tokenizerSource} may be
@@ -65,13 +76,22 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
    * formatColumn} is the index of response_format_column in the input rows, -1 if none.
    */
   public PartitionGenerator(ModelSource modelSource, TokenizerSource tokenizerSource, GenerationConfig config,
-      PromptPreparer preparer, int batchSize, CollectionAccumulator<String> loads, boolean failOnError, FaultHook fault,
+      PromptPreparer preparer, Batching batching, CollectionAccumulator<String> loads, boolean failOnError, FaultHook fault,
       CollectionAccumulator<String> times, StructuredOutput structured, int formatColumn) {
+    this(modelSource, tokenizerSource, config, preparer, batching, loads, failOnError, fault, times, structured,
+        formatColumn, RowSettings.none(config));
+  }
+
+  /** As above, with per-row generation settings over {@code config} ({@link RowSettings}). */
+  public PartitionGenerator(ModelSource modelSource, TokenizerSource tokenizerSource, GenerationConfig config,
+      PromptPreparer preparer, Batching batching, CollectionAccumulator<String> loads, boolean failOnError,
+      FaultHook fault, CollectionAccumulator<String> times, StructuredOutput structured, int formatColumn,
+      RowSettings rowSettings) {
     this.modelSource = modelSource;
     this.tokenizerSource = tokenizerSource;
     this.config = config;
     this.preparer = preparer;
-    this.batchSize = batchSize;
+    this.batching = batching;
     this.loads = loads;
     this.failOnError = failOnError;
     this.fault = fault;
@@ -79,6 +99,13 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
     this.structured = structured;
     this.formatColumn = formatColumn;
     this.columns = new OutputColumns(preparer.chat().settings());
+    this.rowSettings = rowSettings;
+  }
+
+  /** Reports each finished prompt to {@code counters} as it is ready (live progress); returns this. */
+  public PartitionGenerator reportProgress(ProgressCounters counters) {
+    this.progress = counters;
+    return this;
   }
 
   @Override
@@ -89,18 +116,36 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
     Tokenizer tokenizer = ExecutorCache.tokenizer(tokenizerSource);
     loads.add(executorId() + "=" + ExecutorCache.modelLoads(modelSource.sha256()));
     long startMillis = System.currentTimeMillis(); // after the model load: generation time only
-    Generator generator = new Generator(model, config, tokenizer, preparer.chat().settings().skipSpecialTokens());
+    Generator generator = new Generator(model, config, tokenizer, preparer.chat().settings().skipSpecialTokens())
+        .withScheduler(batching.scheduler(), batching.prefixMinTokens());
     int samples = config.numReturnSequences();
 
     TokenVocabulary vocabulary = structured.active() ? ExecutorCache.vocabulary(tokenizerSource) : null;
     List<PreparedPrompt> good = new ArrayList<>();
     Map<PreparedPrompt, TokenConstraint> formats = new IdentityHashMap<>();
+    Map<PreparedPrompt, GenerationConfig> own = new IdentityHashMap<>(); // rows with their own settings
     Deque<Row> ready = new ArrayDeque<>();
     int rowsIn = 0;
     while (input.hasNext()) {
       PreparedPrompt p = preparer.prepare(input.next(), tokenizer, model.vocabSize(), model.maxPositions());
       rowsIn++;
       String error = p.error();
+      if (error == null && rowSettings.active()) {
+        try {
+          GenerationConfig c = rowSettings.of(p.row());
+          for (int eos : c.eosTokenId()) { // as the driver checks the job's settings
+            if (eos >= model.vocabSize()) {
+              throw new IllegalArgumentException(RowSettings.KEY + ": eos_token_id=" + eos
+                  + ": outside the model's vocabulary [0, " + model.vocabSize() + ")");
+            }
+          }
+          if (c != config) {
+            own.put(p, c);
+          }
+        } catch (IllegalArgumentException e) {
+          error = e.getMessage();
+        }
+      }
       if (error == null && vocabulary != null) {
         try {
           formats.put(p, structured.constraint(p.row(), formatColumn, vocabulary));
@@ -109,13 +154,31 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
               + e.getMessage();
         }
       }
+      if (error == null && batching.memory(model.config(), config, 1, p.ids().length).total() > batching.maxBatchMemory()) {
+        error = "a prompt of " + p.ids().length + " tokens may need "
+            + batching.memory(model.config(), config, 1, p.ids().length).describe() + " for its rows alone, more than"
+            + " max_batch_memory=" + BatchMemory.size(batching.maxBatchMemory())
+            + "; raise max_batch_memory if the executors have the memory, or lower max_new_tokens";
+      }
       if (error == null) {
         good.add(p);
       } else {
         failed(ready, p.row(), error, 0, samples);
       }
     }
-    return new Output(generator, good, formats, ready, rowsIn, samples, config.maxNewTokens(), task, startMillis);
+    int longest = good.stream().mapToInt(p -> p.ids().length).max().orElse(1);
+    int rows = Math.max(1, batching.rows(model.config(), config, longest));
+    int partition = task == null ? -1 : task.partitionId();
+    if (!batching.auto() && rows < batching.batchSize()) {
+      LOG.warn("partition {}: batch_size={} would need {} for its longest prompt ({} tokens), more than"
+          + " max_batch_memory={}; using batches of {} rows", partition, batching.batchSize(),
+          batching.memory(model.config(), config, batching.batchSize(), longest).describe(), longest,
+          BatchMemory.size(batching.maxBatchMemory()), rows);
+    }
+    LOG.info("partition {}: {} prompts, batches of {} rows ({} scheduler; longest prompt {} tokens, estimate {})",
+        partition, good.size(), rows, (own.isEmpty() ? generator.scheduler() : Scheduler.STATIC).label(), longest,
+        BatchMemory.size(batching.memory(model.config(), config, rows, longest).total()));
+    return new Output(generator, good, formats, own, ready, rowsIn, task, startMillis, rows);
   }
 
   /** Queues error rows for sample indexes [from, samples) of {@code in}, or stops the task under on_error=fail. */
@@ -126,6 +189,9 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
     for (int s = from; s < samples; s++) {
       ready.add(columns.errorRow(in, s, error));
     }
+    if (progress != null && from == 0) { // from > 0: the prompt's generated rows counted it
+      progress.prompt(0);
+    }
   }
 
   /** Emits ready rows, generating the next batch when they run out. */
@@ -133,12 +199,12 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
     private final Generator generator;
     private final List<PreparedPrompt> prompts;
     private final List<PromptInput> inputs; // prompts' generator inputs, index for index
-    private final Iterator<int[]> batches; // indexes into prompts, as the generator plans them
+    private final Iterator<int[]> batches; // static: indexes into prompts, as the generator plans them
+    private ContinuousDecoding run; // continuous: the run over every prompt, until it ends or fails
+    private final Deque<Integer> alone = new ArrayDeque<>(); // prompts to retry one by one after a failed run
     private final Map<PreparedPrompt, TokenConstraint> formats; // a row's response format, if any
     private final Deque<Row> ready;
     private final int rowsIn;
-    private final int samples;
-    private final int maxNewTokens;
     private final TaskContext task;
     private final int partition;
     private final long startMillis;
@@ -147,17 +213,19 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
     private boolean logged;
 
     Output(Generator generator, List<PreparedPrompt> prompts, Map<PreparedPrompt, TokenConstraint> formats,
-        Deque<Row> ready, int rowsIn, int samples, int maxNewTokens, TaskContext task, long startMillis) {
+        Map<PreparedPrompt, GenerationConfig> own, Deque<Row> ready, int rowsIn, TaskContext task, long startMillis,
+        int rows) {
       this.startMillis = startMillis;
       this.generator = generator;
       this.prompts = prompts;
-      this.inputs = prompts.stream().map(p -> new PromptInput(p.key(), p.ids(), formats.get(p))).toList();
-      this.batches = generator.batches(inputs, batchSize).iterator();
+      this.inputs = prompts.stream().map(p -> new PromptInput(p.key(), p.ids(), formats.get(p), own.get(p))).toList();
+      // Rows with their own settings are batched statically (Generator.scheduler(List)).
+      boolean continuous = generator.scheduler(inputs) == Scheduler.CONTINUOUS;
+      this.batches = continuous ? List.<int[]>of().iterator() : generator.batches(inputs, rows).iterator();
+      this.run = continuous && !inputs.isEmpty() ? generator.decode(inputs, rows) : null;
       this.formats = formats;
       this.ready = ready;
       this.rowsIn = rowsIn;
-      this.samples = samples;
-      this.maxNewTokens = maxNewTokens;
       this.task = task;
       this.partition = task == null ? -1 : task.partitionId();
     }
@@ -167,8 +235,8 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
       if (rowsOut > 0) {
         fault.fire(task); // after the writer has taken a row (testing hook; off by default)
       }
-      while (ready.isEmpty() && batches.hasNext()) {
-        generate(batches.next());
+      while (ready.isEmpty() && produce()) {
+        // each call generates until some prompt completes (or one batch)
       }
       if (ready.isEmpty() && !logged) {
         fault.fire(task);
@@ -191,6 +259,41 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
       return ready.poll();
     }
 
+    /** Generates until rows are ready: the continuous run's next prompt, a retried prompt, or a static batch. */
+    private boolean produce() {
+      if (run != null) {
+        ContinuousDecoding.Done d;
+        try {
+          d = run.next();
+        } catch (RuntimeException e) {
+          List<Integer> left = run.unfinished();
+          run.close();
+          run = null;
+          LOG.warn("continuous batch failed ({}); retrying its {} unfinished prompts one by one", e.toString(), left.size());
+          alone.addAll(left);
+          return true;
+        }
+        if (d == null) {
+          run.close();
+          run = null;
+        } else if (d.error() != null) {
+          failed(ready, prompts.get(d.prompt()).row(), why(d.error()), 0, settings(d.prompt()).numReturnSequences());
+        } else {
+          emit(new int[] {d.prompt()}, List.of(d.sequences()));
+        }
+        return true;
+      }
+      if (!alone.isEmpty()) {
+        generate(new int[] {alone.poll()});
+        return true;
+      }
+      if (batches.hasNext()) {
+        generate(batches.next());
+        return true;
+      }
+      return false;
+    }
+
     /** Generates one batch ({@code batch}: indexes into prompts); a failing batch is retried row by row. */
     private void generate(int[] batch) {
       List<PromptInput> batchInputs = new ArrayList<>(batch.length);
@@ -202,9 +305,7 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
         results = generator.generateBatch(batchInputs);
       } catch (RuntimeException e) {
         if (batch.length == 1) {
-          // Sampling with no token left is the row's own fault (HF fails there too): its message alone.
-          String why = e instanceof AllTokensFilteredException ? e.getMessage() : "generation failed: " + e;
-          failed(ready, prompts.get(batch[0]).row(), why, 0, samples);
+          failed(ready, prompts.get(batch[0]).row(), why(e), 0, settings(batch[0]).numReturnSequences());
           return;
         }
         // Find the row that broke the batch: each row alone; only the failing ones get an error.
@@ -217,17 +318,35 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
       emit(batch, results);
     }
 
+    /** The settings prompt {@code i} is generated with: its own, else the job's. */
+    private GenerationConfig settings(int i) {
+      GenerationConfig c = inputs.get(i).config();
+      return c != null ? c : config;
+    }
+
+    /** A prompt's error text: sampling with no token left is the row's own fault (HF fails there too), its message alone. */
+    private String why(RuntimeException e) {
+      return e instanceof AllTokensFilteredException ? e.getMessage() : "generation failed: " + e;
+    }
+
     private void emit(int[] batch, List<List<Sequence>> results) {
       for (int i = 0; i < batch.length; i++) {
         PreparedPrompt p = prompts.get(batch[i]);
+        GenerationConfig settings = settings(batch[i]);
+        int samples = settings.numReturnSequences();
         List<Sequence> seqs = results.get(i);
+        long rowTokens = 0; // this prompt's, over its samples
         for (Sequence s : seqs) {
+          rowTokens += s.tokenIds().length;
           generatedTokens += s.tokenIds().length;
-          String incomplete = structured.incompleteError(formats.get(p), s, maxNewTokens);
+          String incomplete = structured.incompleteError(formats.get(p), s, settings.maxNewTokens());
           if (incomplete != null && failOnError) {
             throw new BadRowException(preparer.name(p.row()) + ": " + incomplete);
           }
           ready.add(sequenceRow(p, s, incomplete));
+        }
+        if (progress != null && !seqs.isEmpty()) {
+          progress.prompt(rowTokens);
         }
         if (seqs.size() < samples) { // beam search with -inf scores: still one row per sample
           failed(ready, p.row(), "beam search found " + seqs.size() + " of " + samples + " sequences (the other beams"

@@ -52,7 +52,9 @@ import org.apache.spark.sql.types.StructType;
  * broadcast keeps the serialised chunks on the driver (a 4 GB driver heap runs the 0.5B shape).
  *
  * <p>Options: {@code --models}, {@code --distribution files,broadcast}, {@code --executor-memory 3g}
- * (JVM heap of the executor), {@code --dir bench-out/models}, {@code --out bench-out/real-size.json}.
+ * (JVM heap of the executor), {@code --executor-java-options "..."} (more executor JVM flags, e.g.
+ * {@code -XX:NativeMemoryTracking=summary} or a GC log), {@code --dir bench-out/models},
+ * {@code --out bench-out/real-size.json}.
  * The checkpoints (1.0 and 2.5 GB) are written on first use and reused.
  */
 public final class RealSizeBenchmark {
@@ -80,7 +82,8 @@ public final class RealSizeBenchmark {
 
   public static void main(String[] args) throws Exception {
     Map<String, String> o = new LinkedHashMap<>(Map.of("--models", "qwen2.5-0.5b,llama-3.2-1b", "--distribution",
-        "files,broadcast", "--executor-memory", "3g", "--dir", "bench-out/models", "--out", "bench-out/real-size.json"));
+        "files,broadcast", "--executor-memory", "3g", "--executor-java-options", "", "--dir", "bench-out/models", "--out",
+        "bench-out/real-size.json"));
     for (int i = 0; i + 1 < args.length; i += 2) {
       if (!o.containsKey(args[i])) {
         throw new IllegalArgumentException("unknown option " + args[i] + " (known: " + o.keySet() + ")");
@@ -101,7 +104,7 @@ public final class RealSizeBenchmark {
             (System.nanoTime() - t0) / 1e9);
       }
       for (String distribution : o.get("--distribution").split(",")) {
-        results.add(run(name, dir, distribution, o.get("--executor-memory")));
+        results.add(run(name, dir, distribution, o.get("--executor-memory"), o.get("--executor-java-options")));
         Files.createDirectories(Path.of(o.get("--out")).toAbsolutePath().getParent());
         Files.writeString(Path.of(o.get("--out")), new GsonBuilder().setPrettyPrinting().create().toJson(results));
       }
@@ -120,14 +123,15 @@ public final class RealSizeBenchmark {
     System.out.println("wrote " + o.get("--out"));
   }
 
-  private static Map<String, Object> run(String name, Path dir, String distribution, String executorMemory) throws Exception {
+  private static Map<String, Object> run(String name, Path dir, String distribution, String executorMemory,
+      String executorJavaOptions) throws Exception {
     SparkSession spark = SparkSession.builder().master("local-cluster[1,1,16384]").appName("sparkgen-real-size")
         .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
         .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "1")
         .config("spark.executor.memory", executorMemory)
         .config("spark.executorEnv.SPARK_SCALA_VERSION", "2.13")
         .config("spark.executorEnv.OMP_WAIT_POLICY", "PASSIVE")
-        .config("spark.executor.extraJavaOptions", DjlEnvironment.javaOptions())
+        .config("spark.executor.extraJavaOptions", (DjlEnvironment.javaOptions() + " " + executorJavaOptions).trim())
         .getOrCreate();
     try {
       String appId = spark.sparkContext().applicationId();
@@ -169,6 +173,8 @@ public final class RealSizeBenchmark {
         r.put("tokens_per_s_batch1", 2.0 * NEW / batch1);
         r.put("tokens_per_s_batch16", 16.0 * NEW / batch16);
         r.put("executor_memory", executorMemory);
+        r.put("executor_java_options", executorJavaOptions);
+        r.put("load_average_at_end", java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         System.out.println(r);
       }
       return r;

@@ -64,12 +64,44 @@ class ChatSettingsTest {
         .contains("'messages' is set by the job"));
     assertEquals("reasoning='think': must be one of keep, split",
         assertThrows(ConfigException.class, () -> chat("reasoning", "think")).getMessage());
-    assertEquals("chat_template='jinja': must be one of auto, none",
-        assertThrows(ConfigException.class, () -> chat("chat_template", "jinja")).getMessage());
+    assertEquals("chat_template=' ': must not be empty",
+        assertThrows(ConfigException.class, () -> chat("chat_template", " ")).getMessage());
     assertEquals("add_generation_prompt='yes': must be true or false",
         assertThrows(ConfigException.class, () -> chat("add_generation_prompt", "yes")).getMessage());
     ConfigException typo = assertThrows(ConfigException.class, () -> chat("system_promt", "x"));
     assertTrue(typo.getMessage().contains("did you mean 'system_prompt'"), typo.getMessage());
+  }
+
+  @Test
+  void aChatTemplateNameChoosesThatTemplateOfTheModel(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    java.nio.file.Files.writeString(dir.resolve("tokenizer_config.json"), "{\"eos_token\": \"E\", \"chat_template\": ["
+        + "{\"name\": \"default\", \"template\": \"D{{ messages[0].content }}\"},"
+        + "{\"name\": \"tool_use\", \"template\": \"T{{ tools|length }}{{ messages[0].content }}\"}]}");
+    ChatSettings named = chat("chat_template", "tool_use");
+    assertEquals(ChatSettings.Mode.AUTO, named.chatTemplate());
+    assertEquals("tool_use", named.chatTemplateName());
+    assertEquals(named, ChatSettings.from(new java.util.LinkedHashMap<>(named.asMap())));
+    assertNull(chat("chat_template", "None").chatTemplateName(), "auto and none are modes, in any case");
+    assertEquals(ChatSettings.Mode.NONE, chat("chat_template", "None").chatTemplate());
+    assertTrue(ChatSetup.resolve(named, dir, CONVERSATIONS).template().startsWith("T"));
+    assertTrue(ChatSetup.resolve(chat(), dir, CONVERSATIONS).template().startsWith("D"));
+    assertTrue(ChatSetup.resolve(chat("chat_template_kwargs", "{\"tools\": []}"), dir, CONVERSATIONS).template().startsWith("T"),
+        "as transformers' get_chat_template: tools passed, no name: tool_use");
+    dev.sparkgen.job.driver.ChatTemplateName.check(named, dir);
+    ConfigException typo = assertThrows(ConfigException.class,
+        () -> dev.sparkgen.job.driver.ChatTemplateName.check(chat("chat_template", "tool-use"), dir));
+    assertEquals("chat_template='tool-use': the model " + dir + " has no chat template of that name; did you mean"
+        + " 'tool_use'? (its templates: default, tool_use; or auto, none)", typo.getMessage());
+    ConfigException far = assertThrows(ConfigException.class,
+        () -> dev.sparkgen.job.driver.ChatTemplateName.check(chat("chat_template", "summarisation"), dir));
+    assertFalse(far.getMessage().contains("did you mean"), far.getMessage());
+    ConfigException both = assertThrows(ConfigException.class,
+        () -> ChatSetup.resolve(chat("chat_template", "tool_use", "chat_template_file", "x.jinja"), dir, CONVERSATIONS));
+    assertEquals("chat_template='tool_use' and chat_template_file=x.jinja both choose the template: set one", both.getMessage());
+    SetupException single = assertThrows(SetupException.class,
+        () -> ChatSetup.resolve(chat("chat_template", "rag"), QWEN, CONVERSATIONS));
+    assertTrue(single.getMessage().contains("has no chat template named \"rag\"; it has a single template"), single.getMessage());
+    assertThrows(ConfigException.class, () -> dev.sparkgen.job.driver.ChatTemplateName.check(chat("chat_template", "rag"), QWEN));
   }
 
   @Test

@@ -21,7 +21,7 @@ class OutputColumnsTest {
   private static final StructType INPUT = new StructType().add("id", DataTypes.LongType).add("prompt", DataTypes.StringType);
 
   private static ChatSettings chat(boolean outputPrompt, ChatSettings.Reasoning reasoning) {
-    return new ChatSettings("messages", true, false, ChatSettings.Mode.AUTO, null, null, Map.of(), true, reasoning,
+    return new ChatSettings("messages", true, false, ChatSettings.Mode.AUTO, null, null, null, Map.of(), true, reasoning,
         outputPrompt);
   }
 

@@ -9,9 +9,12 @@ import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 
 /**
- * Keys and values of every layer, preallocated for the batch's whole run and written in place:
- * per layer {@code [batch, kvHeads, capacity, headDim]}. Sliding-window layers keep every slot too
- * and read only their window (a view), so one slot index means the same token in every layer. Owns its own manager. Writes and views
+ * Keys and values of every layer, preallocated and written in place: per layer {@code [batch,
+ * kvHeads, capacity, headDim]}. A static batch allocates its whole run once; a continuous batch
+ * moves its rows' slots ({@link #moveSlots}) when they reach the end, writes new rows through
+ * one-row views ({@link #row}) and copies shared prefixes in and out ({@link PrefixKv}).
+ * Sliding-window layers keep every slot too and read only their window (a view), so one slot
+ * index means the same token in every layer. Owns its own manager. Writes and views
  * call libtorch's slice functions directly instead of going through a parsed
  * {@link ai.djl.ndarray.index.NDIndex} (string parsing, a broadcast tensor, a squeeze): at batch 1
  * that took a layer's write + two views from about 65 to about 24 µs on this machine.
@@ -20,7 +23,8 @@ public final class KvCache implements AutoCloseable {
   private final NDManager manager;
   private final NDArray[] keys;
   private final NDArray[] values;
-  private final int capacity;
+
+  private int capacity;
 
   public KvCache(NDManager parent, int layers, int batch, int kvHeads, int capacity, int headDim) {
     this.manager = parent.newSubManager();
@@ -34,9 +38,132 @@ public final class KvCache implements AutoCloseable {
     }
   }
 
+  private KvCache(NDManager manager, NDArray[] keys, NDArray[] values, int capacity) {
+    this.manager = manager;
+    this.keys = keys;
+    this.values = values;
+    this.capacity = capacity;
+  }
+
   /** Slots per row. */
   public int capacity() {
     return capacity;
+  }
+
+  /** Rows. */
+  public int batch() {
+    return (int) keys[0].getShape().get(0);
+  }
+
+  /**
+   * Row {@code r} alone as a cache of one row: views of this cache's tensors, so what a forward
+   * call writes there lands in row {@code r} here (a continuous batch prefills a new row this way,
+   * in place). Closing the view frees only the views. Valid until this cache reallocates ({@link
+   * #select}, {@link #moveSlots}).
+   */
+  public KvCache row(int r) {
+    NDManager views = manager.newSubManager();
+    NDArray[] k = new NDArray[keys.length];
+    NDArray[] v = new NDArray[keys.length];
+    for (int l = 0; l < keys.length; l++) {
+      k[l] = JniUtils.slice((PtNDArray) keys[l], 0, r, r + 1, 1); // keys[l][r:r+1]
+      v[l] = JniUtils.slice((PtNDArray) values[l], 0, r, r + 1, 1);
+      k[l].attach(views);
+      v[l].attach(views);
+    }
+    return new KvCache(views, k, v, capacity);
+  }
+
+  /**
+   * Copies row {@code from}'s slots {@code [first, end)} into row {@code to} (every layer): a fork
+   * of a prefilled prompt into the rows of its other samples.
+   */
+  public void copyRow(int from, int to, int first, int end) {
+    long[] step = {1, 1, 1, 1};
+    for (int l = 0; l < keys.length; l++) {
+      copy(keys[l], from, to, first, end, step);
+      copy(values[l], from, to, first, end, step);
+    }
+  }
+
+  private static void copy(NDArray t, int from, int to, int first, int end, long[] step) {
+    Shape s = t.getShape();
+    try (PtNDArray row = JniUtils.slice((PtNDArray) t, 0, from, from + 1, 1);
+        NDArray src = JniUtils.slice(row, 2, first, end, 1)) {
+      JniUtils.indexSet((PtNDArray) t, (PtNDArray) src, new long[] {to, 0, first, 0},
+          new long[] {to + 1, s.get(1), end, s.get(3)}, step); // t[to, :, first:end] = t[from, :, first:end]
+    }
+  }
+
+  /**
+   * Moves every row's slots {@code [first, end)} by {@code delta} (to {@code [first + delta, end +
+   * delta)}) into new tensors of {@code newCapacity} slots; other slots become zeros. One copy of
+   * the used slots: a continuous batch compacts its rows towards slot 0 when the write slot reaches
+   * the end, and shifts them up when a prompt longer than the slots before the write slot arrives.
+   */
+  public void moveSlots(int first, int end, int delta, int newCapacity) {
+    if (first + delta < 0 || end + delta > newCapacity) {
+      throw new IllegalArgumentException("slots [" + first + ", " + end + ") moved by " + delta
+          + " do not fit " + newCapacity + " slots");
+    }
+    long[] step = {1, 1, 1, 1};
+    for (int l = 0; l < keys.length; l++) {
+      keys[l] = moved(keys[l], first, end, delta, newCapacity, step);
+      values[l] = moved(values[l], first, end, delta, newCapacity, step);
+    }
+    capacity = newCapacity;
+  }
+
+  private NDArray moved(NDArray old, int first, int end, int delta, int newCapacity, long[] step) {
+    Shape s = old.getShape();
+    NDArray out = manager.zeros(new Shape(s.get(0), s.get(1), newCapacity, s.get(3)), DataType.FLOAT32);
+    NDScope.unregister(out); // the cache outlives the caller's scope
+    if (end > first) {
+      try (NDArray used = JniUtils.slice((PtNDArray) old, 2, first, end, 1)) {
+        JniUtils.indexSet((PtNDArray) out, (PtNDArray) used, new long[] {0, 0, first + delta, 0},
+            new long[] {s.get(0), s.get(1), end + delta, s.get(3)}, step);
+      }
+    }
+    old.close();
+    return out;
+  }
+
+  /**
+   * A copy of slots {@code [first, first + length)} of a one-row cache (a {@link #row} view): a
+   * prompt prefix's keys and values, to be {@link #writePrefix written} into other rows.
+   */
+  public PrefixKv copyPrefix(int[] tokens, boolean longTable, int first, NDManager owner) {
+    int length = tokens.length;
+    NDManager m = owner.newSubManager();
+    NDArray[] k = new NDArray[keys.length];
+    NDArray[] v = new NDArray[keys.length];
+    for (int l = 0; l < keys.length; l++) {
+      try (NDArray kv = JniUtils.slice((PtNDArray) keys[l], 2, first, first + length, 1);
+          NDArray vv = JniUtils.slice((PtNDArray) values[l], 2, first, first + length, 1)) {
+        k[l] = kv.duplicate(); // [1, K, P, hd], contiguous
+        v[l] = vv.duplicate();
+      }
+      NDScope.unregister(k[l], v[l]); // they outlive the caller's scope
+      k[l].attach(m);
+      v[l].attach(m);
+    }
+    return new PrefixKv(tokens, longTable, k, v, m);
+  }
+
+  /** Writes the first {@code length} slots of {@code prefix} at slots {@code [slot, slot + length)}. */
+  public void writePrefix(PrefixKv prefix, int length, int slot) {
+    for (int l = 0; l < keys.length; l++) {
+      NDArray k = prefix.keys(l);
+      NDArray v = prefix.values(l);
+      if (length == prefix.length()) {
+        write(l, slot, k, v);
+      } else {
+        try (NDArray kk = JniUtils.slice((PtNDArray) k, 2, 0, length, 1);
+            NDArray vv = JniUtils.slice((PtNDArray) v, 2, 0, length, 1)) {
+          write(l, slot, kk, vv);
+        }
+      }
+    }
   }
 
   /** Writes k and v ([batch, kvHeads, t, headDim]) of layer {@code l} at slots {@code [slot, slot + t)}. */

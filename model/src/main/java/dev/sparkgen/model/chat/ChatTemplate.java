@@ -18,7 +18,11 @@ import java.util.Objects;
  * it once per JVM and render every row with it.
  *
  * <p>Source differences jinja2 applies before lexing are applied here too: line endings become
- * {@code \n} and one trailing newline is dropped ({@code keep_trailing_newline=False}).
+ * {@code \n} and one trailing newline is dropped ({@code keep_trailing_newline=False}). Rules
+ * of jinja2's lexer that Jinjava's scanner lacks are applied to the source before Jinjava parses
+ * it: {@link RawBlocks} (signs on the raw tags), {@link BlockWhitespace} ({@code trim_blocks},
+ * {@code lstrip_blocks} and their {@code +} signs) and {@link ExpressionBraces} ({@code }}} inside
+ * an expression's brackets).
  */
 public final class ChatTemplate {
   /** Fatal errors end the render at once (jinja2 raises); warnings are dropped. */
@@ -68,10 +72,15 @@ public final class ChatTemplate {
     return new ChatTemplate(source, origin, root, clock);
   }
 
-  /** jinja2's source normalisation: newlines to {@code \n}, one trailing newline removed. */
+  /**
+   * The source Jinjava parses: jinja2's normalisation (newlines to {@code \n}, one trailing newline
+   * removed), then the lexer rules Jinjava lacks ({@link RawBlocks}, {@link BlockWhitespace},
+   * {@link ExpressionBraces}).
+   */
   static String jinjaSource(String source) {
     String s = source.indexOf('\r') >= 0 ? source.replace("\r\n", "\n").replace('\r', '\n') : source;
-    return s.endsWith("\n") ? s.substring(0, s.length() - 1) : s;
+    s = s.endsWith("\n") ? s.substring(0, s.length() - 1) : s;
+    return TemplateSegments.join(ExpressionBraces.apply(BlockWhitespace.apply(RawBlocks.apply(TemplateSegments.cut(s)))));
   }
 
   /**

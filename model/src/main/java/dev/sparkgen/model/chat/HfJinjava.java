@@ -24,8 +24,9 @@ import jinjava.javax.el.ExpressionFactory;
  * <p>Engine settings, and why:
  *
  * <ul>
- *   <li>{@code trim_blocks}, {@code lstrip_blocks}: as transformers. Jinjava 2.7.4+ applies both to
- *       comments too, as jinja2 does.
+ *   <li>{@code trim_blocks}, {@code lstrip_blocks}: as transformers, but applied to the source by
+ *       {@link BlockWhitespace} with jinja2's rules (Jinjava's strip mid-line spaces and know no
+ *       {@code +} signs); Jinjava's own are off.
  *   <li>Legacy overrides: natural operator precedence (jinja2's: {@code a + b | trim} trims only b,
  *       {@code messages|length - 1} subtracts from the length), strict whitespace-control parsing,
  *       {@code -} trimming around expressions and comments, dict literal keys evaluated, {@code for}
@@ -85,8 +86,8 @@ final class HfJinjava extends Jinjava {
     resolver.add(new PyMethodResolver());
     resolver.add(JinjavaInterpreterResolver.DEFAULT_RESOLVER_READ_ONLY);
     return JinjavaConfig.newBuilder()
-        .withTrimBlocks(true)
-        .withLstripBlocks(true)
+        .withTrimBlocks(false) // done on the source, as jinja2 does: BlockWhitespace
+        .withLstripBlocks(false)
         .withNestedInterpretationEnabled(false)
         .withEnableFilterChainOptimization(true)
         .withRangeLimit(100_000) // jinja2's sandbox allows range() up to 100,000 items; Jinjava's default is 1,000

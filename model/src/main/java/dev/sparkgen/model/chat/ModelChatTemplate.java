@@ -15,10 +15,11 @@ import java.util.Map;
  * {@code tokenizer.apply_chat_template(messages, add_generation_prompt=..., tokenize=False, **kwargs)}
  * uses.
  *
- * <p>Where the template comes from, first found wins (transformers' order): an override file; the
- * model folder's {@code chat_template.jinja} (transformers lets it clobber the config's); the
- * {@code chat_template} of {@code tokenizer_config.json}, a string or a list of
- * {@code {"name", "template"}} of which {@code default} is used. Special tokens always come from
+ * <p>Where the template comes from: an override file, else the model folder's templates
+ * ({@link NamedChatTemplates}: {@code chat_template.jinja} and {@code additional_chat_templates/},
+ * else the {@code chat_template} of {@code tokenizer_config.json}, a string or a list of named
+ * templates), of which the one asked for by name, else transformers' choice ({@code default}, or
+ * {@code tool_use} when tools are passed). Special tokens always come from
  * {@code tokenizer_config.json} ({@link SpecialTokens}).
  */
 public final class ModelChatTemplate {
@@ -37,13 +38,21 @@ public final class ModelChatTemplate {
     this.specialTokens = specialTokens;
   }
 
-  /** True when the folder has a chat template (the file, or a {@code chat_template} in the config). */
+  /**
+   * True when the folder has a chat template (a template file, or a {@code chat_template} in the
+   * config).
+   */
   public static boolean exists(Path modelDir) {
-    if (Files.isRegularFile(modelDir.resolve(TEMPLATE_FILE))) {
-      return true;
-    }
-    Map<String, Object> config = config(modelDir);
-    return config != null && config.get("chat_template") != null;
+    return !templates(modelDir).isEmpty();
+  }
+
+  /**
+   * The folder's templates by name ({@link NamedChatTemplates}).
+   *
+   * @throws IllegalArgumentException for a malformed config, naming the file
+   */
+  public static NamedChatTemplates templates(Path modelDir) {
+    return NamedChatTemplates.read(modelDir, config(modelDir));
   }
 
   /** {@link #load(Path, Path, Clock)} with the system clock. */
@@ -51,18 +60,30 @@ public final class ModelChatTemplate {
     return load(modelDir, overrideFile, Clock.systemDefaultZone());
   }
 
+  /** The default template of the folder, or the override file: {@link #load(Path, Path, String, boolean, Clock)} with no name. */
+  public static ModelChatTemplate load(Path modelDir, Path overrideFile, Clock clock) {
+    return load(modelDir, overrideFile, null, false, clock);
+  }
+
   /**
    * Loads and parses the template of {@code modelDir} (or {@code overrideFile} when not null).
    *
    * @param modelDir the model folder; may be null with an override file (then no special tokens)
+   * @param name the folder's template to use (transformers' {@code apply_chat_template(chat_template=name)}),
+   *     or null for its default; not with an override file
+   * @param tools whether the renders pass tools: with no name, a model's {@code tool_use} template wins
    * @param clock what {@code strftime_now} reads
-   * @throws IllegalArgumentException when there is no template, or a file is unreadable or malformed;
-   *     the message names the file
+   * @throws IllegalArgumentException when there is no (such) template, or a file is unreadable or
+   *     malformed; the message names the file (and the template names there are)
    * @throws ChatTemplateException when the template does not parse
    */
-  public static ModelChatTemplate load(Path modelDir, Path overrideFile, Clock clock) {
+  public static ModelChatTemplate load(Path modelDir, Path overrideFile, String name, boolean tools, Clock clock) {
     if (modelDir == null && overrideFile == null) {
       throw new IllegalArgumentException("no chat template: no model folder and no template file");
+    }
+    if (overrideFile != null && name != null) {
+      throw new IllegalArgumentException("a chat template file (" + overrideFile + ") and a template name (\"" + name
+          + "\") both choose the template: give one");
     }
     Map<String, Object> config = modelDir == null ? null : config(modelDir);
     Path configFile = modelDir == null ? null : modelDir.resolve(CONFIG_FILE);
@@ -77,40 +98,12 @@ public final class ModelChatTemplate {
     if (overrideFile != null) {
       source = read(overrideFile);
       origin = overrideFile.toString();
-    } else if (modelDir != null && Files.isRegularFile(modelDir.resolve(TEMPLATE_FILE))) {
-      origin = modelDir.resolve(TEMPLATE_FILE).toString();
-      source = read(modelDir.resolve(TEMPLATE_FILE));
     } else {
-      origin = configFile + " (chat_template)";
-      source = fromConfig(config, configFile);
+      NamedChatTemplates.Source chosen = NamedChatTemplates.read(modelDir, config).select(name, tools);
+      source = chosen.text();
+      origin = chosen.origin();
     }
     return new ModelChatTemplate(ChatTemplate.compile(source, origin, clock), specials);
-  }
-
-  private static String fromConfig(Map<String, Object> config, Path configFile) {
-    Object value = config == null ? null : config.get("chat_template");
-    if (value == null) {
-      throw new IllegalArgumentException("no chat template: " + configFile + " has no \"chat_template\" and there is no "
-          + TEMPLATE_FILE + " beside it (set chat_template_file, or chat_template=none)");
-    }
-    if (value instanceof String s) {
-      return s;
-    }
-    if (value instanceof List<?> named) {
-      List<String> names = new ArrayList<>();
-      for (Object o : named) {
-        if (!(o instanceof Map<?, ?> m) || !(m.get("name") instanceof String name) || !(m.get("template") instanceof String t)) {
-          throw new IllegalArgumentException(configFile + ": chat_template list items must be {\"name\": ..., \"template\": ...}, not " + o);
-        }
-        if (name.equals("default")) {
-          return t;
-        }
-        names.add(name);
-      }
-      throw new IllegalArgumentException(configFile + ": chat_template has named templates " + names
-          + " but none is \"default\" (set chat_template_file to the one to use)");
-    }
-    throw new IllegalArgumentException(configFile + ": chat_template must be a string or a list of named templates");
   }
 
   @SuppressWarnings("unchecked")

@@ -3,11 +3,14 @@
  * exactly as Hugging Face transformers' {@code tokenizer.apply_chat_template(..., tokenize=False)}
  * renders it.
  *
- * <p>{@link dev.sparkgen.model.chat.ModelChatTemplate} finds a model folder's template and special
- * tokens ({@link dev.sparkgen.model.chat.SpecialTokens}) and renders conversations;
+ * <p>{@link dev.sparkgen.model.chat.ModelChatTemplate} finds a model folder's template (by name
+ * among its {@link dev.sparkgen.model.chat.NamedChatTemplates}) and special tokens
+ * ({@link dev.sparkgen.model.chat.SpecialTokens}) and renders conversations;
  * {@link dev.sparkgen.model.chat.ChatTemplate} is one parsed template, rendered by Jinjava set up as
  * transformers sets up jinja2 ({@code HfJinjava}). Where Jinjava and jinja2 differ, a small class
- * here makes it behave as jinja2: the expression grammar ({@code PyExpressionParser},
+ * here makes it behave as jinja2: the lexer's rules, applied to the source before Jinjava parses it
+ * ({@code TemplateSegments}, {@code RawBlocks}, {@code BlockWhitespace}, {@code ExpressionBraces}),
+ * the expression grammar ({@code PyExpressionParser},
  * {@code PySlice}, the {@code Py*Operator}s), Python str and dict methods ({@code PyMethodResolver},
  * {@code PyStrings}), printing ({@code PyInterpreter}, {@code PyValues}), filters and tests
  * ({@code ToJsonFilter}/{@code PyJson}, {@code TrimFilter}, {@code LengthFilter},

@@ -57,7 +57,7 @@ final class LlamaDialect {
         .sizes(c.integer("vocab_size", 1, Integer.MAX_VALUE), hidden, c.integer("num_hidden_layers", 1, Integer.MAX_VALUE),
             heads, kvHeads, headDim, c.integer("intermediate_size", 1, Integer.MAX_VALUE), maxPositions)
         .normEps(c.positive("rms_norm_eps", defaultEps))
-        .rope(RopeParameters.read(c, headDim, maxPositions, family.rotatesPartialHeads()))
+        .rope(RopeParameters.read(c, headDim, maxPositions, family))
         .tieWordEmbeddings(c.bool("tie_word_embeddings", defaultTied))
         .bosTokenId(c.optionalInteger("bos_token_id", 0, Integer.MAX_VALUE))
         .eosTokenIds(c.integers("eos_token_id", 0, Integer.MAX_VALUE));

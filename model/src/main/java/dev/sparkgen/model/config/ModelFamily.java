@@ -51,6 +51,17 @@ public interface ModelFamily {
     return false;
   }
 
+  /**
+   * The {@code original_max_position_embeddings} that every config of this family has even when
+   * its {@code config.json} leaves it out (a default of the family's Hugging Face config class), or
+   * null when the config class has no such attribute. transformers reads N of llama3 / yarn /
+   * longrope from that attribute first (see {@link RopeParameters#read}), so a family with a default
+   * never falls back to the RoPE dict or {@code max_position_embeddings}.
+   */
+  default Integer defaultOriginalMaxPositionEmbeddings() {
+    return null;
+  }
+
   /** The MLP activation when the config names none (Hugging Face's default for the family). */
   default String defaultHiddenAct() {
     return "silu";

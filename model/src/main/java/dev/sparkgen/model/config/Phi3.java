@@ -8,8 +8,9 @@ import dev.sparkgen.model.json.JsonFields;
  * {@code qkv_proj} [(H + 2K) hd, hidden] (q rows, then k, then v) and {@code gate_up_proj}
  * [2 ff, hidden] (gate, then up), which are exactly the fused layouts the shared blocks use, so
  * nothing is split; no biases; RMSNorm eps default 1e-5; {@code partial_rotary_factor};
- * {@code longrope} with the top-level {@code original_max_position_embeddings}; a sliding window on
- * every layer when {@code sliding_window} is set (HF default null).
+ * {@code longrope} with the top-level {@code original_max_position_embeddings} (default 4096, see
+ * {@link #defaultOriginalMaxPositionEmbeddings}); a sliding window on every layer when
+ * {@code sliding_window} is set (HF default null).
  */
 final class Phi3 implements ModelFamily {
   @Override
@@ -20,6 +21,22 @@ final class Phi3 implements ModelFamily {
   @Override
   public boolean rotatesPartialHeads() {
     return true;
+  }
+
+  /**
+   * 4096: transformers' {@code Phi3Config} declares {@code original_max_position_embeddings: int =
+   * 4096} ("The maximum sequence length that this model was trained with. This is used to determine
+   * the size of the original RoPE embeddings when using long scaling."; v4's {@code __init__} has
+   * the same default), so a Phi-3 config without the key still has the attribute, and
+   * {@code RotaryEmbeddingConfigMixin.standardize_rope_params} (v5) copies it into the RoPE dict
+   * for longrope ("Phi3 ... save {@code original_max_position_embeddings} field containing the
+   * pretrained value outside rope parameters. This is an exception case where we give priority to
+   * {@code self.original_max_position_embeddings}"); v4's {@code _compute_longrope_parameters}
+   * reads the attribute as well ({@code if hasattr(config, "original_max_position_embeddings")}).
+   */
+  @Override
+  public Integer defaultOriginalMaxPositionEmbeddings() {
+    return 4096;
   }
 
   @Override

@@ -17,7 +17,7 @@ import java.util.List;
  * @param partialRotaryFactor share of each head's dims that rotate, in (0, 1] (phi3; 1 elsewhere)
  * @param factor scaling factor (linear, llama3, yarn; optional for longrope); null when not given
  * @param originalMaxPositionEmbeddings N of llama3/yarn/longrope, resolved (top-level key, else the
- *     dict's, else {@code max_position_embeddings}); null for the other types
+ *     family's default, else the dict's, else {@code max_position_embeddings}); null for the other types
  * @param lowFreqFactor llama3
  * @param highFreqFactor llama3
  * @param betaFast yarn; null means HF's default 32
@@ -71,12 +71,22 @@ public record RopeParameters(
 
   /**
    * Reads the settings from a config's top level {@code c}; {@code maxPositions} is the config's
-   * {@code max_position_embeddings}, {@code headDim} the resolved head size. {@code partialRotary}
-   * says whether the family's attention rotates part of a head (Phi-3); elsewhere transformers
-   * applies cos and sin to whole heads, so a factor other than 1 is refused. Refuses, naming the
-   * file, key and value, any type or value that sparkgen cannot compute exactly.
+   * {@code max_position_embeddings}, {@code headDim} the resolved head size. Of {@code family}:
+   * whether its attention rotates part of a head (Phi-3; elsewhere transformers applies cos and sin
+   * to whole heads, so a factor other than 1 is refused), and its config class's default N.
+   *
+   * <p>N ({@code original_max_position_embeddings}) of llama3 / yarn / longrope as transformers v5's
+   * {@code RotaryEmbeddingConfigMixin.standardize_rope_params} resolves it: "if hasattr(self,
+   * 'original_max_position_embeddings')" the config attribute, copied over the dict's; else the
+   * dict's, else {@code max_position_embeddings}. The attribute exists when the file has the
+   * top-level key, or always when the family's config class declares it
+   * ({@link ModelFamily#defaultOriginalMaxPositionEmbeddings}: Phi-3's 4096). A dict value that the
+   * attribute overrides with another number is refused, not ignored.
+   *
+   * <p>Refuses, naming the file, key and value, any type or value that sparkgen cannot compute exactly.
    */
-  public static RopeParameters read(JsonFields c, int headDim, int maxPositions, boolean partialRotary) {
+  public static RopeParameters read(JsonFields c, int headDim, int maxPositions, ModelFamily family) {
+    boolean partialRotary = family.rotatesPartialHeads();
     JsonFields legacy = c.optionalObject("rope_scaling");
     JsonFields v5 = c.optionalObject("rope_parameters");
     JsonFields d = legacy != null ? legacy : v5; // a non-null rope_scaling wins, as in HF
@@ -112,8 +122,17 @@ public record RopeParameters(
     Integer original = null;
     if (type.equals("llama3") || type.equals("yarn") || type.equals("longrope")) {
       original = c.has("original_max_position_embeddings")
-          ? c.integer("original_max_position_embeddings", 1, Integer.MAX_VALUE)
-          : d.integer("original_max_position_embeddings", maxPositions, 1, Integer.MAX_VALUE);
+          ? Integer.valueOf(c.integer("original_max_position_embeddings", 1, Integer.MAX_VALUE))
+          : family.defaultOriginalMaxPositionEmbeddings();
+      if (original == null) {
+        original = d.integer("original_max_position_embeddings", maxPositions, 1, Integer.MAX_VALUE);
+      } else if (d.has("original_max_position_embeddings")
+          && d.integer("original_max_position_embeddings", 1, Integer.MAX_VALUE) != original) {
+        throw d.error("original_max_position_embeddings", "= " + d.show("original_max_position_embeddings")
+            + " is not what transformers uses: for model_type '" + family.modelType() + "' the top-level"
+            + " original_max_position_embeddings (" + (c.has("original_max_position_embeddings") ? "" : "absent: the default ")
+            + original + ") wins; set the top-level key to the value meant");
+      }
     }
     Double low = null;
     Double high = null;

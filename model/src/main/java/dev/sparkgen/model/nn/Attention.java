@@ -63,13 +63,13 @@ public record Attention(
       q = rotary.apply(q, in.rope());
       k = rotary.apply(k, in.rope());
     }
-    int s = in.slot() + (int) t;
+    int s = in.slot() + (int) t - in.first(); // keys seen: slots [first, slot + t)
     NDArray keys = k; // [B, K, S, hd]
     NDArray values = v;
     if (cache != null) {
       cache.write(layer, in.slot(), k, v);
-      keys = cache.keys(layer, 0, s);
-      values = cache.values(layer, 0, s);
+      keys = cache.keys(layer, in.first(), in.slot() + (int) t);
+      values = cache.values(layer, in.first(), in.slot() + (int) t);
     }
     // Group query heads under their KV head instead of repeating K and V: [B, K, G*T, hd].
     NDArray qg = (scale == null ? q : q.mul(scale)).reshape(b, kvHeads, groups * t, headDim);
@@ -96,7 +96,7 @@ public record Attention(
    * transpose, one split cuts q+k from v, one norm and one RoPE pass treat q and k together, and the
    * attention output [B, K, G, hd] is [B, 1, H * hd] as it stands. A sliding window reads only the
    * last W cache slots (a view), so it needs no mask; the padding mask is skipped when no row has
-   * padding.
+   * padding. Slots before {@link StepInputs#first()} are never read.
    */
   private NDArray decodeStep(NDArray x, long b, StepInputs in, KvCache cache) {
     int groups = heads / kvHeads;
@@ -124,7 +124,8 @@ public record Attention(
       v = parts.get(2);
     }
     int s = in.slot() + 1;
-    int from = window > 0 ? Math.max(0, s - window) : 0; // the new token is slot s - 1; it sees W slots
+    int first = in.first();
+    int from = window > 0 ? Math.max(first, s - window) : first; // the new token is slot s - 1; it sees W slots
     cache.write(layer, in.slot(), k, v);
     NDArray keys = cache.keys(layer, from, s); // [B, K, S', hd]
     NDArray values = cache.values(layer, from, s);
@@ -135,7 +136,8 @@ public record Attention(
       scores = scores.tanh().mul(softcap);
     }
     if (in.maskBias() != null) {
-      NDArray mask = from == 0 ? in.maskBias() : JniUtils.slice((PtNDArray) in.maskBias(), 3, from, s, 1);
+      // The mask covers slots [first, s): the window is its tail.
+      NDArray mask = from == first ? in.maskBias() : JniUtils.slice((PtNDArray) in.maskBias(), 3, from - first, s - first, 1);
       scores = scores.reshape(b, heads, 1, seen).add(mask).reshape(b, kvHeads, groups, seen);
     }
     NDArray out = scores.softmax(-1).matMul(values).reshape(b, 1, (long) heads * headDim); // [B, 1, H*hd]

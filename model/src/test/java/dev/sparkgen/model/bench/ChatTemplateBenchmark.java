@@ -1,5 +1,7 @@
 package dev.sparkgen.model.bench;
 
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import ai.djl.huggingface.tokenizers.jni.TokenizersLibrary;
 import dev.sparkgen.model.chat.ChatTokenizers;
 import dev.sparkgen.model.chat.ModelChatTemplate;
 import dev.sparkgen.model.tokenizer.Tokenizer;
@@ -7,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -24,9 +27,12 @@ import java.util.SplittableRandom;
  *   -Dexec.mainClass=dev.sparkgen.model.bench.ChatTemplateBenchmark -Dexec.args="--seconds 5"
  * </pre>
  *
- * Prints rows/s for rendering alone, tokenising alone, and both (what a task does per row).
- * Options: {@code --seconds N} timed per figure (after a warm-up of the same length);
- * {@code --rows N} distinct conversations cycled (default 1000).
+ * Prints rows/s for rendering alone, tokenising alone, and both (what a task does per row), and,
+ * for comparison, tokenising each whole text with one native call (how {@code Tokenizer} encoded
+ * before it cut texts at their added tokens and cached the recurring pieces), all measured in
+ * interleaved turns. Options: {@code --seconds N} timed per figure (in 20 turns, after two warm-up turns);
+ * {@code --rows N} distinct conversations cycled (default 30000: each row's own turns are new text,
+ * as in a job, because the piece cache holds at most 8192 pieces and empties itself when full).
  */
 public final class ChatTemplateBenchmark {
   private static final Path TEMPLATES = Path.of("model/src/test/resources/chat-templates");
@@ -35,7 +41,7 @@ public final class ChatTemplateBenchmark {
 
   public static void main(String[] args) throws Exception {
     double[] seconds = {5};
-    int[] rows = {1000};
+    int[] rows = {30000};
     BenchArgs.forEach(args, (name, value) -> {
       switch (name) {
         case "--seconds" -> seconds[0] = Double.parseDouble(value);
@@ -47,8 +53,9 @@ public final class ChatTemplateBenchmark {
     System.out.printf("Rows/s on one thread, by thread CPU time (wall-clock rate in brackets; they differ when"
         + " other processes share the cores). Load average at start: %.1f%n%n",
         java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
-    System.out.printf("| template | conversation | render | tokenise | render + tokenise | prompt tokens/row |%n");
-    System.out.printf("| --- | --- | --- | --- | --- | --- |%n");
+    System.out.printf("| template | conversation | render | tokenise | tokenise whole text (before) | render + tokenise"
+        + " | render + tokenise whole text (before) | prompt tokens/row |%n");
+    System.out.printf("| --- | --- | --- | --- | --- | --- | --- | --- |%n");
     for (String model : List.of("llama-3.2-instruct", "qwen2.5-instruct")) {
       for (String size : List.of("short", "long")) {
         run(root, model, size, conversations(rows[0], size.equals("long")), seconds[0]);
@@ -67,48 +74,89 @@ public final class ChatTemplateBenchmark {
         texts.add(template.apply(c, true, kwargs));
       }
       Path tmp = Files.createTempDirectory("chat-bench");
-      try (Tokenizer tokenizer = Tokenizer.load(ChatTokenizers.write(tmp, specials(texts.get(0)), null))) {
+      Path file = ChatTokenizers.write(tmp, specials(texts.get(0)), null);
+      try (Tokenizer tokenizer = Tokenizer.load(file);
+          HuggingFaceTokenizer whole = HuggingFaceTokenizer.newInstance(file, Map.of("addSpecialTokens", "false"))) {
         long tokens = 0;
         for (String t : texts) {
-          tokens += tokenizer.encode(t).length;
+          int[] ids = tokenizer.encode(t);
+          if (!Arrays.equals(ids, wholeIds(whole, t))) {
+            throw new AssertionError("cut encoding differs from the whole text's: " + t);
+          }
+          tokens += ids.length;
         }
-        String render = rate(seconds, i -> template.apply(conversations.get(i % conversations.size()), true, kwargs).length());
-        String tokenise = rate(seconds, i -> tokenizer.encode(texts.get(i % texts.size())).length);
-        String both = rate(seconds, i -> tokenizer.encode(template.apply(conversations.get(i % conversations.size()), true, kwargs)).length);
-        System.out.printf("| %s | %s | %s | %s | %s | %.0f |%n", model, size, render, tokenise, both, (double) tokens / texts.size());
+        List<java.util.function.IntUnaryOperator> work = List.of(
+            i -> template.apply(conversations.get(i % conversations.size()), true, kwargs).length(),
+            i -> tokenizer.encode(texts.get(i % texts.size())).length,
+            i -> wholeIds(whole, texts.get(i % texts.size())).length,
+            i -> tokenizer.encode(template.apply(conversations.get(i % conversations.size()), true, kwargs)).length,
+            i -> wholeIds(whole, template.apply(conversations.get(i % conversations.size()), true, kwargs)).length);
+        List<String> rates = interleaved(seconds, work);
+        System.out.printf("| %s | %s | %s | %.0f |%n", model, size, String.join(" | ", rates), (double) tokens / texts.size());
       }
     }
   }
 
+  /** One native encode of the whole text, ids only: what {@code Tokenizer.encode} did before cutting texts. */
+  private static int[] wholeIds(HuggingFaceTokenizer tokenizer, String text) {
+    long encoding = TokenizersLibrary.LIB.encode(tokenizer.getHandle(), text, false);
+    try {
+      long[] ids = TokenizersLibrary.LIB.getTokenIds(encoding);
+      int[] out = new int[ids.length];
+      for (int i = 0; i < ids.length; i++) {
+        out[i] = (int) ids[i];
+      }
+      return out;
+    } finally {
+      TokenizersLibrary.LIB.deleteEncoding(encoding);
+      java.lang.ref.Reference.reachabilityFence(tokenizer);
+    }
+  }
+
   /**
-   * Rows per second of {@code work} on this thread after a warm-up of the same length:
-   * "CPU-time rate (wall-clock rate)".
+   * Rows per second of each of {@code work}, on this thread, measured in turns: after a warm-up,
+   * 20 rounds in which each runs for 1/20 of {@code seconds}, so that every variant sees the same
+   * share of the machine's ups and downs (this VM is shared). Each figure: "CPU-time rate
+   * (wall-clock rate)", from the totals over the rounds.
    */
-  private static String rate(double seconds, java.util.function.IntUnaryOperator work) {
+  private static List<String> interleaved(double seconds, List<java.util.function.IntUnaryOperator> work) {
     java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+    int rounds = 20;
+    long[] ops = new long[work.size()];
+    long[] cpu = new long[work.size()];
+    long[] wall = new long[work.size()];
     long sink = 0;
-    for (int pass = 0; pass < 2; pass++) {
-      long start = System.nanoTime();
-      long cpuStart = threads.getCurrentThreadCpuTime();
-      long deadline = start + (long) (seconds * 1e9);
-      int n = 0;
-      while (System.nanoTime() < deadline) {
-        for (int k = 0; k < 100; k++) {
-          sink += work.applyAsInt(n++);
+    int[] next = new int[work.size()];
+    for (int round = -2; round < rounds; round++) { // two warm-up rounds
+      for (int w = 0; w < work.size(); w++) {
+        long start = System.nanoTime();
+        long cpuStart = threads.getCurrentThreadCpuTime();
+        long deadline = start + (long) (seconds * 1e9 / rounds);
+        int n = 0;
+        while (System.nanoTime() < deadline) {
+          for (int k = 0; k < 20; k++) {
+            sink += work.get(w).applyAsInt(next[w]++);
+            n++;
+          }
+        }
+        if (round >= 0) {
+          ops[w] += n;
+          cpu[w] += threads.getCurrentThreadCpuTime() - cpuStart;
+          wall[w] += System.nanoTime() - start;
         }
       }
-      if (pass == 1) {
-        double wall = n / ((System.nanoTime() - start) / 1e9);
-        double cpu = n / ((threads.getCurrentThreadCpuTime() - cpuStart) / 1e9);
-        return String.format("%,.0f (%,.0f)%s", cpu, wall, sink == 42 ? " " : "");
-      }
     }
-    throw new AssertionError();
+    List<String> out = new ArrayList<>();
+    for (int w = 0; w < work.size(); w++) {
+      out.add(String.format("%,.0f (%,.0f)%s", ops[w] / (cpu[w] / 1e9), ops[w] / (wall[w] / 1e9), sink == 42 ? " " : ""));
+    }
+    return out;
   }
 
   /**
    * Seeded three-turn conversations (user, assistant, user) of random words: short ones (about 5,
-   * 10 and 5 words), or long ones (about 20, 30 and 15 words) after a system turn of about 8.
+   * 10 and 5 words), or long ones (about 20, 30 and 15 words) after a system turn of about 8. The
+   * first user turn starts with the row number, so no two rows render the same text.
    */
   static List<List<Map<String, Object>>> conversations(int n, boolean longTurns) {
     SplittableRandom r = new SplittableRandom(13);
@@ -120,7 +168,7 @@ public final class ChatTemplateBenchmark {
       if (longTurns) {
         c.add(Map.of("role", "system", "content", sentence(r, words, 8)));
       }
-      c.add(Map.of("role", "user", "content", sentence(r, words, longTurns ? 20 : 5)));
+      c.add(Map.of("role", "user", "content", i + " " + sentence(r, words, longTurns ? 20 : 5)));
       c.add(Map.of("role", "assistant", "content", sentence(r, words, longTurns ? 30 : 10)));
       c.add(Map.of("role", "user", "content", sentence(r, words, longTurns ? 15 : 5)));
       out.add(c);

@@ -48,6 +48,67 @@ class ModelChatTemplateTest {
   }
 
   @Test
+  void aNamedTemplateIsChosenByNameAndToolUseWinsWhenToolsArePassed(@TempDir Path dir) throws Exception {
+    Files.writeString(dir.resolve("tokenizer_config.json"), "{\"chat_template\": [{\"name\": \"tool_use\", \"template\": \"T\"},"
+        + " {\"name\": \"default\", \"template\": \"D\"}, {\"name\": \"rag\", \"template\": \"R1\"},"
+        + " {\"name\": \"rag\", \"template\": \"R2\"}]}");
+    assertEquals(List.of("default", "rag", "tool_use"), ModelChatTemplate.templates(dir).names());
+    assertEquals("T", renderNamed(dir, "tool_use", false));
+    assertEquals("R2", renderNamed(dir, "rag", false), "a name given twice keeps its last template, as transformers' dict");
+    assertEquals("D", renderNamed(dir, null, false));
+    assertEquals("T", renderNamed(dir, null, true), "get_chat_template: tools passed and a tool_use template");
+    assertEquals("D", renderNamed(dir, "default", true), "a name wins over the tools rule");
+    assertTrue(ModelChatTemplate.load(dir, null, "rag", false, java.time.Clock.systemUTC()).template().origin()
+        .endsWith("tokenizer_config.json (chat_template \"rag\")"));
+  }
+
+  @Test
+  void anUnknownNameListsTheNamesThereAre(@TempDir Path dir) throws Exception {
+    Files.writeString(dir.resolve("tokenizer_config.json"), "{\"chat_template\": [{\"name\": \"tool_use\", \"template\": \"T\"},"
+        + " {\"name\": \"default\", \"template\": \"D\"}]}");
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> renderNamed(dir, "tool-use", false));
+    assertEquals(dir.resolve("tokenizer_config.json") + " (chat_template) has no chat template named \"tool-use\"; its"
+        + " templates are [default, tool_use]", e.getMessage());
+    Files.writeString(dir.resolve("tokenizer_config.json"), "{\"chat_template\": \"S\"}");
+    assertEquals("S", renderNamed(dir, "default", false), "a single template answers to default");
+    e = assertThrows(IllegalArgumentException.class, () -> renderNamed(dir, "tool_use", false));
+    assertEquals(dir.resolve("tokenizer_config.json") + " (chat_template) has no chat template named \"tool_use\"; it has"
+        + " a single template (chat_template=auto uses it)", e.getMessage());
+  }
+
+  @Test
+  void additionalChatTemplatesFilesReplaceTheConfigsTemplates(@TempDir Path dir) throws Exception {
+    // transformers _from_pretrained: chat_template.jinja is "default", additional_chat_templates/<name>.jinja is
+    // <name>, and any such file replaces tokenizer_config.json's chat_template altogether.
+    Files.writeString(dir.resolve("tokenizer_config.json"), "{\"chat_template\": [{\"name\": \"default\", \"template\": \"C\"},"
+        + " {\"name\": \"old\", \"template\": \"O\"}], \"eos_token\": \"E\"}");
+    Files.createDirectories(dir.resolve("additional_chat_templates"));
+    Files.writeString(dir.resolve("additional_chat_templates/tool_use.jinja"), "tools {{ eos_token }}");
+    Files.writeString(dir.resolve("additional_chat_templates/notes.txt"), "not a template");
+    assertEquals(List.of("tool_use"), ModelChatTemplate.templates(dir).names());
+    assertEquals("tools E", renderNamed(dir, "tool_use", false));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> renderNamed(dir, null, false));
+    assertTrue(e.getMessage().contains("[tool_use] but none is \"default\""), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> renderNamed(dir, "old", false));
+    assertTrue(e.getMessage().endsWith("has no chat template named \"old\"; its templates are [tool_use]"), e.getMessage());
+    Files.writeString(dir.resolve("chat_template.jinja"), "main");
+    assertEquals(List.of("default", "tool_use"), ModelChatTemplate.templates(dir).names());
+    assertEquals("main", renderNamed(dir, null, false));
+    assertEquals("tools E", renderNamed(dir, null, true));
+    assertTrue(ModelChatTemplate.exists(dir));
+  }
+
+  @Test
+  void aTemplateFileAndANameCannotBothChoose(@TempDir Path dir) throws Exception {
+    Files.writeString(dir.resolve("tokenizer_config.json"), "{\"chat_template\": \"S\"}");
+    Path override = dir.resolve("mine.jinja");
+    Files.writeString(override, "M");
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> ModelChatTemplate.load(dir, override, "default", false, java.time.Clock.systemUTC()));
+    assertTrue(e.getMessage().contains("give one"), e.getMessage());
+  }
+
+  @Test
   void chatTemplateJinjaWinsOverTheConfigAndAnOverrideFileWinsOverBoth(@TempDir Path dir) throws Exception {
     Files.writeString(dir.resolve("tokenizer_config.json"), "{\"chat_template\": \"config\", \"eos_token\": \"E\"}");
     Files.writeString(dir.resolve("chat_template.jinja"), "file {{ eos_token }}\n");
@@ -81,6 +142,10 @@ class ModelChatTemplateTest {
     ModelChatTemplate t = ModelChatTemplate.load(dir, null);
     assertEquals("hello True", t.apply(HI, true, Map.of("greeting", "hello")));
     assertThrows(IllegalArgumentException.class, () -> t.apply(HI, true, Map.of("messages", List.of())));
+  }
+
+  private static String renderNamed(Path dir, String name, boolean tools) {
+    return ModelChatTemplate.load(dir, null, name, tools, java.time.Clock.systemUTC()).apply(HI, false, Map.of());
   }
 
   private static String json(String s) {

@@ -68,6 +68,41 @@ class ConfigRefusalTest {
   }
 
   @Test
+  void phi3WithoutOriginalMaxPositionEmbeddingsGetsPhi3ConfigsDefault4096() {
+    // Phi3Config declares original_max_position_embeddings = 4096, and transformers prefers that
+    // attribute to the RoPE dict's (standardize_rope_params): N = 4096, and with no factor the
+    // attention factor is sqrt(1 + ln(f) / ln(N)) with f = max_position_embeddings / N.
+    JsonObject o = edit(phi3("[1, 1]", "[2, 2]"), c -> {
+      c.remove("original_max_position_embeddings");
+      c.addProperty("max_position_embeddings", 131072);
+    });
+    ModelConfig c = parse(o);
+    assertEquals(4096, c.rope().originalMaxPositionEmbeddings());
+    dev.sparkgen.model.nn.RopeFrequencies f = dev.sparkgen.model.nn.RopeFrequencies.of(c.rope(), c.headDim(), c.maxPositions());
+    assertEquals(4096, f.longAfter());
+    assertEquals((float) Math.sqrt(1 + Math.log(32) / Math.log(4096)), f.attentionFactor(), 1e-7);
+    JsonObject same = edit(o.toString(), x -> x.getAsJsonObject("rope_scaling").addProperty("original_max_position_embeddings", 4096));
+    assertEquals(c, parse(same), "the dict may repeat the value transformers uses");
+    // Elsewhere the config class has no such attribute: the dict's value, else max_position_embeddings.
+    ModelConfig llama = parse(edit(LLAMA, x -> x.add("rope_scaling", json("{\"rope_type\": \"yarn\", \"factor\": 4}"))));
+    assertEquals(128, llama.rope().originalMaxPositionEmbeddings());
+  }
+
+  @Test
+  void anOriginalMaxPositionEmbeddingsThatTransformersOverridesIsRefused() {
+    refused(phi3("[1, 1]", "[2, 2]"), c -> {
+      c.remove("original_max_position_embeddings");
+      c.getAsJsonObject("rope_scaling").addProperty("original_max_position_embeddings", 8192);
+    }, "key 'rope_scaling.original_max_position_embeddings' = 8192 is not what transformers uses: for model_type 'phi3'"
+        + " the top-level original_max_position_embeddings (absent: the default 4096) wins");
+    refused(LLAMA, c -> {
+      c.addProperty("original_max_position_embeddings", 32);
+      c.add("rope_scaling", json("{\"rope_type\": \"yarn\", \"factor\": 4, \"original_max_position_embeddings\": 64}"));
+    }, "key 'rope_scaling.original_max_position_embeddings' = 64 is not what transformers uses: for model_type 'llama'"
+        + " the top-level original_max_position_embeddings (32) wins");
+  }
+
+  @Test
   void partialRotaryIsRefusedOutsidePhi3AndOutOfRange() {
     refused(LLAMA, c -> c.addProperty("partial_rotary_factor", 0.5),
         "key 'partial_rotary_factor' = 0.5 is not supported with model_type 'llama': its attention rotates whole heads");

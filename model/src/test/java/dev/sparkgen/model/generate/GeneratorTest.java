@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sparkgen.model.generate.logits.LogitsPipeline;
 import dev.sparkgen.model.generate.logits.TokenHistory;
+import dev.sparkgen.model.generate.search.ContinuousDecoding;
 import dev.sparkgen.model.generate.search.InverseCdf;
 import dev.sparkgen.model.generate.search.SeededUniforms;
 import dev.sparkgen.model.generate.search.StopStrings;
@@ -121,10 +122,62 @@ class GeneratorTest {
   @Test
   void samplesForkOnePrefillPerPrompt() {
     TableModel model = TableModel.seeded(16, 64, 3);
-    new Generator(model, config("do_sample", "true", "num_return_sequences", "3", "max_new_tokens", "4"), null)
-        .generate(randomPrompts(4, 16, 1), 12);
+    GenerationConfig c = config("do_sample", "true", "num_return_sequences", "3", "max_new_tokens", "4");
+    new Generator(model, c, null).withScheduler(Scheduler.STATIC, 0).generate(randomPrompts(4, 16, 1), 12);
     assertEquals(List.of(4), model.prefillRows);
     assertEquals(12, model.stepRows.get(0));
+    // Continuous: each prompt is admitted once into its three rows.
+    TableModel continuous = TableModel.seeded(16, 64, 3);
+    new Generator(continuous, c, null).generate(randomPrompts(4, 16, 1), 12);
+    assertEquals(List.of(), continuous.prefillRows);
+    assertEquals(List.of(3, 3, 3, 3), continuous.admittedRows);
+    assertEquals(12, continuous.stepRows.get(0));
+  }
+
+  @Test
+  void continuousBatchingFillsFreedRowsWithTheNextPrompts() {
+    // Greedy counts up to eos 13: a prompt ending in k takes 13 - k tokens.
+    TableModel model = counting(20, 64, 13);
+    List<PromptInput> prompts = List.of(new PromptInput(1, new int[] {12}), new PromptInput(2, new int[] {10}),
+        new PromptInput(3, new int[] {5}), new PromptInput(4, new int[] {11}), new PromptInput(5, new int[] {9}));
+    GenerationConfig c = config("eos_token_id", "13", "max_new_tokens", "12");
+    List<List<Sequence>> out = new Generator(model, c, null).generate(prompts, 2);
+    // 12 ends at admission, so 10 and 5 start together; 10 ends at step 2 and 11 takes its row,
+    // 11 ends at step 3 and 9 takes it, 9 ends at step 6; then 5 decodes alone at step 7.
+    assertEquals(List.of(1, 1, 1, 1, 1), model.admittedRows);
+    assertEquals(List.of(2, 2, 2, 2, 2, 2, 1), model.stepRows);
+    int[][] want = {{13}, {11, 12, 13}, {6, 7, 8, 9, 10, 11, 12, 13}, {12, 13}, {10, 11, 12, 13}};
+    for (int p = 0; p < want.length; p++) {
+      assertArrayEquals(want[p], out.get(p).get(0).tokenIds(), "prompt " + p);
+      assertEquals(FinishReason.EOS, out.get(p).get(0).finishReason());
+    }
+    // Static batches of 2 (by length) wait for their longest row: more steps for the same tokens.
+    TableModel fixed = counting(20, 64, 13);
+    List<List<Sequence>> staticOut = new Generator(fixed, c, null).withScheduler(Scheduler.STATIC, 0)
+        .generate(prompts, 2);
+    for (int p = 0; p < want.length; p++) {
+      assertArrayEquals(want[p], staticOut.get(p).get(0).tokenIds(), "static prompt " + p);
+    }
+    assertTrue(fixed.stepRows.size() > model.stepRows.size(), fixed.stepRows + " vs " + model.stepRows);
+  }
+
+  @Test
+  void continuousAndStaticSchedulingGiveTheSameRows() {
+    TableModel model = TableModel.seeded(16, 64, 5);
+    List<PromptInput> prompts = randomPrompts(17, 16, 21);
+    for (GenerationConfig c : List.of(
+        config("max_new_tokens", "11", "eos_token_id", "0,3"),
+        config("max_new_tokens", "11", "eos_token_id", "0", "do_sample", "true", "top_p", "0.9", "temperature", "0.7",
+            "num_return_sequences", "3", "seed", "7", "repetition_penalty", "1.3"))) {
+      Generator g = new Generator(model, c, null);
+      Map<Long, List<Sequence>> fixed = byKey(prompts, g.withScheduler(Scheduler.STATIC, 0).generate(prompts, 8));
+      for (int batch : new int[] {1, 2, 4, 5, 64}) {
+        Map<Long, List<Sequence>> continuous = byKey(prompts, g.generate(prompts, batch));
+        for (PromptInput p : prompts) {
+          assertSameSequences(fixed.get(p.key()), continuous.get(p.key()), c + " batch " + batch + ", key " + p.key());
+        }
+      }
+    }
   }
 
   @Test
@@ -247,6 +300,37 @@ class GeneratorTest {
   }
 
   @Test
+  void continuousRunFailsAPromptWithNothingToSampleAloneAndGoesOn() {
+    // Vocabulary 4, no_repeat_ngram_size=1: prompt [0] never sees eos (3) and, drawing 1 and 2,
+    // runs out of tokens at step 3; prompts starting with 1 favour eos at once and finish.
+    float inf = Float.NEGATIVE_INFINITY;
+    TableModel model = new TableModel(4, 64, seq -> seq[0] == 1 ? new float[] {0, 0, 0, 20} : new float[] {0, 0, 0, inf});
+    GenerationConfig c = config("do_sample", "true", "top_k", "0", "no_repeat_ngram_size", "1", "max_new_tokens", "5",
+        "eos_token_id", "3");
+    List<PromptInput> prompts = List.of(new PromptInput(1, new int[] {1, 2}), new PromptInput(2, new int[] {0}),
+        new PromptInput(3, new int[] {1}), new PromptInput(4, new int[] {1, 0}));
+    Map<Integer, ContinuousDecoding.Done> done = new HashMap<>();
+    try (ContinuousDecoding run = new Generator(model, c, null).decode(prompts, 2)) {
+      for (ContinuousDecoding.Done d = run.next(); d != null; d = run.next()) {
+        assertNull(done.put(d.prompt(), d), "prompt " + d.prompt() + " came out twice");
+      }
+      assertEquals(List.of(), run.unfinished());
+    }
+    assertEquals(4, done.size());
+    dev.sparkgen.model.generate.search.AllTokensFilteredException e =
+        (dev.sparkgen.model.generate.search.AllTokensFilteredException) done.get(1).error();
+    assertEquals(3, e.step());
+    assertNull(done.get(1).sequences());
+    for (int p : new int[] {0, 2, 3}) {
+      assertNull(done.get(p).error(), "prompt " + p);
+      assertArrayEquals(new int[] {3}, done.get(p).sequences().get(0).tokenIds(), "prompt " + p);
+    }
+    // generate() stops at the first error, as with static batches.
+    assertThrows(dev.sparkgen.model.generate.search.AllTokensFilteredException.class,
+        () -> new Generator(model, c, null).generate(prompts, 2));
+  }
+
+  @Test
   void withoutTokenizerThereIsNoTextAndStopStringsAreRefused() {
     TableModel model = counting(20, 64, 13);
     Sequence s = new Generator(model, config("max_new_tokens", "2"), null)
@@ -265,12 +349,19 @@ class GeneratorTest {
     // 3 samples per prompt: batch_size 7 holds 2 prompts (6 rows), ordered by length (stable).
     TableModel model = TableModel.seeded(16, 64, 3);
     Generator sampling = new Generator(model,
-        config("do_sample", "true", "num_return_sequences", "3", "max_new_tokens", "2"), null);
+        config("do_sample", "true", "num_return_sequences", "3", "max_new_tokens", "2"), null)
+        .withScheduler(Scheduler.STATIC, 0);
     assertEquals(List.of("[1, 3]", "[2, 4]", "[0]"),
         sampling.batches(prompts, 7).stream().map(java.util.Arrays::toString).toList());
     sampling.generate(prompts, 7);
     assertEquals(List.of(2, 2, 1), model.prefillRows);
     assertEquals(6, model.stepRows.get(0));
+    // Continuous batches count rows exactly: the third prompt's first sample takes the seventh row.
+    TableModel continuous = TableModel.seeded(16, 64, 3);
+    new Generator(continuous, config("do_sample", "true", "num_return_sequences", "3", "max_new_tokens", "2"), null)
+        .generate(prompts, 7);
+    assertEquals(List.of(3, 3, 1), continuous.admittedRows.subList(0, 3));
+    assertEquals(7, continuous.stepRows.get(0));
     // 3 beams per prompt: batch_size 2 is below one prompt's rows, which still share one batch.
     Generator beams = new Generator(model, config("num_beams", "3", "max_new_tokens", "2"), null);
     assertEquals(5, beams.batches(prompts, 2).size());

@@ -19,6 +19,7 @@ final class TableModel implements BatchModel {
   private final Function<int[], float[]> logits;
   final List<Integer> prefillRows = new ArrayList<>();
   final List<Integer> stepRows = new ArrayList<>();
+  final List<Integer> admittedRows = new ArrayList<>(); // rows of each admit call (continuous batches)
 
   TableModel(int vocab, int maxPositions, Function<int[], float[]> logits) {
     this.vocab = vocab;
@@ -57,11 +58,26 @@ final class TableModel implements BatchModel {
     return new Batch(prompts, maxNewTokens);
   }
 
+  @Override
+  public DecodeBatch openContinuous(int rows, int longestPrompt, int maxNewTokens) {
+    return new Batch(rows);
+  }
+
   private final class Batch implements DecodeBatch {
+    private final boolean continuous;
     private List<int[]> rows = new ArrayList<>();
     private int stepsLeft;
 
+    Batch(int vacant) {
+      for (int r = 0; r < vacant; r++) {
+        rows.add(null);
+      }
+      continuous = true;
+      stepsLeft = Integer.MAX_VALUE;
+    }
+
     Batch(List<int[]> prompts, int maxNewTokens) {
+      continuous = false;
       prompts.forEach(p -> rows.add(p.clone()));
       int shortest = prompts.stream().mapToInt(p -> p.length).min().orElseThrow();
       stepsLeft = Math.min(maxNewTokens, maxPositions - shortest);
@@ -73,7 +89,25 @@ final class TableModel implements BatchModel {
     }
 
     @Override
+    public float[] admit(int[] at, int[] prompt, int sharedPrefix) {
+      if (!continuous) {
+        throw new UnsupportedOperationException("static batch");
+      }
+      if (prompt.length == 0 || prompt.length > maxPositions) {
+        throw new IllegalArgumentException("bad prompt");
+      }
+      admittedRows.add(at.length);
+      for (int r : at) {
+        rows.set(r, prompt.clone());
+      }
+      return logits.apply(prompt);
+    }
+
+    @Override
     public float[][] prefill() {
+      if (continuous) {
+        throw new IllegalStateException("continuous");
+      }
       prefillRows.add(rows.size());
       return all();
     }
@@ -86,6 +120,9 @@ final class TableModel implements BatchModel {
       stepRows.add(rows.size());
       for (int r = 0; r < tokens.length; r++) {
         int[] row = rows.get(r);
+        if (row == null) {
+          throw new IllegalStateException("row " + r + " is vacant");
+        }
         if (row.length >= maxPositions || stepsLeft <= 0) {
           throw new IllegalStateException("row " + r + " is full");
         }

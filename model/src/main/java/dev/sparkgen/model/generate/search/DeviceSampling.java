@@ -28,6 +28,8 @@ import java.util.List;
  * it) when its processed scores hold NaN or +inf, have no finite entry (so sampling throws
  * {@link AllTokensFilteredException} as the host does), or when {@code u * total} rounds up to the
  * total: the device forms are written for finite scores, and these rows are rare enough to copy.
+ * A redone row with nothing to sample comes back as its {@link Picks#failure}, so that its
+ * neighbours keep their picks.
  * So a row's token is the host path's; its processed probabilities agree within float rounding.
  *
  * <p>{@link TokenSampling} uses this for every decode step after prefill when every processor has
@@ -81,17 +83,24 @@ final class DeviceSampling {
         redo.toType(DataType.FLOAT64, false))).toDoubleArray(); // [3, n], one copy to the host
     int[] tokens = new int[n];
     float[] logprobs = new float[n];
+    RuntimeException[] failures = null;
     for (int r = 0; r < n; r++) {
       if (out[2 * n + r] != 0) {
         double ur = u[r];
-        TokenChoice c = TokenChoice.onHost(logits.get(r).toFloatArray(), histories.get(r), pipeline, selector, () -> ur);
-        tokens[r] = c.token();
-        logprobs[r] = c.logprob();
+        try {
+          TokenChoice c = TokenChoice.onHost(logits.get(r).toFloatArray(), histories.get(r), pipeline, selector, () -> ur);
+          tokens[r] = c.token();
+          logprobs[r] = c.logprob();
+        } catch (AllTokensFilteredException e) { // the row's own fault: its neighbours keep their picks
+          failures = failures == null ? new RuntimeException[n] : failures;
+          failures[r] = e;
+          tokens[r] = -1;
+        }
       } else {
         tokens[r] = (int) out[r];
         logprobs[r] = (float) out[n + r];
       }
     }
-    return new Picks(tokens, logprobs);
+    return new Picks(tokens, logprobs, failures);
   }
 }

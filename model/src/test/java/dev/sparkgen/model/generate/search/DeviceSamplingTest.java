@@ -198,11 +198,14 @@ class DeviceSamplingTest {
         Picks picks = null;
         try {
           picks = new DeviceSampling(pipeline, selector).pick(logits, deviceRows);
+          for (int r = 0; r < rows && deviceFailure == null; r++) { // the first failing row, as the host loop meets it
+            deviceFailure = picks.failure(r) == null ? null : picks.failure(r).getMessage();
+          }
         } catch (AllTokensFilteredException e) {
           deviceFailure = e.getMessage();
         }
         assertEquals(hostFailure, deviceFailure, where);
-        if (picks != null) {
+        if (picks != null && deviceFailure == null) {
           assertArrayEquals(hostTokens, picks.tokens(), where);
           assertArrayEquals(hostLogprobs, picks.logprobs(), 1e-5f, where); // float32 log-softmax against double
           // Both consumed one uniform per row (sampling) or none (greedy).

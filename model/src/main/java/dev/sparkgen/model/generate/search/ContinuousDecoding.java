@@ -1,0 +1,297 @@
+package dev.sparkgen.model.generate.search;
+
+import dev.sparkgen.model.BatchModel;
+import dev.sparkgen.model.DecodeBatch;
+import dev.sparkgen.model.GreedyPicks;
+import dev.sparkgen.model.generate.FinishReason;
+import dev.sparkgen.model.generate.GenerationConfig;
+import dev.sparkgen.model.generate.PromptInput;
+import dev.sparkgen.model.generate.Sequence;
+import dev.sparkgen.model.generate.logits.LogitsPipeline;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.List;
+
+/**
+ * Greedy or sampling decoding with continuous batching: one {@link BatchModel#openContinuous
+ * continuous batch} keeps up to {@code batchRows} rows decoding, and when a row finishes (eos,
+ * stop string, length) the next prompt is prefilled into its row before the next step, instead of
+ * the batch running until its longest row ends. Each of a prompt's num_return_sequences samples
+ * is one row; samples admitted together share one prefill, and one admitted later finds the
+ * prompt in the batch's prefix store. Prompts that share a token prefix of at least {@code
+ * prefixMinTokens} ({@link SharedPrefixes}) are admitted one after another and compute it once.
+ * Rows leave the batch (it shrinks) only when no prompt is left to take their place.
+ *
+ * <p>Each row's tokens and log-probabilities are those of the row decoded alone (within float
+ * rounding): its keys, values, positions and mask are its own, and its random stream is keyed by
+ * (seed, prompt key, sample index). Results come out as prompts complete ({@link #next}), in no
+ * fixed order. A row whose processors leave no token to sample fails its prompt alone ({@link
+ * Done#error()}); any other exception ends the run, and {@link #unfinished()} says which prompts
+ * have no result yet.
+ */
+public final class ContinuousDecoding implements AutoCloseable {
+  /**
+   * One prompt's outcome: its sequences by sample index, or the error that ended it.
+   *
+   * @param prompt the prompt's index in the list given
+   */
+  public record Done(int prompt, List<Sequence> sequences, RuntimeException error) {}
+
+  private final TokenSampling sampling;
+  private final GenerationConfig config;
+  private final BatchModel model;
+  private final List<PromptInput> prompts;
+  private final UniformSource uniforms;
+  private final StopStrings stops;
+  private final LogitsPipeline pipeline;
+  private final int rows;
+  private final int[] shared;
+  private final Deque<int[]> queue = new ArrayDeque<>(); // (prompt, sample) still to admit, in order
+  private final Deque<Done> done = new ArrayDeque<>();
+  private final Sequence[][] results; // per prompt, per sample
+  private final int[] missing; // per prompt: samples without a result
+  private final boolean[] failed;
+  private final boolean[] emitted;
+  private DecodeBatch batch;
+  private DecodeRow[] rowAt; // per batch row: its row, or null when free
+  private final Deque<Integer> free = new ArrayDeque<>();
+  private boolean picksInBatch;
+  private DeviceSampling device; // non-null when sampling's processors run where the logits are
+  private boolean over;
+
+  /**
+   * A run over {@code prompts} with batches of up to {@code batchRows} rows (at least one
+   * prompt's samples); {@code prefixMinTokens} 0 turns shared-prefix reuse off.
+   */
+  public ContinuousDecoding(BatchModel model, GenerationConfig config, UniformSource uniforms, StopStrings stops,
+      List<PromptInput> prompts, int batchRows, int prefixMinTokens) {
+    if (config.numBeams() > 1) {
+      throw new IllegalArgumentException("continuous batching decodes greedy or sampling rows, not beams");
+    }
+    if (batchRows < 1) {
+      throw new IllegalArgumentException("batch size must be >= 1, got " + batchRows);
+    }
+    this.sampling = new TokenSampling(config, uniforms, stops);
+    this.config = config;
+    this.model = model;
+    this.prompts = prompts;
+    this.uniforms = uniforms;
+    this.stops = stops;
+    this.pipeline = sampling.pipeline(prompts.stream().anyMatch(p -> p.constraint() != null));
+    int copies = config.numReturnSequences();
+    this.rows = (int) Math.min((long) prompts.size() * copies, Math.max(batchRows, copies));
+    List<int[]> ids = prompts.stream().map(PromptInput::tokenIds).toList();
+    SharedPrefixes plan = SharedPrefixes.of(ids, prefixMinTokens);
+    this.shared = plan.shared();
+    for (int p : plan.order()) {
+      for (int s = 0; s < copies; s++) {
+        queue.add(new int[] {p, s});
+      }
+    }
+    this.results = new Sequence[prompts.size()][copies];
+    this.missing = new int[prompts.size()];
+    Arrays.fill(missing, copies);
+    this.failed = new boolean[prompts.size()];
+    this.emitted = new boolean[prompts.size()];
+    this.over = prompts.isEmpty();
+  }
+
+  /** The next completed prompt, decoding as far as needed; null once every prompt has its result. */
+  public Done next() {
+    while (done.isEmpty() && !over) {
+      try {
+        advance();
+      } catch (RuntimeException e) {
+        close();
+        over = true;
+        throw e;
+      }
+    }
+    return done.poll();
+  }
+
+  /** Indexes of the prompts without a result yet (in flight or not started), e.g. after a failure. */
+  public List<Integer> unfinished() {
+    List<Integer> out = new ArrayList<>();
+    for (int p = 0; p < prompts.size(); p++) {
+      if (!emitted[p]) {
+        out.add(p);
+      }
+    }
+    return out;
+  }
+
+  /** Admits into free rows, drops rows nothing can fill, then steps once. */
+  private void advance() {
+    if (batch == null) {
+      int longest = prompts.stream().mapToInt(p -> p.tokenIds().length).max().orElse(1);
+      batch = model.openContinuous(rows, longest, config.maxNewTokens());
+      rowAt = new DecodeRow[rows];
+      for (int r = 0; r < rows; r++) {
+        free.add(r);
+      }
+      picksInBatch = sampling.picksInBatch(batch, pipeline);
+      device = picksInBatch ? null : sampling.deviceSampling(pipeline);
+    }
+    while (!queue.isEmpty() && !free.isEmpty()) {
+      admit();
+    }
+    if (free.size() == batch.rows()) { // nothing left to decode
+      if (queue.isEmpty()) {
+        close();
+        over = true;
+      }
+      return;
+    }
+    if (!free.isEmpty()) { // no prompt left for these rows: the batch shrinks
+      int[] keep = new int[batch.rows() - free.size()];
+      DecodeRow[] kept = new DecodeRow[keep.length];
+      for (int r = 0, k = 0; r < rowAt.length; r++) {
+        if (rowAt[r] != null) {
+          keep[k] = r;
+          kept[k++] = rowAt[r];
+        }
+      }
+      batch.select(keep);
+      rowAt = kept;
+      free.clear();
+    }
+    int[] tokens = new int[rowAt.length];
+    for (int r = 0; r < rowAt.length; r++) {
+      tokens[r] = rowAt[r].history.get(rowAt[r].history.length() - 1);
+    }
+    if (picksInBatch) {
+      GreedyPicks picks = batch.stepGreedy(tokens);
+      for (int r = 0; r < rowAt.length; r++) {
+        sampling.accept(rowAt[r], picks.tokens()[r], picks.logprobs()[r]);
+        settle(r);
+      }
+    } else if (device != null) {
+      List<DecodeRow> stepping = Arrays.asList(rowAt);
+      Picks picks = batch.step(tokens, logits -> device.pick(logits, stepping));
+      for (int r = 0; r < rowAt.length; r++) {
+        RuntimeException e = picks.failure(r);
+        if (e != null) { // nothing left to sample: the row fails its prompt alone
+          DecodeRow row = rowAt[r];
+          release(r);
+          fail(row.prompt, e);
+        } else {
+          sampling.accept(rowAt[r], picks.tokens()[r], picks.logprobs()[r]);
+          settle(r);
+        }
+      }
+    } else {
+      float[][] logits = batch.step(tokens);
+      for (int r = 0; r < rowAt.length; r++) {
+        choose(r, logits[r]);
+      }
+    }
+  }
+
+  /**
+   * Admits the next prompt into free rows: as many of its queued samples as there are free rows
+   * share one prefill; each chooses its first token at once.
+   */
+  private void admit() {
+    int p = queue.peek()[0];
+    if (failed[p]) {
+      queue.poll();
+      return;
+    }
+    List<int[]> samples = new ArrayList<>();
+    while (!queue.isEmpty() && queue.peek()[0] == p && samples.size() < free.size()) {
+      samples.add(queue.poll());
+    }
+    int[] at = new int[samples.size()];
+    for (int i = 0; i < at.length; i++) {
+      at[i] = free.poll();
+    }
+    PromptInput in = prompts.get(p);
+    int[] ids = in.tokenIds();
+    // A prompt with further samples shares all of itself with them (the store serves those admitted later).
+    int reuse = config.numReturnSequences() > 1 ? ids.length : shared[p];
+    float[] logits;
+    try {
+      logits = batch.admit(at, ids, reuse);
+    } catch (IllegalArgumentException e) { // the prompt's own tokens: it fails alone
+      for (int r : at) {
+        free.add(r);
+      }
+      fail(p, e);
+      return;
+    }
+    for (int i = 0; i < at.length; i++) {
+      int s = samples.get(i)[1];
+      ContinuationText text = stops.continuation(ids); // one per row: it decodes incrementally
+      DecodeRow row = new DecodeRow(p, s, ids, in.constraint(), uniforms.stream(in.key(), s), text);
+      row.limit = Math.min(config.maxNewTokens(), batch.remaining(at[i]));
+      rowAt[at[i]] = row;
+      if (row.limit <= 0) {
+        sampling.finish(row, FinishReason.LENGTH); // a prompt that already fills the context
+        settle(at[i]);
+      } else {
+        choose(at[i], logits); // choose never writes into the logits: samples may share them
+      }
+    }
+  }
+
+  /** Chooses row {@code r}'s next token; a row with no token left to sample fails its prompt. */
+  private void choose(int r, float[] logits) {
+    DecodeRow row = rowAt[r];
+    if (failed[row.prompt]) {
+      release(r);
+      return;
+    }
+    try {
+      sampling.choose(row, logits, pipeline);
+    } catch (AllTokensFilteredException e) {
+      release(r);
+      fail(row.prompt, e);
+      return;
+    }
+    settle(r);
+  }
+
+  /** Frees row {@code r} if its sequence has finished, recording the result. */
+  private void settle(int r) {
+    DecodeRow row = rowAt[r];
+    if (failed[row.prompt]) {
+      release(r);
+      return;
+    }
+    if (!row.finished()) {
+      return;
+    }
+    release(r);
+    results[row.prompt][row.sampleIndex] = row.toSequence(config.outputLogprobs());
+    if (--missing[row.prompt] == 0) {
+      emitted[row.prompt] = true;
+      done.add(new Done(row.prompt, List.of(results[row.prompt]), null));
+      results[row.prompt] = null;
+    }
+  }
+
+  private void release(int r) {
+    rowAt[r] = null;
+    free.add(r);
+  }
+
+  private void fail(int p, RuntimeException e) {
+    if (!failed[p]) {
+      failed[p] = true;
+      emitted[p] = true;
+      done.add(new Done(p, null, e));
+      results[p] = null;
+    }
+  }
+
+  @Override
+  public void close() {
+    if (batch != null) {
+      batch.close();
+      batch = null;
+    }
+  }
+}
