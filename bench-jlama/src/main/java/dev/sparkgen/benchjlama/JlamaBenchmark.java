@@ -34,7 +34,11 @@ import java.util.UUID;
  * <p>Options: {@code --models gpt2,llama}, {@code --batches 1,8} (prompts per run, decoded one
  * after another), {@code --prompt 32}, {@code --new 64}, {@code --runs 3} (batch 1), {@code
  * --big-runs 1} (larger batches), {@code --threads 1}
- * (Jlama's worker threads), {@code --dir bench-out/models}, {@code --out bench-out/jlama.json}.
+ * (Jlama's worker threads), {@code --temperature 0} (above 0: Jlama's own sampling at that
+ * temperature, one uniform per token from a seeded stream; it has no top-k or top-p),
+ * {@code --dir bench-out/models}, {@code --out bench-out/jlama.json}. Besides wall-clock tokens/s
+ * it reports tokens per second of the JVM's CPU time (all threads), which other jobs on a shared
+ * machine disturb less.
  */
 public final class JlamaBenchmark {
   private JlamaBenchmark() {}
@@ -47,6 +51,7 @@ public final class JlamaBenchmark {
     int runs = 3;
     int bigRuns = 1;
     int threads = 1;
+    float temperature = 0f;
     Path dir = Path.of("bench-out/models");
     Path out = Path.of("bench-out/jlama.json");
     for (int i = 0; i + 1 < args.length; i += 2) {
@@ -59,6 +64,7 @@ public final class JlamaBenchmark {
         case "--runs" -> runs = Integer.parseInt(v);
         case "--big-runs" -> bigRuns = Integer.parseInt(v);
         case "--threads" -> threads = Integer.parseInt(v);
+        case "--temperature" -> temperature = Float.parseFloat(v);
         case "--dir" -> dir = Path.of(v);
         case "--out" -> out = Path.of(v);
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
@@ -85,24 +91,37 @@ public final class JlamaBenchmark {
           prompts.add(rnd.ints(prompt, 0, vocab).toArray());
         }
         double[] tps = new double[n];
+        double[] cpuTps = new double[n];
+        com.sun.management.OperatingSystemMXBean os =
+            (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
         int[][] tokens = new int[batch][];
         for (int r = warm ? 0 : -1; r < n; r++) { // one warm-up per model
           long t0 = System.nanoTime();
+          long c0 = os.getProcessCpuTime();
           for (int b = 0; b < batch; b++) {
-            tokens[b] = greedy(m, prompts.get(b), newTokens);
+            tokens[b] = generate(m, prompts.get(b), newTokens, temperature, new SplittableRandom(b));
           }
           if (r >= 0) {
             tps[r] = (double) batch * newTokens / ((System.nanoTime() - t0) / 1e9);
+            cpuTps[r] = (double) batch * newTokens / ((os.getProcessCpuTime() - c0) / 1e9);
+            System.out.printf(Locale.ROOT, "jlama %s batch %d run %d: %.1f tokens/s, %.1f per CPU second (load average %.1f)%n",
+                name, batch, r, tps[r], cpuTps[r], os.getSystemLoadAverage());
           }
         }
         warm = true;
         double[] s = tps.clone();
         Arrays.sort(s);
         double median = s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-        System.out.printf(Locale.ROOT, "| jlama | %s | %d | %.1f (%.1f–%.1f) |%n", name, batch, median, s[0], s[s.length - 1]);
+        double[] c = cpuTps.clone();
+        Arrays.sort(c);
+        double cpuMedian = c.length % 2 == 1 ? c[c.length / 2] : (c[c.length / 2 - 1] + c[c.length / 2]) / 2;
+        System.out.printf(Locale.ROOT, "| jlama | %s | %d | %.1f (%.1f–%.1f) | %.1f (%.1f–%.1f) per CPU second |%n", name, batch,
+            median, s[0], s[s.length - 1], cpuMedian, c[0], c[c.length - 1]);
         json.append(first ? "\n" : ",\n").append(String.format(Locale.ROOT,
-            "    {\"model\": \"%s\", \"batch\": %d, \"tokens_per_s\": {\"median\": %.3f, \"min\": %.3f, \"max\": %.3f},"
-                + " \"tokens\": %s}", name, batch, median, s[0], s[s.length - 1], Arrays.deepToString(tokens)));
+            "    {\"model\": \"%s\", \"batch\": %d, \"temperature\": %s, \"tokens_per_s\": {\"median\": %.3f, \"min\": %.3f,"
+                + " \"max\": %.3f}, \"tokens_per_cpu_s\": {\"median\": %.3f, \"min\": %.3f, \"max\": %.3f}, \"tokens\": %s}",
+            name, batch, temperature, median, s[0], s[s.length - 1], cpuMedian, c[0], c[c.length - 1],
+            Arrays.deepToString(tokens)));
         first = false;
       }
       m.close();
@@ -114,18 +133,22 @@ public final class JlamaBenchmark {
     System.exit(0); // Jlama's worker pool threads are not daemons
   }
 
-  /** Jlama's generate loop on given ids, temperature 0, no BOS added, no eos stop. */
-  private static int[] greedy(AbstractModel m, int[] prompt, int newTokens) {
+  /**
+   * Jlama's generate loop on given ids, no BOS added, no eos stop: greedy at temperature 0, else
+   * Jlama's sampling with one uniform per token from {@code uniforms}.
+   */
+  private static int[] generate(AbstractModel m, int[] prompt, int newTokens, float temperature,
+      SplittableRandom uniforms) {
     int[] out = new int[newTokens];
     try (KvBufferCache cache = new KvBufferCache(m);
         KvBufferCache.KvBuffer kv = cache.getKvBuffer(UUID.randomUUID());
         AbstractTensor logits = m.makeDenseTensor(m.getConfig().vocabularySize)) {
       AbstractTensor last = m.batchForward(prompt, 0, kv);
-      out[0] = m.sample(last.slice(last.shape().first() - 1), 0f, 0f, logits);
+      out[0] = m.sample(last.slice(last.shape().first() - 1), temperature, (float) uniforms.nextDouble(), logits);
       last.close();
       for (int i = 1; i < newTokens; i++) {
         AbstractTensor o = m.forward(out[i - 1], prompt.length + i - 1, kv, Optional.empty());
-        out[i] = m.sample(o, 0f, 0f, logits);
+        out[i] = m.sample(o, temperature, (float) uniforms.nextDouble(), logits);
         o.close();
         kv.incrementContextPosition();
       }

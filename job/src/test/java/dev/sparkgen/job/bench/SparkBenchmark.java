@@ -43,7 +43,12 @@ import org.apache.spark.sql.types.StructType;
  * </pre>
  *
  * <p>Options: {@code --prompts 512}, {@code --prompt 32} tokens, {@code --new 16} new tokens,
- * {@code --batch 32}, {@code --runs 2}, {@code --out bench-out/spark.json}.
+ * {@code --batch 32}, {@code --runs 2}, {@code --out bench-out/spark.json}; {@code --sample true}
+ * samples with the demo's settings (temperature 0.8, top_k 50, top_p 0.95) instead of greedy;
+ * {@code --slots 2} task slots ({@code local[N]}, N partitions); {@code --model-only false} skips
+ * the model-only comparison. Besides wall-clock tokens/s, each Spark run reports tokens per
+ * second of the JVM's CPU time (all its threads: Spark's own work included), which other jobs on
+ * a shared machine disturb less; the load average is printed with each run.
  */
 public final class SparkBenchmark {
   private SparkBenchmark() {}
@@ -51,6 +56,7 @@ public final class SparkBenchmark {
   public static void main(String[] args) throws Exception {
     Map<String, String> o = new LinkedHashMap<>(Map.of("--model", "bench-out/models/gpt2", "--prompts", "512",
         "--prompt", "32", "--new", "16", "--batch", "32", "--runs", "2", "--out", "bench-out/spark.json"));
+    o.putAll(Map.of("--sample", "false", "--slots", "2", "--model-only", "true"));
     for (int i = 0; i + 1 < args.length; i += 2) {
       if (!o.containsKey(args[i])) {
         throw new IllegalArgumentException("unknown option " + args[i] + " (known: " + o.keySet() + ")");
@@ -63,6 +69,15 @@ public final class SparkBenchmark {
     int newTokens = Integer.parseInt(o.get("--new"));
     int batch = Integer.parseInt(o.get("--batch"));
     int runs = Integer.parseInt(o.get("--runs"));
+    boolean sample = Boolean.parseBoolean(o.get("--sample"));
+    int slots = Integer.parseInt(o.get("--slots"));
+    Map<String, String> generation = new LinkedHashMap<>(Map.of("max_new_tokens", String.valueOf(newTokens),
+        "eos_token_id", "none"));
+    if (sample) {
+      generation.putAll(Map.of("do_sample", "true", "temperature", "0.8", "top_k", "50", "top_p", "0.95"));
+    }
+    com.sun.management.OperatingSystemMXBean os =
+        (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
     DjlEnvironment.setThreads(1); // local mode: executors share this JVM and its libtorch
 
     List<int[]> prompts = new ArrayList<>();
@@ -74,9 +89,10 @@ public final class SparkBenchmark {
     }
 
     double[] spark = new double[runs];
-    SparkSession session = SparkSession.builder().master("local[2]").appName("sparkgen-bench")
+    double[] sparkCpu = new double[runs];
+    SparkSession session = SparkSession.builder().master("local[" + slots + "]").appName("sparkgen-bench")
         .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
-        .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2").getOrCreate();
+        .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", String.valueOf(slots)).getOrCreate();
     try {
       session.sparkContext().setLogLevel("WARN");
       StructType schema = new StructType().add("id", DataTypes.LongType)
@@ -88,16 +104,20 @@ public final class SparkBenchmark {
       }
       Dataset<Row> input = session.createDataFrame(rows, schema).cache();
       input.count();
-      JobConfig cfg = JobConfig.of(Map.of("model", model.toString(), "max_new_tokens", String.valueOf(newTokens),
-          "batch_size", String.valueOf(batch), "partitions", "2", "eos_token_id", "none",
-          "weights_distribution", "files"));
+      Map<String, String> keys = new LinkedHashMap<>(generation);
+      keys.putAll(Map.of("model", model.toString(), "batch_size", String.valueOf(batch), "partitions",
+          String.valueOf(slots), "weights_distribution", "files"));
+      JobConfig cfg = JobConfig.of(keys);
       try (GenerationRun run = GenerationRun.prepare(session, cfg)) {
         generated(run.apply(input.limit(4))); // warm-up: each executor builds its model once
         for (int r = 0; r < runs; r++) {
           long t0 = System.nanoTime();
+          long c0 = os.getProcessCpuTime();
           long tokens = generated(run.apply(input));
           spark[r] = tokens / ((System.nanoTime() - t0) / 1e9);
-          System.out.printf("spark run %d: %d tokens, %.1f tokens/s%n", r, tokens, spark[r]);
+          sparkCpu[r] = tokens / ((os.getProcessCpuTime() - c0) / 1e9);
+          System.out.printf("spark run %d: %d tokens, %.1f tokens/s, %.1f per CPU second (load average %.1f)%n", r,
+              tokens, spark[r], sparkCpu[r], os.getSystemLoadAverage());
         }
       }
     } finally {
@@ -105,12 +125,11 @@ public final class SparkBenchmark {
     }
 
     double[] alone = new double[runs];
-    try (CausalLm lm = CausalLm.load(model)) {
-      GenerationConfig greedy = GenerationConfig.fromMap(Map.of("max_new_tokens", String.valueOf(newTokens)),
-          GenerationConfig.defaults());
+    try (CausalLm lm = Boolean.parseBoolean(o.get("--model-only")) ? CausalLm.load(model) : null) {
+      GenerationConfig greedy = GenerationConfig.fromMap(generation, GenerationConfig.defaults());
       ExecutorService pool = Executors.newFixedThreadPool(2);
       try {
-        for (int r = -1; r < runs; r++) {
+        for (int r = lm == null ? runs : -1; r < runs; r++) {
           long t0 = System.nanoTime();
           List<Future<Integer>> halves = new ArrayList<>();
           for (int h = 0; h < 2; h++) {
@@ -144,18 +163,24 @@ public final class SparkBenchmark {
     json.put("prompt_tokens", promptLen);
     json.put("new_tokens", newTokens);
     json.put("batch_size", batch);
-    json.put("slots", 2);
+    json.put("slots", slots);
+    json.put("sampling", sample ? generation : "greedy");
     json.put("spark_tokens_per_s", spread(spark));
+    json.put("spark_tokens_per_cpu_s", spread(sparkCpu));
     json.put("model_only_tokens_per_s", spread(alone));
     json.put("spark_over_model_only", s / a);
     Path out = Path.of(o.get("--out"));
     Files.createDirectories(out.toAbsolutePath().getParent());
     Files.writeString(out, new GsonBuilder().setPrettyPrinting().create().toJson(json));
-    System.out.printf("%n| setup (%d prompts x %d+%d tokens, 2 slots x 1 thread) | tokens/s median (min–max) |%n| --- | --- |%n",
-        n, promptLen, newTokens);
-    System.out.printf("| Spark local[2], GenerationRun | %.1f (%.1f–%.1f) |%n", s, min(spark), max(spark));
-    System.out.printf("| model only, 2 Java threads x Generator | %.1f (%.1f–%.1f) |%n", a, min(alone), max(alone));
-    System.out.printf("| Spark / model-only | %.2f |%n%nwrote %s%n", s / a, out.toAbsolutePath());
+    System.out.printf("%n| setup (%d prompts x %d+%d tokens, %s, %d slots x 1 thread) | tokens/s median (min–max) |"
+        + " tokens per CPU second |%n| --- | --- | --- |%n", n, promptLen, newTokens, sample ? "sampling" : "greedy", slots);
+    System.out.printf("| Spark local[%d], GenerationRun | %.1f (%.1f–%.1f) | %.1f (%.1f–%.1f) |%n", slots, s, min(spark),
+        max(spark), median(sparkCpu), min(sparkCpu), max(sparkCpu));
+    if (alone[0] > 0) {
+      System.out.printf("| model only, 2 Java threads x Generator | %.1f (%.1f–%.1f) | |%n", a, min(alone), max(alone));
+      System.out.printf("| Spark / model-only | %.2f | |%n", s / a);
+    }
+    System.out.printf("%nwrote %s%n", out.toAbsolutePath());
   }
 
   /** Runs the job and returns the number of generated tokens (the sum is the action). */

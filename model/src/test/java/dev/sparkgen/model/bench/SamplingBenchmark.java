@@ -47,7 +47,10 @@ import java.util.SplittableRandom;
  * </pre>
  *
  * <p>Options: {@code --batches 32,64}; {@code --prompt 32}; {@code --new 32} new tokens;
- * {@code --runs 3}; {@code --sections decode,choose,gemm}; {@code --settings demo,top_p} (demo: temperature 0.8, top_k 50, top_p 0.95,
+ * {@code --runs 3}; {@code --sections decode,choose,gemm}; {@code --sharpen 1} (the choosing section
+ * multiplies the step's logits by this: the random model's next-token distributions are nearly
+ * flat, a trained model's are peaked, with a nucleus of tens to hundreds of tokens);
+ * {@code --settings demo,top_p} (demo: temperature 0.8, top_k 50, top_p 0.95,
  * as conf/sparkgen.properties; top_p: temperature 0.8, top_p 0.95, top_k off, issue 14's workload);
  * {@code --dir bench-out/models}; {@code --out bench-out/sampling.json}.
  */
@@ -65,6 +68,7 @@ public final class SamplingBenchmark {
     int[] runs = {3};
     List<String> settings = List.of("demo", "top_p");
     List<String> sections = List.of("decode", "choose", "gemm");
+    float[] sharpen = {1f};
     Path dir = Path.of("bench-out/models");
     Path out = Path.of("bench-out/sampling.json");
     Map<String, String> o = new LinkedHashMap<>();
@@ -78,10 +82,11 @@ public final class SamplingBenchmark {
         case "--runs" -> runs[0] = Integer.parseInt(v);
         case "--settings" -> settings = List.of(v.split(","));
         case "--sections" -> sections = List.of(v.split(","));
+        case "--sharpen" -> sharpen[0] = Float.parseFloat(v);
         case "--dir" -> dir = Path.of(v);
         case "--out" -> out = Path.of(v);
         default -> throw new IllegalArgumentException("unknown option " + e.getKey()
-            + " (known: --batches, --prompt, --new, --runs, --settings, --sections, --dir, --out)");
+            + " (known: --batches, --prompt, --new, --runs, --settings, --sections, --sharpen, --dir, --out)");
       }
     }
     DjlEnvironment.setThreads(1);
@@ -191,13 +196,16 @@ public final class SamplingBenchmark {
           double[][] ms;
           try (DecodeBatch db = lm.open(ids, 2)) {
             db.prefill();
-            ms = db.step(new int[batch], logits -> ChoosingCost.measure(logits, config, generated, reps));
+            float factor = sharpen[0];
+            ms = db.step(new int[batch], logits -> ChoosingCost.measure(factor == 1f ? logits : logits.mul(factor), config,
+                generated, reps));
           }
           Spread host = Spread.of(ms[0]);
           Spread device = Spread.of(ms[1]);
           Map<String, Object> r = new LinkedHashMap<>();
           r.put("batch", batch);
           r.put("setting", setting);
+          r.put("logits_times", sharpen[0]);
           r.put("host_cpu_ms", host);
           r.put("device_cpu_ms", device);
           r.put("load_average", loadAverage());
