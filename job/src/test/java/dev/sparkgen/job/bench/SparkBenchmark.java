@@ -167,8 +167,10 @@ public final class SparkBenchmark {
     json.put("sampling", sample ? generation : "greedy");
     json.put("spark_tokens_per_s", spread(spark));
     json.put("spark_tokens_per_cpu_s", spread(sparkCpu));
-    json.put("model_only_tokens_per_s", spread(alone));
-    json.put("spark_over_model_only", s / a);
+    if (alone[0] > 0) {
+      json.put("model_only_tokens_per_s", spread(alone));
+      json.put("spark_over_model_only", s / a);
+    }
     Path out = Path.of(o.get("--out"));
     Files.createDirectories(out.toAbsolutePath().getParent());
     Files.writeString(out, new GsonBuilder().setPrettyPrinting().create().toJson(json));
