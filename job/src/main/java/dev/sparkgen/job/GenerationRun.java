@@ -9,7 +9,9 @@ import dev.sparkgen.job.driver.ResolvedModel;
 import dev.sparkgen.job.error.SetupException;
 import dev.sparkgen.job.exec.OutputColumns;
 import dev.sparkgen.job.exec.PartitionGenerator;
+import dev.sparkgen.job.exec.ProgressCounters;
 import dev.sparkgen.job.exec.PromptPreparer;
+import dev.sparkgen.job.exec.RowSettings;
 import dev.sparkgen.job.io.RowPositions;
 import dev.sparkgen.model.generate.GenerationConfig;
 import java.util.LinkedHashMap;
@@ -48,6 +50,7 @@ public final class GenerationRun implements AutoCloseable {
   private final CollectionAccumulator<String> loads;
   private final CollectionAccumulator<String> partitionTimes;
   private final SparkSession spark;
+  private final ProgressCounters progress;
 
   GenerationRun(ModelShipment shipment, JobConfig cfg, boolean ownsShipment) {
     shipment.checkSameShipment(cfg);
@@ -59,6 +62,8 @@ public final class GenerationRun implements AutoCloseable {
     this.spark = shipment.spark();
     this.loads = spark.sparkContext().collectionAccumulator("sparkgen model loads");
     this.partitionTimes = spark.sparkContext().collectionAccumulator("sparkgen partition times");
+    this.progress = new ProgressCounters(spark.sparkContext().longAccumulator(ProgressCounters.PROMPTS),
+        spark.sparkContext().longAccumulator(ProgressCounters.TOKENS));
     LOG.info(cfg.batching().describe(model.checkpoint().config(), generation));
   }
 
@@ -101,6 +106,28 @@ public final class GenerationRun implements AutoCloseable {
    * row per returned sequence (one row with {@code error} set for a prompt that failed).
    */
   public Dataset<Row> apply(Dataset<Row> prompts) {
+    return apply(prompts, true);
+  }
+
+  /**
+   * As {@link #apply}, but partition for partition: no repartitioning and no position keys (a row
+   * without an id is keyed by its prompt). For the SQL function ({@link GenerateTextFunction}), whose
+   * rows must stay where the query put them.
+   */
+  Dataset<Row> applyInPlace(Dataset<Row> prompts) {
+    return apply(prompts, false);
+  }
+
+  private Dataset<Row> apply(Dataset<Row> prompts, boolean spreadAndKey) {
+    return apply(prompts, spreadAndKey, false);
+  }
+
+  /** As {@link #applyInPlace}, refusing rows whose own settings ask for more than one sequence. */
+  Dataset<Row> applyInPlaceOneSequence(Dataset<Row> prompts) {
+    return apply(prompts, false, true);
+  }
+
+  private Dataset<Row> apply(Dataset<Row> prompts, boolean spreadAndKey, boolean oneSequence) {
     StructType in = prompts.schema();
     List<String> names = List.of(in.fieldNames());
     if (names.contains(RowPositions.COLUMN)) { // the command line's reader attached them
@@ -144,6 +171,7 @@ public final class GenerationRun implements AutoCloseable {
             + in.fields()[format].dataType().simpleString());
       }
     }
+    RowSettings rowSettings = oneSequence ? rowSettings(in, names).oneSequence() : rowSettings(in, names);
     StructType outSchema;
     try {
       outSchema = new OutputColumns(cfg.chat()).schema(in);
@@ -152,15 +180,15 @@ public final class GenerationRun implements AutoCloseable {
     }
     // Sampling draws from a stream keyed by the row's id, else by its place in the input (RowPositions).
     Dataset<Row> keyed = prompts;
-    boolean sampling = generation.doSample();
-    if (!List.of(prompts.columns()).contains(RowPositions.COLUMN) && sampling
+    boolean sampling = generation.doSample() || rowSettings.active(); // a row's own settings may sample
+    if (spreadAndKey && !List.of(prompts.columns()).contains(RowPositions.COLUMN) && sampling
         && (id < 0 || in.fields()[id].nullable())) {
       keyed = RowPositions.attach(spark, prompts, "");
     }
     int positions = List.of(keyed.schema().fieldNames()).indexOf(RowPositions.COLUMN);
     Dataset<Row> spread = keyed;
     int partitions = cfg.partitions() > 0 ? cfg.partitions() : spark.sparkContext().defaultParallelism();
-    if (cfg.clusterByPrefix()) {
+    if (spreadAndKey && cfg.clusterByPrefix()) {
       // Range partitioning on the prompt columns sorts prompts lexicographically: prompts that share
       // a prefix are neighbours and land in the same partition, where prefix reuse computes it once.
       List<Column> order = new ArrayList<>();
@@ -170,7 +198,7 @@ public final class GenerationRun implements AutoCloseable {
         }
       }
       spread = keyed.repartitionByRange(partitions, order.toArray(new Column[0]));
-    } else if (cfg.partitions() > 0 || keyed.rdd().getNumPartitions() < partitions) {
+    } else if (spreadAndKey && (cfg.partitions() > 0 || keyed.rdd().getNumPartitions() < partitions)) {
       spread = keyed.repartition(partitions);
     }
     PromptPreparer preparer = new PromptPreparer(ids, text, id, cfg.promptIdsColumn(), cfg.promptColumn(),
@@ -178,8 +206,26 @@ public final class GenerationRun implements AutoCloseable {
     PartitionGenerator fn = new PartitionGenerator(shipment.modelSource(), shipment.tokenizerSource(),
         generation, preparer, cfg.batching(), loads,
         cfg.onError() == JobConfig.OnError.FAIL, cfg.fault(), partitionTimes,
-        cfg.structuredOutput(), format);
+        cfg.structuredOutput(), format, rowSettings);
+    fn.reportProgress(progress); // live counts for the driver's progress lines (issue 16)
     return spread.mapPartitions(fn, Encoders.row(outSchema));
+  }
+
+  /** The per-row settings of generation_params_column, checked against the input's schema. */
+  private RowSettings rowSettings(StructType in, List<String> names) {
+    String column = cfg.generationParamsColumn();
+    if (column.isEmpty()) {
+      return RowSettings.none(generation);
+    }
+    int index = names.indexOf(column);
+    if (index < 0) {
+      throw new SetupException(RowSettings.KEY + " '" + column + "' is not in the input; its columns are " + names);
+    }
+    try {
+      return RowSettings.of(column, index, in.fields()[index].dataType(), generation);
+    } catch (IllegalArgumentException e) {
+      throw new SetupException(e.getMessage(), e);
+    }
   }
 
   private static boolean isIntArray(DataType t) {
@@ -216,6 +262,24 @@ public final class GenerationRun implements AutoCloseable {
     return first == Long.MAX_VALUE ? 0 : (last - first) / 1e3;
   }
 
+  /**
+   * The counters executors add to as prompts finish (merged here from finished tasks; a running
+   * task's counts reach listeners with its executor's heartbeats).
+   */
+  public ProgressCounters progress() {
+    return progress;
+  }
+
+  /** Seconds of generation summed over the partitions run so far (their successful attempts): task-slot seconds. */
+  public double taskSeconds() {
+    long sum = 0;
+    for (String s : partitionTimes.value()) {
+      int comma = s.indexOf(',');
+      sum += Long.parseLong(s.substring(comma + 1)) - Long.parseLong(s.substring(0, comma));
+    }
+    return sum / 1e3;
+  }
+
   /** The model's identity. */
   public ModelIdentity identity() {
     return model.identity();
@@ -235,6 +299,9 @@ public final class GenerationRun implements AutoCloseable {
     m.put("sparkgen.model.parameters", Long.toString(id.parameters()));
     m.put("sparkgen.model.source", id.source());
     m.put("sparkgen.generation", new GsonBuilder().serializeNulls().create().toJson(generationSettings()));
+    if (!cfg.generationParamsColumn().isEmpty()) { // rows may override sparkgen.generation
+      m.put("sparkgen.generation_params_column", cfg.generationParamsColumn());
+    }
     if (cfg.structuredOutput().active()) {
       m.put("sparkgen.response_format", new GsonBuilder().create().toJson(cfg.structuredOutput().asMap()));
     }

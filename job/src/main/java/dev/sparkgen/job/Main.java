@@ -8,6 +8,7 @@ import dev.sparkgen.job.error.BadRowException;
 import dev.sparkgen.job.error.ConfigException;
 import dev.sparkgen.job.error.JobFailedException;
 import dev.sparkgen.job.error.SetupException;
+import dev.sparkgen.job.io.DryRunReport;
 import dev.sparkgen.job.io.Summary;
 import dev.sparkgen.model.weights.CheckpointException;
 import java.io.PrintStream;
@@ -74,7 +75,15 @@ public final class Main {
   /** Runs the job on {@code spark} (left open) with a resolved model; prints the summary or why it failed; returns the exit code. */
   static int execute(SparkSession spark, JobConfig cfg, ResolvedModel model, PrintStream out, PrintStream err) {
     try {
-      Summary summary = BatchJob.run(spark, cfg, model);
+      if (cfg.dryRun() > 0) { // a plan: nothing written to the output
+        DryRunReport report = DryRun.run(spark, cfg, model);
+        out.println(report.describe());
+        if (!cfg.output().isEmpty()) {
+          out.println("sparkgen: dry run report in " + DryRunReport.file(cfg.output()));
+        }
+        return OK;
+      }
+      Summary summary = BatchJob.run(spark, cfg, model, out); // progress lines, then the summary
       out.println(summary.describe()); // the whole summary is in _summary.json
       if (summary.errors() > 0) {
         err.println("sparkgen: finished with " + summary.errors() + " failed rows (" + summary.failedPrompts() + " of "

@@ -24,10 +24,14 @@ import java.util.Map;
  *
  * @param tokenizer empty = the model folder's tokenizer.json, if any
  * @param inputFormat null = inferred from the input's extension
+ * @param generationParamsColumn a column of per-row generation settings (map or JSON object), empty = none
  * @param partitions 0 = Spark's default parallelism
  * @param master empty = spark-submit's, else local[*]
  * @param batchSize rows per batch, or 0 for auto (see {@link Batching})
  * @param maxBatchMemory bytes one batch may need on an executor (see {@link BatchMemory})
+ * @param slices mode=resume: the slices the input is committed in
+ * @param progressInterval seconds between progress lines; 0 = none
+ * @param dryRun rows to generate for a plan (nothing written); 0 = a real run
  * @param scheduler continuous batching or static batches (beam search is always static)
  * @param prefixMinTokens shared-prefix reuse's minimum prefix length in tokens, 0 = off
  * @param clusterByPrefix range-partition the prompts by their tokens or text, so that prompts
@@ -50,9 +54,13 @@ public record JobConfig(
     String promptColumn,
     String promptIdsColumn,
     String idColumn,
+    String generationParamsColumn,
     String output,
     OutputFormat outputFormat,
     WriteMode mode,
+    int slices,
+    double progressInterval,
+    int dryRun,
     int batchSize,
     int partitions,
     String master,
@@ -86,7 +94,7 @@ public record JobConfig(
   public enum OutputFormat { PARQUET, JSON }
 
   /** What to do when the output exists. */
-  public enum WriteMode { ERROR, OVERWRITE }
+  public enum WriteMode { ERROR, OVERWRITE, RESUME }
 
   /** How executors get the weights. */
   public enum WeightsDistribution { BROADCAST, FILES }
@@ -133,9 +141,13 @@ public record JobConfig(
         nonEmpty(v, "prompt_column"),
         nonEmpty(v, "prompt_ids_column"),
         nonEmpty(v, "id_column"),
+        v.get("generation_params_column").trim(),
         output.trim(),
         choice(v, "output_format", OutputFormat.class),
         choice(v, "mode", WriteMode.class),
+        integer(v, "slices", 1),
+        seconds(v, "progress_interval"),
+        integer(v, "dry_run", 0),
         batchSize(v),
         integer(v, "partitions", 0),
         v.get("master").trim(),
@@ -161,7 +173,7 @@ public record JobConfig(
     if (input.isEmpty()) {
       throw new ConfigException("input is not set: give --input=PATH (or input=... in the --conf file)");
     }
-    if (output.isEmpty()) {
+    if (output.isEmpty() && dryRun == 0) { // a dry run writes nothing there
       throw new ConfigException("output is not set: give --output=PATH (or output=... in the --conf file)");
     }
     return this;
@@ -202,9 +214,14 @@ public record JobConfig(
     m.put("prompt_column", promptColumn);
     m.put("prompt_ids_column", promptIdsColumn);
     m.put("id_column", idColumn);
+    m.put("generation_params_column", generationParamsColumn);
     m.put("output", output);
     m.put("output_format", lower(outputFormat));
     m.put("mode", lower(mode));
+    m.put("slices", Integer.toString(slices));
+    m.put("progress_interval", progressInterval == Math.rint(progressInterval)
+        ? Long.toString((long) progressInterval) : Double.toString(progressInterval));
+    m.put("dry_run", Integer.toString(dryRun));
     m.put("batch_size", batchSize == 0 ? AUTO : Integer.toString(batchSize));
     m.put("partitions", Integer.toString(partitions));
     m.put("master", master);
@@ -292,6 +309,21 @@ public record JobConfig(
       throw new ConfigException(key + "=" + n + ": must be >= " + min);
     }
     return n;
+  }
+
+  /** Seconds >= 0, decimals allowed (progress_interval=0.5). */
+  private static double seconds(Map<String, String> v, String key) {
+    String s = v.get(key).trim();
+    double d;
+    try {
+      d = Double.parseDouble(s);
+    } catch (NumberFormatException e) {
+      throw new ConfigException(key + "='" + s + "': not a number of seconds");
+    }
+    if (!(d >= 0) || Double.isInfinite(d)) {
+      throw new ConfigException(key + "=" + s + ": must be a number of seconds >= 0");
+    }
+    return d;
   }
 
   /** A size: bytes, or a number with k, m, g or t (powers of 1024), e.g. 512m, 4g, 1.5g. */

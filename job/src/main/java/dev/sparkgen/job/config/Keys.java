@@ -36,7 +36,21 @@ public final class Keys {
       path("output", "", "path or URI; '{timestamp}' is replaced by the UTC start time",
           "where results go (required); _summary.json is written inside it"),
       job("output_format", "parquet", "parquet | json", "format of 'output' (json = JSON Lines)"),
-      job("mode", "error", "error | overwrite", "what to do if 'output' exists: refuse, or replace it"),
+      job("mode", "error", "error | overwrite | resume",
+          "what to do if 'output' exists: refuse, replace it, or resume: keep the slices an earlier run with the same"
+              + " model and settings committed there and generate only the rest (a fresh output is written in"
+              + " slices; see 'slices')"),
+      // Long jobs: resume, progress, planning (issue 16, first half).
+      job("slices", "16", "integer >= 1",
+          "mode=resume: the input is generated and committed in this many slices (by a hash of each row's id, else"
+              + " its place in the input), one Spark job each; a killed job loses at most the slice in progress"),
+      job("progress_interval", "10", "seconds >= 0 (decimals allowed)",
+          "print a progress line every this many seconds while generating (rows done / total, generated tokens,"
+              + " tokens/s over the last interval and overall, estimated time left); 0 = off"),
+      job("dry_run", "0", "integer >= 0",
+          "plan a job: generate this many rows sampled across the input, write nothing to 'output', and report"
+              + " tokens/s per task slot, mean prompt and output lengths and the projected wall time of the whole"
+              + " input (printed; also written as JSON to '<output>.dry_run.json' when output is set); 0 = off"),
       job("batch_size", "auto", "auto | integer >= 1", "rows decoded together: prompts x num_return_sequences (or"
           + " num_beams). auto: the most rows whose memory estimate, for each partition's longest prompt, fits"
           + " max_batch_memory (at most 64), printed at start and logged per partition; an integer is the most"
@@ -78,6 +92,11 @@ public final class Keys {
       job("on_incomplete", "error", "error | keep",
           "a row with a response_format that ended without a complete text (max_new_tokens, the context or a stop"
               + " string cut it; its finish_reason is not eos): error = the row carries 'error', keep = no error"),
+      // Per-row generation settings (issue 16).
+      job("generation_params_column", "", "column name",
+          "a column of per-row generation settings: map<string,string> or a JSON object string, e.g."
+              + " {\"temperature\": 0.7, \"max_new_tokens\": 64}; its entries (any generation key) override the"
+              + " job's settings for that row; null or empty = the job's; a bad key or value is that row's error"),
       job("max_batch_memory", "4g", "bytes, or a number with k, m, g or t (powers of 1024)",
           "budget for one batch's native working set on an executor (KV cache, prefill attention and"
               + " activations in chunks, logits), estimated from each partition's longest prompt: it sizes"

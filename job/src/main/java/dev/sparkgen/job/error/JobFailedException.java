@@ -9,11 +9,21 @@ public final class JobFailedException extends RuntimeException {
   private static final long serialVersionUID = 1L;
   private final String output;
   private final boolean outputClean;
+  private final String state; // null: from output and outputClean
 
   public JobFailedException(Throwable cause, String output, boolean outputClean) {
     super(summary(cause), cause);
     this.output = output;
     this.outputClean = outputClean;
+    this.state = null;
+  }
+
+  /** A failed job whose output holds what {@code state} says (mode=resume: the committed slices). */
+  public JobFailedException(Throwable cause, String output, String state) {
+    super(summary(cause), cause);
+    this.output = output;
+    this.outputClean = false;
+    this.state = state;
   }
 
   /** The bad row that stopped the job under on_error=fail, or null. */
@@ -23,6 +33,9 @@ public final class JobFailedException extends RuntimeException {
 
   /** What the output location holds now, for the message. */
   public String outputState() {
+    if (state != null) {
+      return state;
+    }
     return outputClean ? "nothing was written to " + output : "the output " + output + " was left as it was";
   }
 

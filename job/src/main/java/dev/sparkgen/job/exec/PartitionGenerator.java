@@ -45,7 +45,10 @@ import org.slf4j.LoggerFactory;
  * retried prompt by prompt, alone, so only the prompts that fail alone get an error. A bad row gets that many rows with {@code error} set (sample_index
  * 0..n-1), or, with {@code failOnError}, fails the task with a {@link BadRowException} naming it.
  * A row with a response format ({@link StructuredOutput}) is generated under its constraint; one
- * that ends without a complete text carries an error unless on_incomplete=keep.
+ * that ends without a complete text carries an error unless on_incomplete=keep. A row with its own
+ * generation settings ({@link RowSettings}, generation_params_column) is generated with them, in
+ * batches with the other rows where the settings allow; it gets its own num_return_sequences rows,
+ * and a bad entry makes its error rows (as many as the job's num_return_sequences).
  */
 public final class PartitionGenerator implements MapPartitionsFunction<Row, Row> {
   private static final long serialVersionUID = 1L;
@@ -63,6 +66,8 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
   private final StructuredOutput structured;
   private final int formatColumn; // index of response_format_column, -1 if none
   private final OutputColumns columns;
+  private final RowSettings rowSettings;
+  private ProgressCounters progress; // null: none reported
 
   /**
    * {@code loads} collects "executorId=loads" after each partition; {@code tokenizerSource} may be
@@ -73,6 +78,15 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
   public PartitionGenerator(ModelSource modelSource, TokenizerSource tokenizerSource, GenerationConfig config,
       PromptPreparer preparer, Batching batching, CollectionAccumulator<String> loads, boolean failOnError, FaultHook fault,
       CollectionAccumulator<String> times, StructuredOutput structured, int formatColumn) {
+    this(modelSource, tokenizerSource, config, preparer, batching, loads, failOnError, fault, times, structured,
+        formatColumn, RowSettings.none(config));
+  }
+
+  /** As above, with per-row generation settings over {@code config} ({@link RowSettings}). */
+  public PartitionGenerator(ModelSource modelSource, TokenizerSource tokenizerSource, GenerationConfig config,
+      PromptPreparer preparer, Batching batching, CollectionAccumulator<String> loads, boolean failOnError,
+      FaultHook fault, CollectionAccumulator<String> times, StructuredOutput structured, int formatColumn,
+      RowSettings rowSettings) {
     this.modelSource = modelSource;
     this.tokenizerSource = tokenizerSource;
     this.config = config;
@@ -85,6 +99,13 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
     this.structured = structured;
     this.formatColumn = formatColumn;
     this.columns = new OutputColumns(preparer.chat().settings());
+    this.rowSettings = rowSettings;
+  }
+
+  /** Reports each finished prompt to {@code counters} as it is ready (live progress); returns this. */
+  public PartitionGenerator reportProgress(ProgressCounters counters) {
+    this.progress = counters;
+    return this;
   }
 
   @Override
@@ -102,12 +123,29 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
     TokenVocabulary vocabulary = structured.active() ? ExecutorCache.vocabulary(tokenizerSource) : null;
     List<PreparedPrompt> good = new ArrayList<>();
     Map<PreparedPrompt, TokenConstraint> formats = new IdentityHashMap<>();
+    Map<PreparedPrompt, GenerationConfig> own = new IdentityHashMap<>(); // rows with their own settings
     Deque<Row> ready = new ArrayDeque<>();
     int rowsIn = 0;
     while (input.hasNext()) {
       PreparedPrompt p = preparer.prepare(input.next(), tokenizer, model.vocabSize(), model.maxPositions());
       rowsIn++;
       String error = p.error();
+      if (error == null && rowSettings.active()) {
+        try {
+          GenerationConfig c = rowSettings.of(p.row());
+          for (int eos : c.eosTokenId()) { // as the driver checks the job's settings
+            if (eos >= model.vocabSize()) {
+              throw new IllegalArgumentException(RowSettings.KEY + ": eos_token_id=" + eos
+                  + ": outside the model's vocabulary [0, " + model.vocabSize() + ")");
+            }
+          }
+          if (c != config) {
+            own.put(p, c);
+          }
+        } catch (IllegalArgumentException e) {
+          error = e.getMessage();
+        }
+      }
       if (error == null && vocabulary != null) {
         try {
           formats.put(p, structured.constraint(p.row(), formatColumn, vocabulary));
@@ -138,9 +176,9 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
           BatchMemory.size(batching.maxBatchMemory()), rows);
     }
     LOG.info("partition {}: {} prompts, batches of {} rows ({} scheduler; longest prompt {} tokens, estimate {})",
-        partition, good.size(), rows, generator.scheduler().label(), longest,
+        partition, good.size(), rows, (own.isEmpty() ? generator.scheduler() : Scheduler.STATIC).label(), longest,
         BatchMemory.size(batching.memory(model.config(), config, rows, longest).total()));
-    return new Output(generator, good, formats, ready, rowsIn, samples, config.maxNewTokens(), task, startMillis, rows);
+    return new Output(generator, good, formats, own, ready, rowsIn, task, startMillis, rows);
   }
 
   /** Queues error rows for sample indexes [from, samples) of {@code in}, or stops the task under on_error=fail. */
@@ -150,6 +188,9 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
     }
     for (int s = from; s < samples; s++) {
       ready.add(columns.errorRow(in, s, error));
+    }
+    if (progress != null && from == 0) { // from > 0: the prompt's generated rows counted it
+      progress.prompt(0);
     }
   }
 
@@ -164,8 +205,6 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
     private final Map<PreparedPrompt, TokenConstraint> formats; // a row's response format, if any
     private final Deque<Row> ready;
     private final int rowsIn;
-    private final int samples;
-    private final int maxNewTokens;
     private final TaskContext task;
     private final int partition;
     private final long startMillis;
@@ -174,19 +213,19 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
     private boolean logged;
 
     Output(Generator generator, List<PreparedPrompt> prompts, Map<PreparedPrompt, TokenConstraint> formats,
-        Deque<Row> ready, int rowsIn, int samples, int maxNewTokens, TaskContext task, long startMillis, int rows) {
+        Map<PreparedPrompt, GenerationConfig> own, Deque<Row> ready, int rowsIn, TaskContext task, long startMillis,
+        int rows) {
       this.startMillis = startMillis;
       this.generator = generator;
       this.prompts = prompts;
-      this.inputs = prompts.stream().map(p -> new PromptInput(p.key(), p.ids(), formats.get(p))).toList();
-      boolean continuous = generator.scheduler() == Scheduler.CONTINUOUS;
+      this.inputs = prompts.stream().map(p -> new PromptInput(p.key(), p.ids(), formats.get(p), own.get(p))).toList();
+      // Rows with their own settings are batched statically (Generator.scheduler(List)).
+      boolean continuous = generator.scheduler(inputs) == Scheduler.CONTINUOUS;
       this.batches = continuous ? List.<int[]>of().iterator() : generator.batches(inputs, rows).iterator();
       this.run = continuous && !inputs.isEmpty() ? generator.decode(inputs, rows) : null;
       this.formats = formats;
       this.ready = ready;
       this.rowsIn = rowsIn;
-      this.samples = samples;
-      this.maxNewTokens = maxNewTokens;
       this.task = task;
       this.partition = task == null ? -1 : task.partitionId();
     }
@@ -238,7 +277,7 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
           run.close();
           run = null;
         } else if (d.error() != null) {
-          failed(ready, prompts.get(d.prompt()).row(), why(d.error()), 0, samples);
+          failed(ready, prompts.get(d.prompt()).row(), why(d.error()), 0, settings(d.prompt()).numReturnSequences());
         } else {
           emit(new int[] {d.prompt()}, List.of(d.sequences()));
         }
@@ -266,7 +305,7 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
         results = generator.generateBatch(batchInputs);
       } catch (RuntimeException e) {
         if (batch.length == 1) {
-          failed(ready, prompts.get(batch[0]).row(), why(e), 0, samples);
+          failed(ready, prompts.get(batch[0]).row(), why(e), 0, settings(batch[0]).numReturnSequences());
           return;
         }
         // Find the row that broke the batch: each row alone; only the failing ones get an error.
@@ -279,6 +318,12 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
       emit(batch, results);
     }
 
+    /** The settings prompt {@code i} is generated with: its own, else the job's. */
+    private GenerationConfig settings(int i) {
+      GenerationConfig c = inputs.get(i).config();
+      return c != null ? c : config;
+    }
+
     /** A prompt's error text: sampling with no token left is the row's own fault (HF fails there too), its message alone. */
     private String why(RuntimeException e) {
       return e instanceof AllTokensFilteredException ? e.getMessage() : "generation failed: " + e;
@@ -287,14 +332,21 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
     private void emit(int[] batch, List<List<Sequence>> results) {
       for (int i = 0; i < batch.length; i++) {
         PreparedPrompt p = prompts.get(batch[i]);
+        GenerationConfig settings = settings(batch[i]);
+        int samples = settings.numReturnSequences();
         List<Sequence> seqs = results.get(i);
+        long rowTokens = 0; // this prompt's, over its samples
         for (Sequence s : seqs) {
+          rowTokens += s.tokenIds().length;
           generatedTokens += s.tokenIds().length;
-          String incomplete = structured.incompleteError(formats.get(p), s, maxNewTokens);
+          String incomplete = structured.incompleteError(formats.get(p), s, settings.maxNewTokens());
           if (incomplete != null && failOnError) {
             throw new BadRowException(preparer.name(p.row()) + ": " + incomplete);
           }
           ready.add(sequenceRow(p, s, incomplete));
+        }
+        if (progress != null && !seqs.isEmpty()) {
+          progress.prompt(rowTokens);
         }
         if (seqs.size() < samples) { // beam search with -inf scores: still one row per sample
           failed(ready, p.row(), "beam search found " + seqs.size() + " of " + samples + " sequences (the other beams"

@@ -3,8 +3,10 @@
  * prepare each row, generate in batches, emit one row per returned sequence), the per-JVM {@link
  * dev.sparkgen.job.exec.ExecutorCache} (one model per executor JVM), how the model reaches an
  * executor ({@link dev.sparkgen.job.exec.ModelSource}: broadcast chunks or files), the per-row
- * sampling key, structured output, and {@link dev.sparkgen.job.exec.OutputColumns}, the one class
- * that knows the output row. Everything here is serialisable and reaches executors in the task
+ * sampling key, a row's own generation settings ({@link dev.sparkgen.job.exec.RowSettings}),
+ * structured output, and {@link dev.sparkgen.job.exec.OutputColumns}, the one class
+ * that knows the output row, and {@link dev.sparkgen.job.exec.ProgressCounters} (the accumulators
+ * progress is counted in). Everything here is serialisable and reaches executors in the task
  * closure.
  */
 package dev.sparkgen.job.exec;

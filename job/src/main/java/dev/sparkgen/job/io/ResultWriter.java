@@ -28,13 +28,19 @@ public final class ResultWriter {
 
   /** Writes {@code results}; {@code footer} goes into every Parquet file's key-value metadata. */
   public static void write(Dataset<Row> results, JobConfig cfg, Map<String, String> footer) {
-    DataFrameWriter<Row> w = results.write()
-        .mode(cfg.mode() == JobConfig.WriteMode.OVERWRITE ? SaveMode.Overwrite : SaveMode.ErrorIfExists);
+    writeTo(results, cfg, footer, cfg.output(),
+        cfg.mode() == JobConfig.WriteMode.OVERWRITE ? SaveMode.Overwrite : SaveMode.ErrorIfExists);
+  }
+
+  /** As {@link #write}, to {@code path} with {@code mode} (a slice of a mode=resume output). */
+  public static void writeTo(Dataset<Row> results, JobConfig cfg, Map<String, String> footer, String path,
+      SaveMode mode) {
+    DataFrameWriter<Row> w = results.write().mode(mode);
     switch (cfg.outputFormat()) {
       case PARQUET -> w.format(FooterMetadataFormat.class.getName())
           .option(FooterMetadataWriteSupport.OPTION, new Gson().toJson(footer))
-          .save(cfg.output());
-      case JSON -> w.option("ignoreNullFields", "false").json(cfg.output()); // keep every column in every line
+          .save(path);
+      case JSON -> w.option("ignoreNullFields", "false").json(path); // keep every column in every line
     }
   }
 

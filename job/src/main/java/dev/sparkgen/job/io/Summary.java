@@ -36,6 +36,8 @@ import org.apache.spark.sql.SparkSession;
  *     loaded) to the last partition's end
  * @param generatedTokensPerWallSecond generated tokens / wallSeconds
  * @param generatedTokensPerGenerationSecond generated tokens / generationSeconds: the cluster's decoding rate
+ * @param resume mode=resume: what earlier runs had committed and what this run generated (the rates
+ *     then count this run's tokens only); null in the other modes
  */
 public record Summary(
     long rowsIn,
@@ -52,7 +54,30 @@ public record Summary(
     Map<String, Integer> modelLoadsPerExecutor,
     ModelIdentity model,
     Map<String, Object> generation,
-    String output) {
+    String output,
+    Resume resume) {
+
+  /**
+   * A resumed output's counts.
+   *
+   * @param slices the slices the input is cut into
+   * @param slicesBefore slices committed by earlier runs
+   * @param rowsBefore input rows in those slices (not generated again by this run)
+   * @param rowsThisRun input rows this run's executors finished (their successful tasks)
+   * @param generatedTokensThisRun tokens this run generated
+   */
+  public record Resume(int slices, int slicesBefore, long rowsBefore, long rowsThisRun, long generatedTokensThisRun) {}
+
+  /**
+   * This summary with {@code r}: the counts stay those of the whole output; the rates are this run's
+   * tokens over this run's times.
+   */
+  public Summary resumed(Resume r) {
+    long tokens = r.generatedTokensThisRun();
+    return new Summary(rowsIn, rowsOut, errors, failedPrompts, skippedBlank, promptTokens, generatedTokens,
+        wallSeconds, generationSeconds, tokens / Math.max(wallSeconds, 1e-9), tokens / Math.max(generationSeconds, 1e-3),
+        modelLoadsPerExecutor, model, generation, output, r);
+  }
 
   /** The file name, inside the output folder (Spark's readers skip names starting with '_'). */
   public static final String FILE = "_summary.json";
@@ -72,7 +97,7 @@ public record Summary(
     return new Summary(r.getLong(2), r.getLong(0), r.getLong(1), r.isNullAt(5) ? 0 : r.getLong(5), skippedBlank,
         r.isNullAt(3) ? 0 : r.getLong(3), generated, wallSeconds, generationSeconds,
         generated / Math.max(wallSeconds, 1e-9), generated / Math.max(generationSeconds, 1e-3), new TreeMap<>(loads),
-        model, generation, output);
+        model, generation, output, null);
   }
 
   /** The summary as pretty JSON (snake_case keys). */
@@ -102,6 +127,9 @@ public record Summary(
         + " executor %s; output %s (details in %s)",
         rowsIn, rowsOut, errors, failedPrompts, skippedBlank > 0 ? "; " + skippedBlank + " blank prompts skipped" : "",
         promptTokens, generatedTokens, generationSeconds, generatedTokensPerGenerationSecond, wallSeconds,
-        generatedTokensPerWallSecond, modelLoadsPerExecutor, output, FILE);
+        generatedTokensPerWallSecond, modelLoadsPerExecutor, output, FILE)
+        + (resume == null ? "" : String.format(java.util.Locale.ROOT, "; resumed: %d of %d slices (%d prompts) were"
+            + " committed before, this run generated %d prompts", resume.slicesBefore(), resume.slices(),
+            resume.rowsBefore(), resume.rowsThisRun()));
   }
 }

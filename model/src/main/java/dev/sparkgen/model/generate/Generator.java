@@ -11,7 +11,9 @@ import dev.sparkgen.model.tokenizer.Tokenizer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Batched generation over a {@link BatchModel}: greedy, sampling ({@link TokenSampling}) or beam
@@ -23,6 +25,12 @@ import java.util.List;
  * #batches}). Beam search is always static: its beams fork and reorder rows every step, and a
  * prompt's beams finish together, so a free row rarely comes alone. A row's result never
  * depends on its neighbours, so the order is free.
+ *
+ * <p>Per-row settings: a {@link PromptInput} may carry its own {@link PromptInput#config()}; such
+ * prompts are batched statically ({@link #scheduler(List)}). Prompts without beam search share
+ * batches whatever their settings (each row keeps its own logits pipeline, seed, stop strings and
+ * lengths: {@link TokenSampling}); beam search prompts share a batch only with prompts of the very
+ * same settings ({@link BeamSearch} runs one configuration).
  */
 public final class Generator {
   /** Shared-prefix reuse's default minimum: prompts sharing at least this many first tokens compute them once. */
@@ -85,6 +93,15 @@ public final class Generator {
     return config.numBeams() > 1 ? Scheduler.STATIC : scheduler;
   }
 
+  /**
+   * The scheduler {@link #generate} uses for {@code prompts}: {@link #scheduler()}, but static when
+   * some prompt has its own settings ({@link ContinuousDecoding} runs one configuration; per-row
+   * settings share static batches, {@link #batches}).
+   */
+  public Scheduler scheduler(List<PromptInput> prompts) {
+    return prompts.stream().anyMatch(p -> p.config() != null) ? Scheduler.STATIC : scheduler();
+  }
+
   /** The rows one prompt takes in a batch: num_beams under beam search, else num_return_sequences. */
   public static int rowsPerPrompt(GenerationConfig config) {
     return config.numBeams() > 1 ? config.numBeams() : config.numReturnSequences();
@@ -105,25 +122,55 @@ public final class Generator {
 
   /**
    * How {@link #generate} batches {@code prompts}: each array holds the indexes (into {@code
-   * prompts}) of one batch of at most {@code batchSize} rows ({@link #promptsPerBatch}). Prompts are
-   * ordered by length (stable), so one batch holds similar lengths and wastes less compute on left
-   * padding and on rows that finish early; a row's result never depends on its neighbours, so the
-   * order is free. Callers that generate batch by batch ({@link #generateBatch}) walk this plan.
+   * prompts}) of one batch of at most {@code batchSize} rows (a prompt takes {@link #rowsPerPrompt}
+   * rows of its settings; a batch holds at least one prompt). Prompts are ordered by length
+   * (stable), so one batch holds similar lengths and wastes less compute on left padding and on
+   * rows that finish early; a row's result never depends on its neighbours, so the order is free.
+   * Prompts whose settings cannot share a batch ({@link #batchGroup}) are planned apart, groups in
+   * the order of their shortest prompt. Callers that generate batch by batch ({@link
+   * #generateBatch}) walk this plan.
    */
   public List<int[]> batches(List<PromptInput> prompts, int batchSize) {
-    int perBatch = promptsPerBatch(config, batchSize);
+    promptsPerBatch(config, batchSize); // checks batchSize
     Integer[] order = new Integer[prompts.size()];
     Arrays.setAll(order, i -> i);
     Arrays.sort(order, Comparator.comparingInt(i -> prompts.get(i).tokenIds().length));
+    Map<Object, List<Integer>> groups = new LinkedHashMap<>();
+    for (int i : order) {
+      groups.computeIfAbsent(batchGroup(configOf(prompts.get(i))), g -> new ArrayList<>()).add(i);
+    }
     List<int[]> plan = new ArrayList<>();
-    for (int start = 0; start < order.length; start += perBatch) {
-      int[] batch = new int[Math.min(perBatch, order.length - start)];
-      for (int j = 0; j < batch.length; j++) {
-        batch[j] = order[start + j];
+    for (List<Integer> group : groups.values()) {
+      List<Integer> batch = new ArrayList<>();
+      int rows = 0;
+      for (int i : group) {
+        int need = rowsPerPrompt(configOf(prompts.get(i)));
+        if (!batch.isEmpty() && rows + need > batchSize) {
+          plan.add(batch.stream().mapToInt(Integer::intValue).toArray());
+          batch.clear();
+          rows = 0;
+        }
+        batch.add(i);
+        rows += need;
       }
-      plan.add(batch);
+      if (!batch.isEmpty()) {
+        plan.add(batch.stream().mapToInt(Integer::intValue).toArray());
+      }
     }
     return plan;
+  }
+
+  /** A prompt's settings: its own, else this generator's. */
+  private GenerationConfig configOf(PromptInput prompt) {
+    return prompt.config() != null ? prompt.config() : config;
+  }
+
+  /**
+   * Which prompts may share a batch: every configuration without beam search shares one group
+   * (token sampling decodes each row by its own settings); beam search needs equal settings.
+   */
+  private static Object batchGroup(GenerationConfig c) {
+    return c.numBeams() > 1 ? c : "token sampling";
   }
 
   /**
@@ -138,7 +185,7 @@ public final class Generator {
     for (int i = 0; i < prompts.size(); i++) {
       out.add(null);
     }
-    if (scheduler() == Scheduler.CONTINUOUS) {
+    if (scheduler(prompts) == Scheduler.CONTINUOUS) {
       try (ContinuousDecoding run = decode(prompts, batchSize)) {
         for (ContinuousDecoding.Done d = run.next(); d != null; d = run.next()) {
           if (d.error() != null) {
@@ -167,10 +214,15 @@ public final class Generator {
    * {@code batchSize} rows: results come out as prompts complete ({@link ContinuousDecoding#next}),
    * so a caller can stream them and keep a failing prompt's error to itself.
    *
-   * @throws IllegalArgumentException under beam search, or if {@code batchSize < 1}
+   * @throws IllegalArgumentException under beam search, for prompts with their own settings, or if {@code
+   *     batchSize < 1}
    */
   public ContinuousDecoding decode(List<PromptInput> prompts, int batchSize) {
     checkFormats(prompts);
+    if (prompts.stream().anyMatch(p -> p.config() != null)) {
+      throw new IllegalArgumentException("continuous batching runs one configuration: not for prompts with their"
+          + " own settings (use batches() and generateBatch())");
+    }
     return new ContinuousDecoding(model, config, uniforms, stops, prompts, batchSize, prefixMinTokens);
   }
 
@@ -192,15 +244,26 @@ public final class Generator {
    */
   public List<List<Sequence>> generateBatch(List<PromptInput> batch) {
     checkFormats(batch);
-    return config.numBeams() > 1
-        ? new BeamSearch(config, stops).run(model, batch)
-        : new TokenSampling(config, uniforms, stops).run(model, batch);
+    GenerationConfig first = batch.isEmpty() ? config : configOf(batch.get(0));
+    for (PromptInput p : batch) {
+      if (!batchGroup(configOf(p)).equals(batchGroup(first))) {
+        throw new IllegalArgumentException("prompt with key " + p.key() + " cannot share a batch with key "
+            + batch.get(0).key() + ": beam search runs one configuration per batch (plan batches with batches())");
+      }
+    }
+    if (first.numBeams() > 1) {
+      return new BeamSearch(first, stops.with(first.stop())).run(model, batch);
+    }
+    // Token sampling decodes prompts with their own settings by those; the generator's own are its base.
+    GenerationConfig base = config.numBeams() > 1 ? first : config;
+    return new TokenSampling(base, base == config ? uniforms : new SeededUniforms(base.seed()),
+        stops.with(base.stop())).run(model, batch);
   }
 
   private void checkFormats(List<PromptInput> prompts) {
     for (int i = 0; i < prompts.size(); i++) {
       PromptInput prompt = prompts.get(i);
-      if (prompt.constraint() != null && config.eosTokenId().isEmpty()) {
+      if (prompt.constraint() != null && configOf(prompt).eosTokenId().isEmpty()) {
         throw new IllegalArgumentException("prompt " + i + " (key " + prompt.key() + ") has a response format but"
             + " eos_token_id is unset: a constrained row ends with eos where its text is complete");
       }

@@ -19,7 +19,7 @@ public final class TopPWarper implements LogitsProcessor {
   /** Candidate counts the device form tries from the top (a small nucleus). */
   static final int[] FROM_TOP = {64, 1024};
   /** Candidate counts it tries from the bottom (a nucleus of most of the vocabulary). */
-  static final int[] FROM_BOTTOM = {1024, 8192};
+  static final int[] FROM_BOTTOM = {1024, 16384};
   private final float removeAtOrBelow;
   private final int minTokensToKeep;
 
@@ -71,15 +71,16 @@ public final class TopPWarper implements LogitsProcessor {
 
   /**
    * The same rule without sorting the vocabulary where it can be helped. The removed tokens are
-   * the lowest ones, so the cut is searched among few candidates: the highest {@link #FROM_TOP}
-   * (when the nucleus is small; the mass below them starts the cumulative sum, and they become the
-   * compact form), else the lowest {@link #FROM_BOTTOM} (when the nucleus is most of the
-   * vocabulary), else all tokens. A candidate set serves only if no token outside it ties with its
-   * edge and the cut falls inside it. Compact scores are all candidates already. The cumulative
-   * sum adds the float32 probabilities in double, rounded per position, as on the host. Ties at
-   * the cut go by id as in a stable ascending sort ({@code argsort} is not stable): with {@code n}
-   * candidates removed and {@code s} the score of the last one, every candidate below {@code s} is
-   * removed, and of those equal to {@code s} the {@code n - #(below s)} lowest ids.
+   * the lowest ones, so the cut is searched among few candidates, taken sorted by {@code topk}:
+   * the highest {@link #FROM_TOP} (a small nucleus; the mass below them starts the cumulative
+   * sum, and they become the compact form), else the lowest {@link #FROM_BOTTOM} (a nucleus of
+   * most of the vocabulary), else all tokens (one sort). A candidate set serves only if no token
+   * outside it ties with its edge and the cut falls inside it. Compact scores are all candidates
+   * already. The cumulative sum adds the float32 probabilities in double, rounded per position, as
+   * on the host. Ties at the cut go by id as in a stable ascending sort ({@code topk} and
+   * {@code argsort} are not stable): with {@code n} candidates removed and {@code s} the score of
+   * the last one, every candidate below {@code s} is removed, and of those equal to {@code s} the
+   * {@code n - #(below s)} lowest ids.
    */
   @Override
   public DeviceScores process(List<TokenHistory> histories, DeviceScores scores) {
@@ -89,18 +90,20 @@ public final class TopPWarper implements LogitsProcessor {
     int[] axis = {1};
     NDArray v = scores.values(); // [rows, width]
     long width = v.getShape().get(1);
-    NDArray weights = DeviceScores.weights(v); // [rows, width] float64
-    NDArray total = weights.sum(axis, true); // [rows, 1]
+    NDArray max = v.max(axis, true).toType(DataType.FLOAT64, false); // [rows, 1]
+    NDArray total = DeviceScores.weights(v).sum(axis, true); // [rows, 1], as SortedScores sums exp(s - max)
     if (!scores.isCompact()) {
       for (int c : FROM_TOP) {
         if (c < width) {
           Candidates top = Candidates.of(v, c, true);
           if (top.sealed(v, true)) {
-            NDArray w = weights.gather(top.ids, 1);
+            NDArray w = top.weights(max);
             NDArray below = total.sub(w.sum(axis, true)).div(total); // mass below the candidates
-            Cut cut = cut(top.values, w, total, below, true);
+            Cut cut = cut(top, w, total, below, true);
             if (cut.removed.min().getLong() >= 1) { // the cut reaches into the candidates
-              return DeviceScores.compact(top.values, top.ids, scores.vocab()).remove(cut.mask);
+              NDArray kept = top.kept(cut.mask);
+              NDArray byId = top.columns.argSort(1, true);
+              return DeviceScores.compact(kept.gather(byId, 1), top.columns.gather(byId, 1), scores.vocab());
             }
           }
         }
@@ -109,35 +112,58 @@ public final class TopPWarper implements LogitsProcessor {
         if (c < width) {
           Candidates bottom = Candidates.of(v, c, false);
           if (bottom.sealed(v, false)) {
-            Cut cut = cut(bottom.values, weights.gather(bottom.ids, 1), total, null, false);
+            Cut cut = cut(bottom, bottom.weights(max), total, null, false);
             if (cut.removed.max().getLong() < c) { // the first kept token is a candidate
-              NDArray kept = NDArrays.where(cut.mask, v.getManager().full(bottom.values.getShape(),
-                  Float.NEGATIVE_INFINITY), bottom.values);
-              NDArray rows = v.getManager().arange(0L, v.getShape().get(0)).mul(width).reshape(-1, 1);
-              NDArray at = bottom.ids.add(rows).flatten();
-              return DeviceScores.full(v.flatten().put(at, kept.flatten()).reshape(v.getShape()));
+              return scores.with(bottom.putBack(v, cut.mask));
             }
           }
         }
       }
     }
-    return scores.remove(cut(v, weights, total, null, true).mask); // every token a candidate
+    Candidates all = Candidates.all(v);
+    return scores.with(all.putBack(v, cut(all, all.weights(max), total, null, true).mask));
   }
 
-  /** The highest or lowest {@code c} tokens of each row, in id order: values and ids, [rows, c]. */
-  private record Candidates(NDArray values, NDArray ids) {
+  /**
+   * Candidate tokens of each row in ascending score order (ties in any order): {@code values}
+   * and their {@code columns} in the scores, [rows, c].
+   */
+  private record Candidates(NDArray values, NDArray columns) {
+    /** The highest or lowest {@code c}. */
     static Candidates of(NDArray v, int c, boolean highest) {
-      NDList k = v.topK(c, 1, highest, false);
-      NDArray order = k.get(1).argSort(1, true);
-      return new Candidates(k.get(0).gather(order, 1), k.get(1).gather(order, 1));
+      NDList k = v.topK(c, 1, highest, true); // sorted: descending for the highest, ascending for the lowest
+      return highest ? new Candidates(k.get(0).flip(1), k.get(1).flip(1)) : new Candidates(k.get(0), k.get(1));
+    }
+
+    /** Every column. */
+    static Candidates all(NDArray v) {
+      NDArray order = v.argSort(1, true);
+      return new Candidates(v.gather(order, 1), order);
     }
 
     /** Whether no token outside ties with the candidates' edge (in any row). */
     boolean sealed(NDArray v, boolean highest) {
       int[] axis = {1};
       long c = values.getShape().get(1);
-      NDArray inside = highest ? v.gte(values.min(axis, true)) : v.lte(values.max(axis, true));
+      NDArray inside = highest ? v.gte(values.get(":, :1")) : v.lte(values.get(":, -1:"));
       return inside.sum(axis).max().getLong() == c;
+    }
+
+    /** Softmax weights {@code exp(s - max)} in double, [rows, c]. */
+    NDArray weights(NDArray max) {
+      return values.toType(DataType.FLOAT64, false).subi(max).exp();
+    }
+
+    /** The candidates' scores with -inf where {@code remove} holds. */
+    NDArray kept(NDArray remove) {
+      return NDArrays.where(remove, values.getManager().full(values.getShape(), Float.NEGATIVE_INFINITY), values);
+    }
+
+    /** {@code v} with the candidates' scores replaced by {@link #kept}. */
+    NDArray putBack(NDArray v, NDArray remove) {
+      long width = v.getShape().get(1);
+      NDArray rows = v.getManager().arange(0L, v.getShape().get(0)).mul(width).reshape(-1, 1);
+      return v.flatten().put(columns.add(rows).flatten(), kept(remove).flatten()).reshape(v.getShape());
     }
   }
 
@@ -145,32 +171,36 @@ public final class TopPWarper implements LogitsProcessor {
   private record Cut(NDArray mask, NDArray removed) {}
 
   /**
-   * The cut among candidates {@code values} ([rows, c], id order) with softmax weights {@code w}
-   * of the row's {@code total}; {@code below} the mass of the row below them (null: none);
-   * {@code highest}: the candidates hold the row's highest token, which always stays.
+   * The cut among {@code candidates} with softmax weights {@code w} of the row's {@code total};
+   * {@code below} the mass of the row below them (null: none); {@code highest}: the candidates
+   * hold the row's highest token, which always stays.
    */
-  private Cut cut(NDArray values, NDArray w, NDArray total, NDArray below, boolean highest) {
+  private Cut cut(Candidates candidates, NDArray w, NDArray total, NDArray below, boolean highest) {
     int[] axis = {1};
+    NDArray values = candidates.values;
     int c = Math.toIntExact(values.getShape().get(1));
     NDArray prob = w.div(total).toType(DataType.FLOAT32, false); // as SortedScores
-    NDArray ascending = values.argSort(1, true); // ties in any order
-    NDArray cumulative = prob.gather(ascending, 1).toType(DataType.FLOAT64, false).cumSum(1);
+    NDArray cumulative = prob.toType(DataType.FLOAT64, false).cumSum(1);
     if (below != null) {
       cumulative = cumulative.add(below);
     }
-    NDArray removeAscending = cumulative.toType(DataType.FLOAT32, false).lte(removeAtOrBelow); // a prefix of each row
+    NDArray remove = cumulative.toType(DataType.FLOAT32, false).lte(removeAtOrBelow); // a prefix of each row
     if (highest) {
       boolean[] last = new boolean[c];
       last[c - 1] = true;
-      removeAscending = removeAscending.logicalAnd(values.getManager().create(last).logicalNot());
+      remove = remove.logicalAnd(values.getManager().create(last).logicalNot());
     }
-    NDArray removed = removeAscending.sum(axis, true); // [rows, 1]
-    NDArray at = values.gather(ascending, 1).gather(removed.sub(1).maximum(0), 1); // the last removed score
-    NDArray lower = values.lt(at);
-    NDArray tied = values.eq(at);
-    NDArray tiedRemoved = removed.sub(lower.sum(axis, true)).toType(DataType.FLOAT32, false);
-    NDArray rank = tied.toType(DataType.FLOAT32, false).cumSum(1); // 1, 2, ... over the tied ids in id order
-    NDArray mask = lower.logicalOr(tied.logicalAnd(rank.lte(tiedRemoved))).logicalAnd(removed.gt(0));
-    return new Cut(mask.logicalOr(w.eq(0.0)), removed); // the host drops zero-weight tokens too
+    NDArray removed = remove.sum(axis, true); // [rows, 1]
+    NDArray at = values.gather(removed.sub(1).maximum(0), 1); // the last removed score, [rows, 1]
+    NDArray tied = values.eq(at).logicalAnd(removed.gt(0));
+    if (tied.sum(axis).max().getLong() > 1) {
+      // Equal scores in arbitrary order: remove the lowest ids among them instead of the first ones.
+      NDArray lower = values.lt(at).logicalAnd(removed.gt(0));
+      NDArray tiedRemoved = removed.sub(lower.sum(axis, true)); // [rows, 1]
+      NDArray key = candidates.columns.add(tied.logicalNot().toType(DataType.INT64, false).mul(Long.MAX_VALUE / 2));
+      NDArray rank = key.argSort(1, true).argSort(1, true); // each candidate's place in id order, tied ones first
+      remove = lower.logicalOr(tied.logicalAnd(rank.lt(tiedRemoved)));
+    }
+    return new Cut(remove.logicalOr(w.eq(0.0)), removed); // the host drops zero-weight tokens too
   }
 }

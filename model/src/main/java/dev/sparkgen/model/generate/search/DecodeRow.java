@@ -14,6 +14,7 @@ final class DecodeRow {
   final TokenHistory history;
   final DoubleSupplier uniforms;
   final ContinuationText continuation;
+  TokenSampling rules; // the search of this row's own settings (per-row generation settings)
   int limit; // the most tokens this row may generate (max_new_tokens, capped by the context)
   float[] logprobs = new float[8];
   double cumulative;

@@ -60,4 +60,9 @@ public final class StopStrings {
     }
     return first;
   }
+
+  /** The same decoding (tokenizer, special tokens) with other stop strings: for a row's own settings. */
+  public StopStrings with(List<String> otherStops) {
+    return otherStops.equals(stops) ? this : new StopStrings(otherStops, tokenizer, skipSpecialTokens);
+  }
 }

@@ -8,8 +8,10 @@ import dev.sparkgen.model.generate.PromptInput;
 import dev.sparkgen.model.generate.Sequence;
 import dev.sparkgen.model.generate.logits.LogitsPipeline;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -29,6 +31,12 @@ import java.util.Set;
  * response format), where the logits are ({@link DeviceSampling}: only ids and log-probabilities
  * cross to the host); else (a batch with a response format, or {@link #onHost()}) on the host from
  * each row's copied logits. All paths choose the same tokens.
+ *
+ * <p>Per-row settings (static batches): a prompt with its own {@link PromptInput#config()} is
+ * decoded with that configuration's pipeline, selector, eos ids, stop strings, seed,
+ * max_new_tokens, num_return_sequences and output_logprobs, in the same batch as the others (any
+ * configuration without beam search); each row's result is what a search for its configuration
+ * alone gives. A batch whose rows do not all share this search's settings chooses on the host.
  */
 public final class TokenSampling {
   private final GenerationConfig config;
@@ -39,13 +47,21 @@ public final class TokenSampling {
   private final StopStrings stops;
   private final Set<Integer> eos;
   private final boolean onDevice; // false: every step's logits are copied to the host (the reference path)
+  private final Map<GenerationConfig, TokenSampling> perRow = new HashMap<>(); // prompts' own settings
 
-  /** A search for {@code config}; {@code stops} also decodes the final text. */
+  /**
+   * A search for {@code config}; {@code stops} also decodes the final text. Prompts with their own
+   * settings get {@code stops}' decoding with their stop strings, and {@code uniforms} when their
+   * seed is {@code config}'s, else {@link SeededUniforms} of their seed.
+   */
   public TokenSampling(GenerationConfig config, UniformSource uniforms, StopStrings stops) {
     this(config, uniforms, stops, true);
   }
 
   private TokenSampling(GenerationConfig config, UniformSource uniforms, StopStrings stops, boolean onDevice) {
+    if (config.numBeams() > 1) {
+      throw new IllegalArgumentException("num_beams=" + config.numBeams() + " is beam search, not token sampling");
+    }
     this.onDevice = onDevice;
     this.config = config;
     this.plain = LogitsPipeline.forConfig(config);
@@ -64,40 +80,56 @@ public final class TokenSampling {
     return new TokenSampling(config, uniforms, stops, false);
   }
 
+  /** The search for a prompt's own settings: this one, or one made (once) for its configuration. */
+  private TokenSampling rulesFor(PromptInput prompt) {
+    GenerationConfig own = prompt.config();
+    if (own == null || own.equals(config)) {
+      return this;
+    }
+    return perRow.computeIfAbsent(own, c -> new TokenSampling(c,
+        c.seed() == config.seed() ? uniforms : new SeededUniforms(c.seed()), stops.with(c.stop()), onDevice));
+  }
+
   /** Generates for {@code prompts} in one batch; per prompt, its sequences by sample index. */
   public List<List<Sequence>> run(BatchModel model, List<PromptInput> prompts) {
-    int copies = config.numReturnSequences();
     List<DecodeRow> rows = new ArrayList<>();
     List<int[]> ids = new ArrayList<>();
-    int[] fork = new int[prompts.size() * copies];
-    LogitsPipeline pipeline = prompts.stream().anyMatch(p -> p.constraint() != null) ? withFormats : plain;
+    List<Integer> fork = new ArrayList<>();
+    boolean formats = prompts.stream().anyMatch(p -> p.constraint() != null);
+    int maxNewTokens = 0;
     for (int p = 0; p < prompts.size(); p++) {
       PromptInput in = prompts.get(p);
+      TokenSampling rules = rulesFor(in);
+      maxNewTokens = Math.max(maxNewTokens, rules.config.maxNewTokens());
       ids.add(in.tokenIds());
-      for (int s = 0; s < copies; s++) {
-        fork[rows.size()] = p;
-        ContinuationText text = stops.continuation(in.tokenIds()); // one per row: it decodes incrementally
-        rows.add(new DecodeRow(p, s, in.tokenIds(), in.constraint(), uniforms.stream(in.key(), s), text));
+      for (int s = 0; s < rules.config.numReturnSequences(); s++) {
+        fork.add(p);
+        ContinuationText text = rules.stops.continuation(in.tokenIds()); // one per row: it decodes incrementally
+        DecodeRow row = new DecodeRow(p, s, in.tokenIds(), in.constraint(), rules.uniforms.stream(in.key(), s), text);
+        row.rules = rules;
+        rows.add(row);
       }
     }
-    try (DecodeBatch batch = model.open(ids, config.maxNewTokens())) {
+    try (DecodeBatch batch = model.open(ids, maxNewTokens)) {
       float[][] prefill = batch.prefill(); // [prompts][V]
       float[][] logits = new float[rows.size()][];
       for (int r = 0; r < rows.size(); r++) {
-        logits[r] = rows.size() == prefill.length ? prefill[r] : prefill[fork[r]].clone();
-        rows.get(r).limit = Math.min(config.maxNewTokens(), batch.remaining(fork[r]));
+        DecodeRow row = rows.get(r);
+        logits[r] = row.sampleIndex == 0 ? prefill[row.prompt] : prefill[row.prompt].clone();
+        row.limit = Math.min(row.rules.config.maxNewTokens(), batch.remaining(row.prompt));
       }
-      if (copies > 1) {
-        batch.select(fork); // num_return_sequences > 1: fork each prefilled prompt instead of recomputing it
+      if (rows.size() > prompts.size()) {
+        // num_return_sequences > 1: fork each prefilled prompt instead of recomputing it
+        batch.select(fork.stream().mapToInt(Integer::intValue).toArray());
       }
-      decode(batch, rows, logits, pipeline);
+      decode(batch, rows, logits, formats);
     }
     List<List<Sequence>> out = new ArrayList<>();
     for (int p = 0; p < prompts.size(); p++) {
       out.add(new ArrayList<>());
     }
     for (DecodeRow row : rows) {
-      out.get(row.prompt).add(row.toSequence(config.outputLogprobs()));
+      out.get(row.prompt).add(row.toSequence(row.rules.config.outputLogprobs()));
     }
     return out;
   }
@@ -107,14 +139,17 @@ public final class TokenSampling {
    * (no processors) lets the batch pick tokens where the logits are, so [rows, V] logits never
    * cross to the host after prefill.
    */
-  private void decode(DecodeBatch batch, List<DecodeRow> rows, float[][] logits, LogitsPipeline pipeline) {
-    boolean picksInBatch = picksInBatch(batch, pipeline);
-    DeviceSampling device = picksInBatch ? null : deviceSampling(pipeline);
+  private void decode(DecodeBatch batch, List<DecodeRow> rows, float[][] logits, boolean formats) {
+    boolean picksInBatch = rows.stream().allMatch(
+        row -> row.rules.selector == TokenSelector.GREEDY && row.rules.pipeline(formats).processors().isEmpty())
+        && batch.picksGreedyItself();
+    boolean shared = rows.stream().allMatch(row -> row.rules == this); // one pipeline for the whole batch
+    DeviceSampling device = picksInBatch || !shared ? null : deviceSampling(pipeline(formats));
     Picks picks = null;
     List<DecodeRow> active = new ArrayList<>();
     for (DecodeRow row : rows) {
       if (row.limit <= 0) {
-        finish(row, FinishReason.LENGTH); // a prompt that already fills the context
+        row.rules.finish(row, FinishReason.LENGTH); // a prompt that already fills the context
       }
       active.add(row);
     }
@@ -125,9 +160,9 @@ public final class TokenSampling {
         if (!row.finished()) {
           if (picks != null) {
             picks.rethrow(r); // a row redone on the host with nothing to sample: the batch fails, as on the host
-            accept(row, picks.tokens()[r], picks.logprobs()[r]);
+            row.rules.accept(row, picks.tokens()[r], picks.logprobs()[r]);
           } else {
-            choose(row, logits[r], pipeline);
+            row.rules.choose(row, logits[r], row.rules.pipeline(formats));
           }
         }
         if (!row.finished()) {
