@@ -226,7 +226,7 @@ class LocalClusterTest {
   }
 
   private static void awaitExecutors(SparkSession spark, int n) throws InterruptedException {
-    long deadline = System.nanoTime() + 60_000_000_000L;
+    long deadline = System.nanoTime() + 180_000_000_000L; // generous: executor JVMs start slowly on a loaded 2-core machine
     while (spark.sparkContext().getExecutorMemoryStatus().size() < n + 1 && System.nanoTime() < deadline) {
       Thread.sleep(200);
     }
