@@ -37,10 +37,12 @@ import org.apache.spark.sql.types.StructType;
  * eos, so every row generates exactly the requested tokens. A program, not a test. From the
  * repository root, after the model benchmark wrote its checkpoint to bench-out/models/gpt2:
  *
- * <pre>
- * OMP_WAIT_POLICY=PASSIVE MAVEN_OPTS=-Xmx8g mvn -o -q -pl job -am test-compile exec:java -Dexec.classpathScope=test \
- *   -Dexec.mainClass=dev.sparkgen.job.bench.SparkBenchmark -Dexec.args="--model bench-out/models/gpt2"
- * </pre>
+ * <pre>{@code
+ * mvn -o -q -B -pl job -am test-compile dependency:build-classpath -Dmdep.outputFile=/tmp/jobcp.txt -Dmdep.includeScope=test
+ * OMP_WAIT_POLICY=PASSIVE java -Xmx8g $(sed -n 's|.*<spark.opens>\(.*\)</spark.opens>.*|\1|p' pom.xml) \
+ *   -cp job/target/test-classes:job/target/classes:$(cat /tmp/jobcp.txt) \
+ *   dev.sparkgen.job.bench.SparkBenchmark --model bench-out/models/gpt2
+ * }</pre>
  *
  * <p>Options: {@code --prompts 512}, {@code --prompt 32} tokens, {@code --new 16} new tokens,
  * {@code --batch 32}, {@code --runs 2}, {@code --out bench-out/spark.json}; {@code --sample true}

@@ -38,10 +38,12 @@ import org.apache.spark.sql.types.StructType;
  * scheduling, and shared-prefix reuse on vs off (on the whole workload and on its prefix half
  * alone). A program, not a test. From the repository root:
  *
- * <pre>
- * OMP_WAIT_POLICY=PASSIVE MAVEN_OPTS=-Xmx10g mvn -o -q -pl job -am test-compile exec:java -Dexec.classpathScope=test \
- *   -Dexec.mainClass=dev.sparkgen.job.bench.WorkloadBenchmark -Dexec.args="--runs 1"
- * </pre>
+ * <pre>{@code
+ * mvn -o -q -B -pl job -am test-compile dependency:build-classpath -Dmdep.outputFile=/tmp/jobcp.txt -Dmdep.includeScope=test
+ * OMP_WAIT_POLICY=PASSIVE java -Xmx10g $(sed -n 's|.*<spark.opens>\(.*\)</spark.opens>.*|\1|p' pom.xml) \
+ *   -cp job/target/test-classes:job/target/classes:$(cat /tmp/jobcp.txt) \
+ *   dev.sparkgen.job.bench.WorkloadBenchmark --runs 1
+ * }</pre>
  *
  * <p>The workload: {@code --prompts 512} prompts of random token ids, half of them (even ids) a
  * shared {@code --prefix 64}-token prefix plus 1 to 32 tokens of their own (65 to 96 tokens), the

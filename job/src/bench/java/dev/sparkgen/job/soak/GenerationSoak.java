@@ -28,13 +28,13 @@ import org.apache.spark.sql.types.StructType;
  * warm-up run, every few seconds, and at the end, with the growth after warm-up. Run it with a
  * fixed, pre-touched heap so that heap growth does not show up as resident memory:
  *
- * <pre>
- * mvn -o -q -B test-compile -pl job -am
- * mvn -o -q -B dependency:build-classpath -pl job -Dmdep.outputFile=/tmp/cp.txt
- * java -Xms1g -Xmx1g -XX:+AlwaysPreTouch -Dai.djl.offline=true -Dai.djl.default_engine=PyTorch \
- *   -Dai.djl.pytorch.num_threads=1 -cp job/target/test-classes:job/target/classes:model/target/classes:$(cat /tmp/cp.txt) \
+ * <pre>{@code
+ * mvn -o -q -B -pl job -am test-compile dependency:build-classpath -Dmdep.outputFile=/tmp/jobcp.txt -Dmdep.includeScope=test
+ * java -Xms1g -Xmx1g -XX:+AlwaysPreTouch $(sed -n 's|.*<spark.opens>\(.*\)</spark.opens>.*|\1|p' pom.xml) \
+ *   -Dai.djl.offline=true -Dai.djl.default_engine=PyTorch -Dai.djl.pytorch.num_threads=1 \
+ *   -cp job/target/test-classes:job/target/classes:$(cat /tmp/jobcp.txt) \
  *   dev.sparkgen.job.soak.GenerationSoak [prompts=10000] [max_new_tokens=16] [warmup=500]
- * </pre>
+ * }</pre>
  *
  * With {@code -XX:NativeMemoryTracking=summary} it also prints the JVM's own native memory growth
  * after warm-up (what is not there is libtorch's or the C allocator's).
