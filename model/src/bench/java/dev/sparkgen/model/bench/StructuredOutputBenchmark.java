@@ -14,6 +14,7 @@ import dev.sparkgen.model.generate.constraint.TokenConstraint;
 import dev.sparkgen.model.generate.constraint.TokenVocabulary;
 import dev.sparkgen.model.generate.logits.ResponseFormatProcessor;
 import dev.sparkgen.model.generate.logits.TokenHistory;
+import dev.sparkgen.model.tokenizer.TestTokenizers;
 import dev.sparkgen.model.tokenizer.Tokenizer;
 import dev.sparkgen.model.weights.HfFolder;
 import dev.sparkgen.model.weights.RandomWeights;
@@ -64,7 +65,7 @@ public final class StructuredOutputBenchmark {
     DjlEnvironment.engine();
     DjlEnvironment.setThreads(o.threads);
     Map<String, Object> json = new LinkedHashMap<>();
-    Path tokenizerFile = BenchTokenizers.GPT2.toFile().isFile() ? BenchTokenizers.GPT2 : Path.of("..").resolve(BenchTokenizers.GPT2);
+    Path tokenizerFile = TestTokenizers.GPT2;
 
     // 1. The token index: first load in this JVM (what an executor pays once), then warm loads;
     // wall time and this thread's CPU time (the latter is what a quiet machine would show).

@@ -3,6 +3,7 @@ package dev.sparkgen.model.chat;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.sparkgen.model.tokenizer.TestTokenizers;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,10 +16,6 @@ import java.util.List;
  * sequence encoded with special tokens.
  */
 public final class ChatTokenizers {
-  /** The GPT-2 tokenizer.json in test resources (from the model module or the repository root). */
-  public static final Path GPT2 = Files.isRegularFile(Path.of("src/test/resources/tokenizers/gpt2/tokenizer.json"))
-      ? Path.of("src/test/resources/tokenizers/gpt2/tokenizer.json")
-      : Path.of("model/src/test/resources/tokenizers/gpt2/tokenizer.json");
   /** GPT-2's vocabulary size; the first added token gets this id. */
   public static final int GPT2_VOCAB = 50257;
 
@@ -32,7 +29,7 @@ public final class ChatTokenizers {
    * @return the file
    */
   public static Path write(Path dir, List<String> specials, String bos) throws IOException {
-    JsonObject root = JsonParser.parseString(Files.readString(GPT2)).getAsJsonObject();
+    JsonObject root = JsonParser.parseString(Files.readString(TestTokenizers.GPT2)).getAsJsonObject();
     JsonArray added = root.getAsJsonArray("added_tokens");
     int id = GPT2_VOCAB;
     for (String s : specials) {

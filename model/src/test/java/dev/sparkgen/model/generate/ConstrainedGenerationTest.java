@@ -9,7 +9,7 @@ import dev.sparkgen.model.CausalLm;
 import dev.sparkgen.model.TinyModels;
 import dev.sparkgen.model.generate.constraint.ResponseFormat;
 import dev.sparkgen.model.generate.constraint.SchemaValidation;
-import dev.sparkgen.model.generate.constraint.TestTokenizers;
+import dev.sparkgen.model.tokenizer.TestTokenizers;
 import dev.sparkgen.model.generate.constraint.TokenConstraint;
 import dev.sparkgen.model.generate.constraint.TokenVocabulary;
 import dev.sparkgen.model.tokenizer.Tokenizer;

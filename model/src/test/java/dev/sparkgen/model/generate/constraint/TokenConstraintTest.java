@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sparkgen.model.tokenizer.TestTokenizers;
 import dev.sparkgen.model.tokenizer.Tokenizer;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -142,10 +143,10 @@ class TokenConstraintTest {
     TokenVocabulary sp = TokenVocabulary.load(TestTokenizers.sentencePiece(dir, false));
     TokenConstraint c = sp.constraint(ResponseFormat.parse("choice:[\"yes\", \" no\"]"), 0);
     assertEquals(bruteForce(c, sp, c.start()), boxed(c.allowed(c.start()).ids()));
-    int yesWithSpace = 3 + 256 + TestTokenizers.PIECES.indexOf("\u2581yes");
-    int yes = 3 + 256 + TestTokenizers.PIECES.indexOf("yes");
-    int noWithSpace = 3 + 256 + TestTokenizers.PIECES.indexOf("\u2581no");
-    int prompt = 3 + 256 + TestTokenizers.PIECES.indexOf("\u2581a");
+    int yesWithSpace = TestTokenizers.FIRST_PIECE + TestTokenizers.PIECES.indexOf("\u2581yes");
+    int yes = TestTokenizers.FIRST_PIECE + TestTokenizers.PIECES.indexOf("yes");
+    int noWithSpace = TestTokenizers.FIRST_PIECE + TestTokenizers.PIECES.indexOf("\u2581no");
+    int prompt = TestTokenizers.FIRST_PIECE + TestTokenizers.PIECES.indexOf("\u2581a");
     assertTrue(c.accepting(c.next(c.start(), yes)));
     assertTrue(c.next(c.start(), yesWithSpace) < 0, "▁yes continues a text as ' yes'");
     assertTrue(c.accepting(c.next(c.start(), noWithSpace)));

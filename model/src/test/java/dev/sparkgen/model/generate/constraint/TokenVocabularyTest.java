@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sparkgen.model.tokenizer.TestTokenizers;
 import dev.sparkgen.model.tokenizer.Tokenizer;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
@@ -79,7 +80,7 @@ class TokenVocabularyTest {
   @ValueSource(booleans = {false, true})
   void sentencePieceByteFallbackAgreesWithDecode(boolean metaspaceDecoder) {
     Path file = TestTokenizers.sentencePiece(dir, metaspaceDecoder);
-    int aWithSpace = 3 + 256 + TestTokenizers.PIECES.indexOf("\u2581a");
+    int aWithSpace = TestTokenizers.FIRST_PIECE + TestTokenizers.PIECES.indexOf("\u2581a");
     assertTrue(agreeWithDecode(file, new int[] {aWithSpace}, 3000, 2) > 500); // the prompt "▁a" decodes to "a"
     TokenVocabulary v = TokenVocabulary.load(file);
     byte[] newline = metaspaceDecoder ? "<0x0A>".getBytes(StandardCharsets.UTF_8) : new byte[] {0x0A};

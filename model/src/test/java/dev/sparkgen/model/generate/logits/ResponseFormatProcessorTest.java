@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sparkgen.model.generate.GenerationConfig;
 import dev.sparkgen.model.generate.constraint.ResponseFormat;
-import dev.sparkgen.model.generate.constraint.TestTokenizers;
+import dev.sparkgen.model.tokenizer.TestTokenizers;
 import dev.sparkgen.model.generate.constraint.TokenConstraint;
 import dev.sparkgen.model.generate.constraint.TokenVocabulary;
 import java.util.List;

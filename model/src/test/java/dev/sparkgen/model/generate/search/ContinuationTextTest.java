@@ -3,7 +3,7 @@ package dev.sparkgen.model.generate.search;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.sparkgen.model.generate.constraint.TestTokenizers;
+import dev.sparkgen.model.tokenizer.TestTokenizers;
 import dev.sparkgen.model.tokenizer.Tokenizer;
 import java.nio.file.Path;
 import java.util.ArrayList;

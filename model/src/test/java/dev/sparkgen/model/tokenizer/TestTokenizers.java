@@ -1,4 +1,4 @@
-package dev.sparkgen.model.generate.constraint;
+package dev.sparkgen.model.tokenizer;
 
 import com.google.gson.Gson;
 import com.google.gson.JsonArray;
@@ -9,28 +9,66 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
-/** Tokenizers for the constraint tests: the real GPT-2 one, and made-up SentencePiece-style ones. */
+/**
+ * Tokenizer files for tests and benchmark programs: the real GPT-2 one in test resources, and
+ * made-up Llama-style byte-fallback BPEs (SentencePiece converted by Hugging Face: {@code <unk> <s>
+ * </s>}, the 256 byte tokens, then whole pieces, no merges).
+ */
 public final class TestTokenizers {
-  /** The GPT-2 tokenizer.json in the model module's test resources. */
-  public static final Path GPT2 = Path.of("src/test/resources/tokenizers/gpt2/tokenizer.json");
+  /**
+   * The GPT-2 tokenizer.json in the model module's test resources, found from the module's folder
+   * (tests) or from the repository root (benchmark programs).
+   */
+  public static final Path GPT2 = Files.isRegularFile(Path.of("src/test/resources/tokenizers/gpt2/tokenizer.json"))
+      ? Path.of("src/test/resources/tokenizers/gpt2/tokenizer.json")
+      : Path.of("model/src/test/resources/tokenizers/gpt2/tokenizer.json");
 
   /** The pieces after the specials and the 256 byte tokens of {@link #sentencePiece}. */
-  static final List<String> PIECES = List.of("\u2581", "\u2581yes", "\u2581no", "yes", "{", "\u2581{", "\"", "a", "\u2581a",
-      "é", "中", "\u2581\u2581", "o");
+  public static final List<String> PIECES = List.of("\u2581", "\u2581yes", "\u2581no", "yes", "{", "\u2581{", "\"", "a",
+      "\u2581a", "é", "中", "\u2581\u2581", "o");
+
+  /** Id of the first piece of a {@link #byteFallbackBpe}: after the 3 specials and the 256 byte tokens. */
+  public static final int FIRST_PIECE = 3 + 256;
+
+  /** The decoder a {@link #byteFallbackBpe} file declares. */
+  public enum Decoder {
+    /** None: the file only encodes (checkpoint folders of the benchmarks, whose prompts are ids). */
+    NONE,
+    /** Llama's Sequence: Replace ▁ by a space, ByteFallback, Fuse, Strip one leading space. */
+    LLAMA,
+    /** Metaspace (replacement ▁, prepend_scheme always). */
+    METASPACE
+  }
 
   private TestTokenizers() {}
 
   /** Number of token ids of {@link #sentencePiece}: specials, bytes, pieces. */
   public static int sentencePieceVocab() {
-    return 3 + 256 + PIECES.size();
+    return FIRST_PIECE + PIECES.size();
   }
 
   /**
-   * A Llama-style byte-fallback BPE written to {@code dir}: {@code <unk> <s> </s>}, {@code <0x00>}
-   * .. {@code <0xFF>} (ids 3..258), then {@link #PIECES}; decoder either the Llama Sequence
-   * (Replace, ByteFallback, Fuse, Strip) or a Metaspace decoder.
+   * {@link #byteFallbackBpe} of {@link #PIECES}, written to {@code dir/llama.json} (Llama decoder) or
+   * {@code dir/metaspace.json} (Metaspace decoder).
    */
   public static Path sentencePiece(Path dir, boolean metaspaceDecoder) {
+    Path file = dir.resolve(metaspaceDecoder ? "metaspace.json" : "llama.json");
+    try {
+      return byteFallbackBpe(file, PIECES, metaspaceDecoder ? Decoder.METASPACE : Decoder.LLAMA);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Writes a Llama-style byte-fallback BPE tokenizer.json to {@code file}: {@code <unk> <s> </s>}
+   * (ids 0..2, special added tokens), {@code <0x00>} .. {@code <0xFF>} (ids 3..258), then
+   * {@code pieces} in order from {@link #FIRST_PIECE}; no merges, so a text encodes as whole pieces
+   * or, failing that, bytes.
+   *
+   * @return {@code file}
+   */
+  public static Path byteFallbackBpe(Path file, List<String> pieces, Decoder decoder) throws IOException {
     JsonObject vocab = new JsonObject();
     JsonArray added = new JsonArray();
     String[] special = {"<unk>", "<s>", "</s>"};
@@ -49,7 +87,7 @@ public final class TestTokenizers {
     for (int b = 0; b < 256; b++) {
       vocab.addProperty(String.format("<0x%02X>", b), vocab.size());
     }
-    for (String p : PIECES) {
+    for (String p : pieces) {
       vocab.addProperty(p, vocab.size());
     }
     JsonObject model = new JsonObject();
@@ -59,18 +97,16 @@ public final class TestTokenizers {
     model.addProperty("fuse_unk", true);
     model.add("vocab", vocab);
     model.add("merges", new JsonArray());
-    JsonObject decoder = metaspaceDecoder ? metaspace() : llamaSequence();
     JsonObject root = new JsonObject();
     root.addProperty("version", "1.0");
     root.add("added_tokens", added);
     root.add("model", model);
-    root.add("decoder", decoder);
-    Path file = dir.resolve(metaspaceDecoder ? "metaspace.json" : "llama.json");
-    try {
-      Files.writeString(file, new Gson().toJson(root));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    switch (decoder) {
+      case LLAMA -> root.add("decoder", llamaSequence());
+      case METASPACE -> root.add("decoder", metaspace());
+      case NONE -> { }
     }
+    Files.writeString(file, new Gson().toJson(root));
     return file;
   }
 
