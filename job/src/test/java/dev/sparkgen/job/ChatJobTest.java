@@ -32,12 +32,11 @@ import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -57,13 +56,13 @@ class ChatJobTest {
       .add("messages", DataTypes.createArrayType(new StructType()
           .add("role", DataTypes.StringType).add("content", DataTypes.StringType)));
 
-  private static SparkSession spark;
+  @RegisterExtension
+  static final LocalSpark spark = new LocalSpark("local[2]");
   @TempDir static Path dir;
   private static Path model;
 
   @BeforeAll
   static void start() throws Exception {
-    spark = TestSpark.builder("local[2]").getOrCreate();
     model = dir.resolve("tiny-qwen-chat");
     Files.createDirectories(model);
     // The tokenizer: GPT-2 plus <|im_start|> (50257) and <|im_end|> (50258) as special added tokens.
@@ -87,11 +86,6 @@ class ChatJobTest {
     HfFolder.save(RandomWeights.create(config, 5), model);
     Files.writeString(model.resolve("generation_config.json"),
         "{\"eos_token_id\": [" + IM_END + ", 50256], \"max_new_tokens\": 6, \"do_sample\": false}");
-  }
-
-  @AfterAll
-  static void stop() {
-    spark.stop();
   }
 
   private static Row conversation(long id, String... roleContent) {
@@ -136,12 +130,12 @@ class ChatJobTest {
     rows.add(conversation(10, "user", "Hi", "bot", "unknown role"));
     rows.add(conversation(11));
     rows.add(RowFactory.create(12L, null));
-    Dataset<Row> input = spark.createDataFrame(rows, MESSAGES);
+    Dataset<Row> input = spark.session().createDataFrame(rows, MESSAGES);
     JobConfig cfg = TestSpark.settings("model", model.toString(), "output_prompt", "true");
     List<Row> out;
     try (ResolvedModel resolved = ResolvedModel.resolve(cfg); Tokenizer tokenizer = Tokenizer.load(model)) {
       assertEquals(List.of(IM_END, 50256), resolved.generation().eosTokenId(), "generation_config.json's eos list");
-      try (GenerationRun run = GenerationRun.prepare(spark, cfg, resolved)) {
+      try (GenerationRun run = GenerationRun.prepare(spark.session(), cfg, resolved)) {
         out = run.apply(input).collectAsList();
       }
       assertEquals(rows.size(), out.size());
@@ -173,7 +167,7 @@ class ChatJobTest {
   void aTemplateThatRaisesFailsOnlyThatRow() throws Exception {
     // Gemma 2's template refuses system turns and roles that do not alternate; messages as JSON text.
     StructType schema = new StructType().add("id", DataTypes.LongType).add("messages", DataTypes.StringType);
-    Dataset<Row> input = spark.createDataFrame(List.of(
+    Dataset<Row> input = spark.session().createDataFrame(List.of(
         RowFactory.create(1L, "[{\"role\": \"user\", \"content\": \"Hi\"}]"),
         RowFactory.create(2L, "[{\"role\": \"system\", \"content\": \"S\"}, {\"role\": \"user\", \"content\": \"Hi\"}]"),
         RowFactory.create(3L, "[{\"role\": \"user\", \"content\": \"a\"}, {\"role\": \"user\", \"content\": \"b\"}]"),
@@ -184,7 +178,8 @@ class ChatJobTest {
     Files.writeString(template, (String) gemma.get("chat_template"));
     JobConfig cfg = TestSpark.settings("model", model.toString(), "chat_template_file", template.toString());
     Map<Long, Row> out;
-    try (ResolvedModel resolved = ResolvedModel.resolve(cfg); GenerationRun run = GenerationRun.prepare(spark, cfg, resolved)) {
+    try (ResolvedModel resolved = ResolvedModel.resolve(cfg);
+        GenerationRun run = GenerationRun.prepare(spark.session(), cfg, resolved)) {
       out = byId(run.apply(input).collectAsList());
     }
     assertNull(out.get(1L).getAs("error"));
@@ -198,21 +193,24 @@ class ChatJobTest {
   @Test
   void plainPromptsWithASystemPromptAreRendered() throws Exception {
     StructType schema = new StructType().add("id", DataTypes.LongType).add("prompt", DataTypes.StringType);
-    Dataset<Row> input = spark.createDataFrame(List.of(RowFactory.create(1L, "What is 2+2?"),
+    Dataset<Row> input = spark.session().createDataFrame(List.of(RowFactory.create(1L, "What is 2+2?"),
         RowFactory.create(2L, "Name a colour.")), schema);
     JobConfig cfg = TestSpark.settings("model", model.toString(), "system_prompt", "Be terse.", "output_prompt", "true");
-    try (ResolvedModel resolved = ResolvedModel.resolve(cfg); GenerationRun run = GenerationRun.prepare(spark, cfg, resolved)) {
+    try (ResolvedModel resolved = ResolvedModel.resolve(cfg);
+        GenerationRun run = GenerationRun.prepare(spark.session(), cfg, resolved)) {
       Map<Long, Row> out = byId(run.apply(input).collectAsList());
       assertEquals("<|im_start|>system\nBe terse.<|im_end|>\n<|im_start|>user\nWhat is 2+2?<|im_end|>\n<|im_start|>assistant\n",
           out.get(1L).getAs("prompt_text"));
     }
     // Without system_prompt, plain prompts stay plain (and chat_template=none refuses a system prompt).
     JobConfig plain = TestSpark.settings("model", model.toString(), "output_prompt", "true");
-    try (ResolvedModel resolved = ResolvedModel.resolve(plain); GenerationRun run = GenerationRun.prepare(spark, plain, resolved)) {
+    try (ResolvedModel resolved = ResolvedModel.resolve(plain);
+        GenerationRun run = GenerationRun.prepare(spark.session(), plain, resolved)) {
       assertEquals("What is 2+2?", byId(run.apply(input).collectAsList()).get(1L).getAs("prompt_text"));
     }
     JobConfig none = TestSpark.settings("model", model.toString(), "system_prompt", "S", "chat_template", "none");
-    try (ResolvedModel resolved = ResolvedModel.resolve(none); GenerationRun run = GenerationRun.prepare(spark, none, resolved)) {
+    try (ResolvedModel resolved = ResolvedModel.resolve(none);
+        GenerationRun run = GenerationRun.prepare(spark.session(), none, resolved)) {
       assertThrows(ConfigException.class, () -> run.apply(input));
     }
   }
@@ -246,12 +244,13 @@ class ChatJobTest {
       tensors.put(embed, dev.sparkgen.model.weights.WeightSource.of(e, c.vocabSize(), c.hiddenSize()));
       HfFolder.save(new dev.sparkgen.model.weights.Checkpoint(c, tensors, "special rows", List.of()), specials);
     }
-    Dataset<Row> input = spark.createDataFrame(List.of(conversation(1, "user", "Hello, how are you?"),
+    Dataset<Row> input = spark.session().createDataFrame(List.of(conversation(1, "user", "Hello, how are you?"),
         conversation(2, "system", "Answer in one word.", "user", "Capital of France?")), MESSAGES);
     Map<String, Map<Long, Row>> runs = new java.util.HashMap<>();
     for (String skip : List.of("true", "false")) {
       JobConfig cfg = TestSpark.settings("model", specials.toString(), "skip_special_tokens", skip, "output_prompt", "true");
-      try (ResolvedModel resolved = ResolvedModel.resolve(cfg); GenerationRun run = GenerationRun.prepare(spark, cfg, resolved)) {
+      try (ResolvedModel resolved = ResolvedModel.resolve(cfg);
+          GenerationRun run = GenerationRun.prepare(spark.session(), cfg, resolved)) {
         runs.put(skip, byId(run.apply(input).collectAsList()));
       }
     }
@@ -284,10 +283,11 @@ class ChatJobTest {
 
   @Test
   void continueFinalMessageLeavesTheLastTurnOpen() throws Exception {
-    Dataset<Row> input = spark.createDataFrame(List.of(conversation(1, "user", "Finish this.", "assistant", "The answer is")),
-        MESSAGES);
+    Dataset<Row> input = spark.session().createDataFrame(
+        List.of(conversation(1, "user", "Finish this.", "assistant", "The answer is")), MESSAGES);
     JobConfig cfg = TestSpark.settings("model", model.toString(), "continue_final_message", "true", "output_prompt", "true");
-    try (ResolvedModel resolved = ResolvedModel.resolve(cfg); GenerationRun run = GenerationRun.prepare(spark, cfg, resolved)) {
+    try (ResolvedModel resolved = ResolvedModel.resolve(cfg);
+        GenerationRun run = GenerationRun.prepare(spark.session(), cfg, resolved)) {
       String prompt = run.apply(input).collectAsList().get(0).getAs("prompt_text");
       assertTrue(prompt.endsWith("<|im_end|>\n<|im_start|>assistant\nThe answer is"), prompt);
       assertEquals(ModelChatTemplate.load(model, null).continueFinalMessage(
@@ -301,11 +301,11 @@ class ChatJobTest {
     // model's text up to </think> is reasoning; these random weights never close it.
     Path template = dir.resolve("thinking.jinja");
     Files.writeString(template, "{% for m in messages %}{{ m.content }}{% endfor %}<|im_start|>assistant\n<think>\n");
-    Dataset<Row> input = spark.createDataFrame(List.of(conversation(1, "user", "2+2?")), MESSAGES);
+    Dataset<Row> input = spark.session().createDataFrame(List.of(conversation(1, "user", "2+2?")), MESSAGES);
     JobConfig cfg = TestSpark.settings("model", model.toString(), "chat_template_file", template.toString(),
         "reasoning", "split", "output_prompt", "true");
     try (ResolvedModel resolved = ResolvedModel.resolve(cfg); Tokenizer tokenizer = Tokenizer.load(model);
-        GenerationRun run = GenerationRun.prepare(spark, cfg, resolved)) {
+        GenerationRun run = GenerationRun.prepare(spark.session(), cfg, resolved)) {
       Row r = run.apply(input).collectAsList().get(0);
       // jinja2 drops the template file's one trailing newline: the prompt ends with "<think>".
       assertEquals("2+2?<|im_start|>assistant\n<think>", r.getAs("prompt_text"));
@@ -319,9 +319,10 @@ class ChatJobTest {
 
   @Test
   void aModelWithoutATemplateRefusesConversationsNamingTheKey() {
-    Dataset<Row> input = spark.createDataFrame(List.of(conversation(1, "user", "Hi")), MESSAGES);
+    Dataset<Row> input = spark.session().createDataFrame(List.of(conversation(1, "user", "Hi")), MESSAGES);
     JobConfig cfg = TestSpark.settings("model", TestSpark.GPT2_TINY.toString());
-    try (ResolvedModel resolved = ResolvedModel.resolve(cfg); GenerationRun run = GenerationRun.prepare(spark, cfg, resolved)) {
+    try (ResolvedModel resolved = ResolvedModel.resolve(cfg);
+        GenerationRun run = GenerationRun.prepare(spark.session(), cfg, resolved)) {
       SetupException e = assertThrows(SetupException.class, () -> run.apply(input));
       assertTrue(e.getMessage().contains("has no chat template") && e.getMessage().contains("chat_template_file"), e.getMessage());
     }

@@ -17,10 +17,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -29,18 +27,9 @@ import org.junit.jupiter.api.io.TempDir;
  * each other (rates over task seconds, projections from the per-slot rate).
  */
 class DryRunTest {
-  private static SparkSession spark;
+  @RegisterExtension
+  static final LocalSpark spark = new LocalSpark("local[2]");
   @TempDir Path tmp;
-
-  @BeforeAll
-  static void start() {
-    spark = TestSpark.builder("local[2]").getOrCreate();
-  }
-
-  @AfterAll
-  static void stop() {
-    spark.stop();
-  }
 
   @Test
   void aDryRunGeneratesTheSampleWritesNothingAndReportsConsistentFigures() throws Exception {
@@ -57,7 +46,7 @@ class DryRunTest {
     JobConfig cfg = CommandLine.parse(args).config().requireInputOutput();
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try (ResolvedModel model = ResolvedModel.resolve(cfg)) {
-      assertEquals(Main.OK, Main.execute(spark, cfg, model, new PrintStream(out, true, StandardCharsets.UTF_8),
+      assertEquals(Main.OK, Main.execute(spark.session(), cfg, model, new PrintStream(out, true, StandardCharsets.UTF_8),
           new PrintStream(new ByteArrayOutputStream())));
     }
     assertFalse(Files.exists(output), "a dry run writes nothing to the output");

@@ -55,7 +55,7 @@ class LocalClusterTest {
     Files.createDirectories(home.resolve("spark-home/jars"));
     System.setProperty("spark.testing", "1");
     System.setProperty("spark.test.home", home.resolve("spark-home").toString());
-    spark = TestSpark.builder("local-cluster[2,1,1024]")
+    spark = LocalSpark.builder("local-cluster[2,1,1024]")
         .config("spark.executor.memory", "1g")
         .config("spark.executorEnv.SPARK_SCALA_VERSION", "2.13")
         .config("spark.executorEnv.OMP_WAIT_POLICY", "PASSIVE")

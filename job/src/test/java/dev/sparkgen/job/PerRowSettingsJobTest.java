@@ -16,19 +16,18 @@ import java.util.TreeMap;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * generation_params_column: each row with its own settings gets exactly what a whole job with those
  * settings gives it, while sharing batches with the others; bad entries are that row's error.
  */
 class PerRowSettingsJobTest {
-  private static SparkSession spark;
+  @RegisterExtension
+  static final LocalSpark spark = new LocalSpark("local[2]");
 
   private static final int[][] PROMPTS = {{42}, {51, 1, 51, 30}, {32, 40, 18, 62, 3, 17, 24}, {36, 26, 8, 2, 0},
       {7, 7}, {12, 13, 14}, {60}};
@@ -45,16 +44,6 @@ class PerRowSettingsJobTest {
   private static final JobConfig JOB = JobConfig.of(Map.of("model", TestSpark.GPT2_TINY.toString(), "tokenizer", "",
       "max_new_tokens", "5", "batch_size", "8", "partitions", "1", "generation_params_column", "params"));
 
-  @BeforeAll
-  static void start() {
-    spark = TestSpark.builder("local[2]").getOrCreate();
-  }
-
-  @AfterAll
-  static void stop() {
-    spark.stop();
-  }
-
   private static Dataset<Row> prompts(boolean json) {
     StructType schema = new StructType().add("id", DataTypes.LongType)
         .add("prompt_ids", DataTypes.createArrayType(DataTypes.IntegerType))
@@ -65,7 +54,7 @@ class PerRowSettingsJobTest {
       Object params = own == null ? null : json ? new Gson().toJson(own) : own; // a java.util.Map is converted
       rows.add(RowFactory.create((long) i, ids(PROMPTS[i]), params));
     }
-    return spark.createDataFrame(rows, schema);
+    return spark.session().createDataFrame(rows, schema);
   }
 
   private static scala.collection.immutable.Seq<Integer> ids(int[] ids) {
@@ -101,13 +90,13 @@ class PerRowSettingsJobTest {
 
   @Test
   void eachRowGetsWhatAWholeJobWithItsSettingsGivesIt() {
-    Map<String, String> mixed = results(SparkGen.generate(spark, prompts(false), JOB));
+    Map<String, String> mixed = results(SparkGen.generate(spark.session(), prompts(false), JOB));
     for (int i = 0; i < 5; i++) {
       JobConfig whole = JOB.with(Map.of("generation_params_column", ""));
       if (OWN.get(i) != null) {
         whole = whole.with(OWN.get(i));
       }
-      Map<String, String> alone = results(SparkGen.generate(spark, prompts(false).drop("params"), whole));
+      Map<String, String> alone = results(SparkGen.generate(spark.session(), prompts(false).drop("params"), whole));
       int samples = OWN.get(i) == null ? 1 : Integer.parseInt(OWN.get(i).getOrDefault("num_return_sequences", "1"));
       for (int s = 0; s < samples; s++) {
         String k = i + "/" + s;
@@ -129,24 +118,24 @@ class PerRowSettingsJobTest {
 
   @Test
   void aJsonColumnGivesWhatTheMapColumnGives() {
-    Map<String, String> map = results(SparkGen.generate(spark, prompts(false), JOB));
-    Map<String, String> json = results(SparkGen.generate(spark, prompts(true), JOB));
+    Map<String, String> map = results(SparkGen.generate(spark.session(), prompts(false), JOB));
+    Map<String, String> json = results(SparkGen.generate(spark.session(), prompts(true), JOB));
     assertEquals(map.keySet(), json.keySet());
     map.keySet().stream().filter(k -> !k.startsWith("~")).forEach(k -> assertSameRow(map, json, k, k));
-    Dataset<Row> badJson = spark.createDataFrame(List.of(RowFactory.create(1L, ids(new int[] {5}), "{\"top_k\": ")),
+    Dataset<Row> badJson = spark.session().createDataFrame(List.of(RowFactory.create(1L, ids(new int[] {5}), "{\"top_k\": ")),
         prompts(true).schema());
-    String error = SparkGen.generate(spark, badJson, JOB).first().getAs("error");
+    String error = SparkGen.generate(spark.session(), badJson, JOB).first().getAs("error");
     assertTrue(error.startsWith("generation_params_column: invalid JSON"), error);
   }
 
   @Test
   void aMissingOrMistypedColumnIsRefusedBeforeAnyTask() {
     SetupException missing = assertThrows(SetupException.class,
-        () -> SparkGen.generate(spark, prompts(false).drop("params"), JOB));
+        () -> SparkGen.generate(spark.session(), prompts(false).drop("params"), JOB));
     assertTrue(missing.getMessage().contains("generation_params_column 'params' is not in the input"),
         missing.getMessage());
     Dataset<Row> typed = prompts(false).drop("params").withColumn("params", org.apache.spark.sql.functions.lit(3));
-    SetupException wrong = assertThrows(SetupException.class, () -> SparkGen.generate(spark, typed, JOB));
+    SetupException wrong = assertThrows(SetupException.class, () -> SparkGen.generate(spark.session(), typed, JOB));
     assertTrue(wrong.getMessage().contains("must be map<string,string> or a JSON object string, not int"),
         wrong.getMessage());
   }

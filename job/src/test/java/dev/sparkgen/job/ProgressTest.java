@@ -23,10 +23,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -35,23 +33,14 @@ import org.junit.jupiter.api.io.TempDir;
  * generating (executors' heartbeats carry the running task's accumulators). Content, not timing.
  */
 class ProgressTest {
-  private static SparkSession spark;
+  // Heartbeats every 500 ms (also their reply timeout: shorter ones time out on a busy machine): a running task's counts reach the driver within a partition.
+  @RegisterExtension
+  static final LocalSpark spark = new LocalSpark("local[2]").config("spark.executor.heartbeatInterval", "500ms");
   @TempDir Path tmp;
 
   private static final Pattern LINE = Pattern.compile("sparkgen: progress (\\d+)/(\\d+) rows \\((\\d+\\.\\d) %\\),"
       + " (\\d+) generated tokens, (\\d+\\.\\d) tokens/s \\(last (\\d+\\.\\d) s\\), (\\d+\\.\\d) tokens/s overall,"
       + " (about (\\d+ s|\\d+ min \\d+ s|\\d+ h \\d+ min) left|time left unknown|done)");
-
-  @BeforeAll
-  static void start() {
-    // Heartbeats every 500 ms (also their reply timeout: shorter ones time out on a busy machine): a running task's counts reach the driver within a partition.
-    spark = TestSpark.builder("local[2]").config("spark.executor.heartbeatInterval", "500ms").getOrCreate();
-  }
-
-  @AfterAll
-  static void stop() {
-    spark.stop();
-  }
 
   private Path prompts(int n) throws Exception {
     List<String> lines = new ArrayList<>();
@@ -72,7 +61,7 @@ class ProgressTest {
     JobConfig cfg = CommandLine.parse(args).config().requireInputOutput();
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try (ResolvedModel model = ResolvedModel.resolve(cfg)) {
-      assertEquals(Main.OK, Main.execute(spark, cfg, model, new PrintStream(out, true, StandardCharsets.UTF_8),
+      assertEquals(Main.OK, Main.execute(spark.session(), cfg, model, new PrintStream(out, true, StandardCharsets.UTF_8),
           new PrintStream(new ByteArrayOutputStream())));
     }
     List<String> lines = out.toString(StandardCharsets.UTF_8).lines().filter(l -> l.startsWith("sparkgen: progress"))
@@ -107,10 +96,10 @@ class ProgressTest {
     JobConfig cfg = TestSpark.settings("model", TestSpark.GPT2_TINY.toString(), "tokenizer", "", "input",
         prompts(n).toString(), "output", tmp.resolve("unused").toString(), "max_new_tokens", "60",
         "eos_token_id", "none", "partitions", "1", "batch_size", "1");
-    Dataset<Row> prompts = spark.read().json(cfg.input());
+    Dataset<Row> prompts = spark.session().read().json(cfg.input());
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try (GenerationRun run = GenerationRun.prepare(spark, cfg);
-        ProgressReporter reporter = new ProgressReporter(spark.sparkContext(), run.progress(), n, 0, 0,
+    try (GenerationRun run = GenerationRun.prepare(spark.session(), cfg);
+        ProgressReporter reporter = new ProgressReporter(spark.session().sparkContext(), run.progress(), n, 0, 0,
             new PrintStream(out, true, StandardCharsets.UTF_8))) {
       CompletableFuture<Long> job = CompletableFuture.supplyAsync(() -> run.apply(prompts).count());
       List<ProgressLine> midway = new ArrayList<>();

@@ -25,12 +25,10 @@ import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -39,18 +37,9 @@ import org.junit.jupiter.api.io.TempDir;
  * of rows without an id (their file and position), stable under any split and partitioning.
  */
 class PromptReadingTest {
-  private static SparkSession spark;
+  @RegisterExtension
+  static final LocalSpark spark = new LocalSpark("local[2]");
   @TempDir Path tmp;
-
-  @BeforeAll
-  static void start() {
-    spark = TestSpark.builder("local[2]").getOrCreate();
-  }
-
-  @AfterAll
-  static void stop() {
-    spark.stop();
-  }
 
   private JobConfig llama(Path input, String output, String... kv) {
     Map<String, String> base = new LinkedHashMap<>();
@@ -65,7 +54,7 @@ class PromptReadingTest {
   private int execute(JobConfig cfg) {
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     try (ResolvedModel model = ResolvedModel.resolve(cfg)) {
-      return Main.execute(spark, cfg, model, new PrintStream(new ByteArrayOutputStream()),
+      return Main.execute(spark.session(), cfg, model, new PrintStream(new ByteArrayOutputStream()),
           new PrintStream(err, true, StandardCharsets.UTF_8));
     }
   }
@@ -82,7 +71,7 @@ class PromptReadingTest {
   void aFolderWithoutExtensionIsReadAsParquet() throws Exception {
     Path folder = tmp.resolve("prompts"); // as in the README's --input=hdfs:///prompts
     StructType schema = new StructType().add("id", DataTypes.LongType).add("prompt", DataTypes.StringType);
-    spark.createDataFrame(List.of(RowFactory.create(1L, "t3 t9"), RowFactory.create(2L, "t27")), schema)
+    spark.session().createDataFrame(List.of(RowFactory.create(1L, "t3 t9"), RowFactory.create(2L, "t27")), schema)
         .coalesce(1).write().parquet(folder.toString());
     JobConfig cfg = llama(folder, "out");
     assertEquals(Main.OK, execute(cfg));
@@ -94,17 +83,17 @@ class PromptReadingTest {
     Path csv = tmp.resolve("p.csv"); // as pandas.DataFrame.to_csv writes it
     Files.writeString(csv, "id,prompt\n1,\"first line\nsecond line\"\n2,\"she said \"\"hi\"\", twice\"\n3,plain\n");
     Map<String, String> byId = new LinkedHashMap<>();
-    for (Row r : PromptReader.read(spark, TestSpark.settings("input", csv.toString())).collectAsList()) {
+    for (Row r : PromptReader.read(spark.session(), TestSpark.settings("input", csv.toString())).collectAsList()) {
       byId.put(r.getAs("id"), r.getAs("prompt"));
     }
     assertEquals(Map.of("1", "first line\nsecond line", "2", "she said \"hi\", twice", "3", "plain"), byId);
     // input_option.<name> reaches Spark's reader and wins over the defaults
     Path semi = Files.writeString(tmp.resolve("semi.csv"), "id;prompt\n1;a, b\n");
-    Row r = PromptReader.read(spark, TestSpark.settings("input", semi.toString(), "input_option.sep", ";"))
+    Row r = PromptReader.read(spark.session(), TestSpark.settings("input", semi.toString(), "input_option.sep", ";"))
         .collectAsList().get(0);
     assertEquals("a, b", r.getAs("prompt"));
-    long lines = PromptReader.read(spark, TestSpark.settings("input", csv.toString(), "input_option.multiLine", "false"))
-        .count();
+    long lines = PromptReader.read(spark.session(),
+        TestSpark.settings("input", csv.toString(), "input_option.multiLine", "false")).count();
     assertEquals(4, lines); // Spark's line-by-line CSV splits the quoted newline: what the default avoids
   }
 
@@ -128,7 +117,7 @@ class PromptReadingTest {
     Path empty = Files.writeString(tmp.resolve("e.txt"), "t3 t9\n\nt27\n");
     JobConfig kept = llama(empty, "kept", "skip_blank", "false");
     assertEquals(Main.ROW_ERRORS, execute(kept));
-    List<Row> rows = spark.read().parquet(kept.output()).collectAsList();
+    List<Row> rows = spark.session().read().parquet(kept.output()).collectAsList();
     assertEquals(3, rows.size());
     assertEquals(1, rows.stream().filter(x -> "prompt is empty".equals(x.getAs("error"))).count());
     assertEquals(0, summary(kept).get("skipped_blank").getAsLong());
@@ -143,15 +132,15 @@ class PromptReadingTest {
     String[] sampling = {"do_sample", "true", "top_k", "0", "seed", "9"};
     List<List<Integer>> whole = generated(llama(txt, "a", concat(sampling, "partitions", "1", "batch_size", "8")));
     // Tiny splits: the file is read as several blocks by several tasks, then spread over 3 partitions.
-    spark.conf().set("spark.sql.files.maxPartitionBytes", "16");
-    spark.conf().set("spark.sql.files.openCostInBytes", "1");
+    spark.session().conf().set("spark.sql.files.maxPartitionBytes", "16");
+    spark.session().conf().set("spark.sql.files.openCostInBytes", "1");
     List<List<Integer>> split;
     try {
-      assertTrue(spark.read().text(txt.toString()).rdd().getNumPartitions() >= 3);
+      assertTrue(spark.session().read().text(txt.toString()).rdd().getNumPartitions() >= 3);
       split = generated(llama(txt, "b", concat(sampling, "partitions", "3", "batch_size", "1")));
     } finally {
-      spark.conf().unset("spark.sql.files.maxPartitionBytes");
-      spark.conf().unset("spark.sql.files.openCostInBytes");
+      spark.session().conf().unset("spark.sql.files.maxPartitionBytes");
+      spark.session().conf().unset("spark.sql.files.openCostInBytes");
     }
     assertEquals(8, whole.size());
     assertEquals(8, new HashSet<>(whole).size(), "duplicates got identical samples: " + whole);
@@ -194,17 +183,19 @@ class PromptReadingTest {
     for (int i = 0; i < 6; i++) {
       rows.add(RowFactory.create(scala.jdk.javaapi.CollectionConverters.asScala(List.of(5, 6)).toList()));
     }
-    Dataset<Row> df = spark.createDataFrame(rows, schema).repartition(2);
+    Dataset<Row> df = spark.session().createDataFrame(rows, schema).repartition(2);
     JobConfig api = TestSpark.settings("model", TestSpark.GPT2_TINY.toString(), "tokenizer", "", "do_sample", "true",
         "top_k", "0", "seed", "4", "max_new_tokens", "6");
-    List<List<Integer>> a = SparkGen.generate(spark, df, api).collectAsList().stream().map(PromptReadingTest::ids).toList();
-    List<List<Integer>> b = SparkGen.generate(spark, df, api.with(Map.of("partitions", "3", "batch_size", "1")))
+    List<List<Integer>> a = SparkGen.generate(spark.session(), df, api).collectAsList().stream()
+        .map(PromptReadingTest::ids).toList();
+    List<List<Integer>> b = SparkGen.generate(spark.session(), df, api.with(Map.of("partitions", "3", "batch_size", "1")))
         .collectAsList().stream().map(PromptReadingTest::ids).toList();
     assertEquals(6, new HashSet<>(a).size(), a.toString());
     assertEquals(sorted(a), sorted(b));
-    assertEquals(List.of("prompt_ids", "sample_index"), List.of(SparkGen.generate(spark, df, api).columns()).subList(0, 2));
+    assertEquals(List.of("prompt_ids", "sample_index"),
+        List.of(SparkGen.generate(spark.session(), df, api).columns()).subList(0, 2));
     // Greedy draws nothing: no position pass, the same tokens for identical prompts.
-    List<Row> greedy = SparkGen.generate(spark, df, api.with(Map.of("do_sample", "false"))).collectAsList();
+    List<Row> greedy = SparkGen.generate(spark.session(), df, api.with(Map.of("do_sample", "false"))).collectAsList();
     assertEquals(1, greedy.stream().map(PromptReadingTest::ids).distinct().count());
     assertNull(greedy.get(0).getAs("error"));
     assertNotEquals(a.get(0), List.of());
@@ -212,7 +203,7 @@ class PromptReadingTest {
 
   private List<List<Integer>> generated(JobConfig cfg) {
     assertEquals(Main.OK, execute(cfg));
-    return spark.read().parquet(cfg.output()).collectAsList().stream().map(PromptReadingTest::ids).toList();
+    return spark.session().read().parquet(cfg.output()).collectAsList().stream().map(PromptReadingTest::ids).toList();
   }
 
   private static List<String> sorted(List<List<Integer>> rows) {

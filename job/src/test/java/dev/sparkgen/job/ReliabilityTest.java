@@ -31,10 +31,9 @@ import java.util.stream.IntStream;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -44,7 +43,8 @@ import org.junit.jupiter.api.io.TempDir;
  * One {@code local[2,4]} session: two task slots, up to four attempts per task.
  */
 class ReliabilityTest {
-  private static SparkSession spark;
+  @RegisterExtension
+  static final LocalSpark spark = new LocalSpark("local[2,4]");
   private static final AtomicInteger FAILED_TASKS = new AtomicInteger();
   @TempDir Path tmp;
 
@@ -53,8 +53,7 @@ class ReliabilityTest {
 
   @BeforeAll
   static void start() {
-    spark = TestSpark.builder("local[2,4]").getOrCreate();
-    spark.sparkContext().addSparkListener(new SparkListener() {
+    spark.session().sparkContext().addSparkListener(new SparkListener() {
       @Override
       public void onTaskEnd(SparkListenerTaskEnd end) {
         if (end.taskInfo().failed()) {
@@ -62,11 +61,6 @@ class ReliabilityTest {
         }
       }
     });
-  }
-
-  @AfterAll
-  static void stop() {
-    spark.stop();
   }
 
   @Test
@@ -307,7 +301,7 @@ class ReliabilityTest {
 
   private int execute(JobConfig cfg, ByteArrayOutputStream err) {
     try (ResolvedModel model = ResolvedModel.resolve(cfg)) {
-      return Main.execute(spark, cfg, model, new PrintStream(new ByteArrayOutputStream()),
+      return Main.execute(spark.session(), cfg, model, new PrintStream(new ByteArrayOutputStream()),
           new PrintStream(err, true, StandardCharsets.UTF_8));
     }
   }
@@ -316,7 +310,7 @@ class ReliabilityTest {
   private List<Row> runAndRead(JobConfig cfg, int exitCode) {
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     assertEquals(exitCode, execute(cfg, err), text(err));
-    return spark.read().parquet(cfg.output()).collectAsList();
+    return spark.session().read().parquet(cfg.output()).collectAsList();
   }
 
   private JsonObject summary(String output) throws Exception {

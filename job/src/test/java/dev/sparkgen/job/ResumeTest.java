@@ -22,10 +22,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -35,18 +33,9 @@ import org.junit.jupiter.api.io.TempDir;
  * settings, or onto an output not written by mode=resume, is refused naming what differs.
  */
 class ResumeTest {
-  private static SparkSession spark;
+  @RegisterExtension
+  static final LocalSpark spark = new LocalSpark("local[2]");
   @TempDir Path tmp;
-
-  @BeforeAll
-  static void start() {
-    spark = TestSpark.builder("local[2]").getOrCreate();
-  }
-
-  @AfterAll
-  static void stop() {
-    spark.stop();
-  }
 
   private static final int ROWS = 24;
   private static final int SLICES = 3;
@@ -166,7 +155,7 @@ class ResumeTest {
     PrintStream e = new PrintStream(err == null ? new ByteArrayOutputStream() : err, true, StandardCharsets.UTF_8);
     JobConfig cfg = CommandLine.parse(args.toArray(String[]::new)).config().requireInputOutput();
     try (ResolvedModel model = ResolvedModel.resolve(cfg)) {
-      return Main.execute(spark, cfg, model, new PrintStream(new ByteArrayOutputStream()), e);
+      return Main.execute(spark.session(), cfg, model, new PrintStream(new ByteArrayOutputStream()), e);
     }
   }
 
@@ -189,7 +178,7 @@ class ResumeTest {
 
   /** Every row of an output as text, sorted. */
   private static List<String> rows(Path output) {
-    List<Row> rows = spark.read().parquet(output.toString()).collectAsList();
+    List<Row> rows = spark.session().read().parquet(output.toString()).collectAsList();
     try (Stream<Row> s = rows.stream()) {
       return s.map(ResumeTest::text).sorted().toList();
     }

@@ -36,17 +36,16 @@ import org.apache.parquet.hadoop.util.HadoopInputFile;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The job end to end on local[2]: every row equals the model module's generation for its prompt alone. */
 class SparkGenLocalTest {
-  private static SparkSession spark;
+  @RegisterExtension
+  static final LocalSpark spark = new LocalSpark("local[2]");
   @TempDir Path tmp;
 
   /** The golden prompts (vocab 64). */
@@ -57,16 +56,6 @@ class SparkGenLocalTest {
       .add("note", DataTypes.StringType)
       .add("tags", DataTypes.createArrayType(DataTypes.StringType));
 
-  @BeforeAll
-  static void start() {
-    spark = TestSpark.builder("local[2]").getOrCreate();
-  }
-
-  @AfterAll
-  static void stop() {
-    spark.stop();
-  }
-
   private static Dataset<Row> idPrompts() {
     List<Row> rows = new ArrayList<>();
     for (int i = 0; i < PROMPTS.length; i++) {
@@ -74,7 +63,7 @@ class SparkGenLocalTest {
           java.util.Arrays.stream(PROMPTS[i]).boxed().toList()).toSeq(), "note " + i,
           scala.jdk.javaapi.CollectionConverters.asScala(List.of("t" + i, "x")).toSeq()));
     }
-    return spark.createDataFrame(rows, IDS_SCHEMA);
+    return spark.session().createDataFrame(rows, IDS_SCHEMA);
   }
 
   @Test
@@ -88,9 +77,9 @@ class SparkGenLocalTest {
     Summary summary;
     try (ResolvedModel model = ResolvedModel.resolve(cfg);
         Tokenizer tok = Tokenizer.load(TestSpark.GPT2_TINY.resolve("tokenizer.json"))) {
-      summary = BatchJob.run(spark, cfg, model);
+      summary = BatchJob.run(spark.session(), cfg, model);
 
-      List<Row> out = spark.read().parquet(output.toString()).collectAsList();
+      List<Row> out = spark.session().read().parquet(output.toString()).collectAsList();
       assertEquals(PROMPTS.length * 2, out.size()); // rows in x num_return_sequences
       long generated = 0;
       for (Row r : out) {
@@ -144,8 +133,8 @@ class SparkGenLocalTest {
         "input", input.toString(), "output", output.toString(), "output_format", "json", "max_new_tokens", "5",
         "do_sample", "true", "seed", "3"));
     try (ResolvedModel model = ResolvedModel.resolve(cfg); Tokenizer tok = Tokenizer.load(TestSpark.GPT2_TOKENIZER)) {
-      BatchJob.run(spark, cfg, model);
-      List<Row> out = spark.read().json(output.toString()).collectAsList();
+      BatchJob.run(spark.session(), cfg, model);
+      List<Row> out = spark.session().read().json(output.toString()).collectAsList();
       assertEquals(texts.size(), out.size());
       for (Row r : out) {
         int i = Integer.parseInt(r.<String>getAs("id").substring(1));
@@ -173,7 +162,7 @@ class SparkGenLocalTest {
         RowFactory.create(6, null, "t1"));
     JobConfig cfg = JobConfig.of(Map.of("model", TestSpark.GPT2_TINY.toString(), "tokenizer", "", "max_new_tokens", "3"));
     Map<Integer, String> errors = new HashMap<>();
-    for (Row r : SparkGen.generate(spark, spark.createDataFrame(rows, schema), cfg).collectAsList()) {
+    for (Row r : SparkGen.generate(spark.session(), spark.session().createDataFrame(rows, schema), cfg).collectAsList()) {
       errors.put(r.getAs("id"), r.getAs("error"));
     }
     assertEquals(6, errors.size());
@@ -189,8 +178,8 @@ class SparkGenLocalTest {
   void filesDistributionAndOtherPartitioningGiveTheSameRowsAsBroadcast() {
     JobConfig cfg = JobConfig.of(Map.of("model", TestSpark.GPT2_TINY.toString(), "max_new_tokens", "4",
         "do_sample", "true", "seed", "11", "partitions", "1", "batch_size", "4"));
-    Map<Long, List<Integer>> broadcast = tokensById(SparkGen.generate(spark, idPrompts(), cfg));
-    Map<Long, List<Integer>> files = tokensById(SparkGen.generate(spark, idPrompts(),
+    Map<Long, List<Integer>> broadcast = tokensById(SparkGen.generate(spark.session(), idPrompts(), cfg));
+    Map<Long, List<Integer>> files = tokensById(SparkGen.generate(spark.session(), idPrompts(),
         cfg.with(Map.of("weights_distribution", "files", "partitions", "3", "batch_size", "1"))));
     assertEquals(PROMPTS.length, broadcast.size());
     assertEquals(broadcast, files);
@@ -214,16 +203,16 @@ class SparkGenLocalTest {
           java.util.Arrays.stream(ids).boxed().toList()).toSeq(), "n", scala.jdk.javaapi.CollectionConverters.asScala(
           List.<String>of()).toSeq()));
     }
-    Dataset<Row> prompts = spark.createDataFrame(rows, IDS_SCHEMA);
+    Dataset<Row> prompts = spark.session().createDataFrame(rows, IDS_SCHEMA);
     JobConfig cfg = JobConfig.of(Map.of("model", TestSpark.GPT2_TINY.toString(), "max_new_tokens", "12",
         "do_sample", "true", "seed", "3", "num_return_sequences", "2", "eos_token_id", "7,11,19", "partitions", "2",
         "output_logprobs", "true", "batch_size", "5", "prefix_min_tokens", "8"));
-    Map<String, Row> continuous = bySample(SparkGen.generate(spark, prompts, cfg));
+    Map<String, Row> continuous = bySample(SparkGen.generate(spark.session(), prompts, cfg));
     assertEquals(48, continuous.size());
     assertTrue(continuous.values().stream().anyMatch(r -> "eos".equals(r.getAs("finish_reason"))), "some rows end early");
     for (Map<String, String> other : List.of(Map.of("scheduler", "static", "batch_size", "auto", "partitions", "3",
         "cluster_by_prefix", "true"), Map.of("prefix_min_tokens", "0"))) {
-      Map<String, Row> got = bySample(SparkGen.generate(spark, prompts, cfg.with(other)));
+      Map<String, Row> got = bySample(SparkGen.generate(spark.session(), prompts, cfg.with(other)));
       if (other.containsKey("cluster_by_prefix")) { // the 12 prompts with the prefix are neighbours: 2 partitions at most
         long holding = got.values().stream().filter(r -> r.<Long>getAs("id") % 2 == 0)
             .map(r -> r.<Integer>getAs("partition")).distinct().count();
@@ -254,7 +243,7 @@ class SparkGenLocalTest {
         "num_beams", "3", "num_return_sequences", "2", "eos_token_id", "15");
     try (ResolvedModel model = ResolvedModel.resolve(cfg);
         Tokenizer tok = Tokenizer.load(TestSpark.GPT2_TINY.resolve("tokenizer.json"));
-        GenerationRun run = GenerationRun.prepare(spark, cfg, model)) {
+        GenerationRun run = GenerationRun.prepare(spark.session(), cfg, model)) {
       List<Row> out = run.apply(idPrompts()).collectAsList();
       assertEquals(PROMPTS.length * 2, out.size());
       for (Row r : out) {
@@ -273,7 +262,7 @@ class SparkGenLocalTest {
     JobConfig greedy = TestSpark.settings("model", TestSpark.GPT2_TINY.toString(), "tokenizer", "", "max_new_tokens", "5");
     JobConfig sampling = TestSpark.settings("model", TestSpark.GPT2_TINY.toString(), "tokenizer", "", "max_new_tokens",
         "3", "do_sample", "true", "top_k", "8", "seed", "11");
-    try (ModelShipment shipment = ModelShipment.prepare(spark, greedy);
+    try (ModelShipment shipment = ModelShipment.prepare(spark.session(), greedy);
         Tokenizer tok = Tokenizer.load(TestSpark.GPT2_TINY.resolve("tokenizer.json"))) {
       List<Long> chunks = shipment.weightBroadcastIds();
       for (JobConfig cfg : List.of(greedy, sampling, greedy)) {
@@ -301,7 +290,7 @@ class SparkGenLocalTest {
   @Test
   void aRunForAnotherModelIsRefusedByTheShipmentNamingTheKey() {
     JobConfig cfg = TestSpark.settings("model", TestSpark.GPT2_TINY.toString(), "tokenizer", "");
-    try (ModelShipment shipment = ModelShipment.prepare(spark, cfg)) {
+    try (ModelShipment shipment = ModelShipment.prepare(spark.session(), cfg)) {
       ConfigException e = assertThrows(ConfigException.class,
           () -> shipment.run(TestSpark.settings("model", "random", "tokenizer", "")));
       assertTrue(e.getMessage().startsWith("model=random differs from the model shipment's model="), e.getMessage());
@@ -318,24 +307,24 @@ class SparkGenLocalTest {
         "do_sample", "true");
     JobConfig files = TestSpark.settings("model", TestSpark.GPT2_TINY.toString(), "tokenizer", "",
         "weights_distribution", "files");
-    ModelShipment first = SessionShipments.forConfig(spark, a);
-    assertSame(first, SessionShipments.forConfig(spark, b));
-    assertNotSame(first, SessionShipments.forConfig(spark, files));
-    assertEquals(PROMPTS.length, SparkGen.generate(spark, idPrompts(), b).count());
-    assertSame(first, SessionShipments.forConfig(spark, a));
+    ModelShipment first = SessionShipments.forConfig(spark.session(), a);
+    assertSame(first, SessionShipments.forConfig(spark.session(), b));
+    assertNotSame(first, SessionShipments.forConfig(spark.session(), files));
+    assertEquals(PROMPTS.length, SparkGen.generate(spark.session(), idPrompts(), b).count());
+    assertSame(first, SessionShipments.forConfig(spark.session(), a));
   }
 
   @Test
   void csvAndTextInputsAreRead() throws Exception {
     Path csv = tmp.resolve("p.csv");
     Files.writeString(csv, "id,prompt_ids,note\n1,\"42 7\",a\n2,\"5,6,7\",b\n");
-    Dataset<Row> fromCsv = dev.sparkgen.job.io.PromptReader.read(spark, TestSpark.settings("input", csv.toString()));
+    Dataset<Row> fromCsv = dev.sparkgen.job.io.PromptReader.read(spark.session(), TestSpark.settings("input", csv.toString()));
     Map<String, List<Object>> ids = new HashMap<>();
     fromCsv.collectAsList().forEach(r -> ids.put(r.getAs("id"), r.getList(r.fieldIndex("prompt_ids"))));
     assertEquals(Map.of("1", List.of(42, 7), "2", List.of(5, 6, 7)), ids);
     Path txt = tmp.resolve("p.txt");
     Files.writeString(txt, "first prompt\nsecond prompt\n");
-    List<Row> lines = dev.sparkgen.job.io.PromptReader.read(spark, TestSpark.settings("input", txt.toString(),
+    List<Row> lines = dev.sparkgen.job.io.PromptReader.read(spark.session(), TestSpark.settings("input", txt.toString(),
         "prompt_column", "text")).collectAsList();
     assertEquals(List.of("first prompt", "second prompt"), lines.stream().map(r -> r.<String>getAs("text")).sorted().toList());
   }
@@ -344,9 +333,10 @@ class SparkGenLocalTest {
   void existingOutputIsRefusedUnlessOverwrite() throws Exception {
     Path output = Files.createDirectories(tmp.resolve("exists"));
     JobConfig cfg = JobConfig.of(Map.of("input", "x.parquet", "output", output.toString()));
-    SetupException e = assertThrows(SetupException.class, () -> dev.sparkgen.job.io.ResultWriter.checkOutput(spark, cfg));
+    SetupException e = assertThrows(SetupException.class,
+        () -> dev.sparkgen.job.io.ResultWriter.checkOutput(spark.session(), cfg));
     assertTrue(e.getMessage().contains("already exists"), e.getMessage());
-    dev.sparkgen.job.io.ResultWriter.checkOutput(spark, cfg.with(Map.of("mode", "overwrite")));
+    dev.sparkgen.job.io.ResultWriter.checkOutput(spark.session(), cfg.with(Map.of("mode", "overwrite")));
   }
 
   private static Map<Long, List<Integer>> tokensById(Dataset<Row> out) {

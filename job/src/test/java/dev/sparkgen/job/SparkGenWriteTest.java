@@ -26,26 +26,15 @@ import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.util.HadoopInputFile;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@link SparkGen#write}: the Java API's output carries the command line's Parquet footer and _summary.json. */
 class SparkGenWriteTest {
-  private static SparkSession spark;
+  @RegisterExtension
+  static final LocalSpark spark = new LocalSpark("local[2]");
   @TempDir Path tmp;
-
-  @BeforeAll
-  static void start() {
-    spark = TestSpark.builder("local[2]").getOrCreate();
-  }
-
-  @AfterAll
-  static void stop() {
-    spark.stop();
-  }
 
   @Test
   void writeGivesTheCommandLinesFooterAndSummary() throws Exception {
@@ -59,10 +48,10 @@ class SparkGenWriteTest {
     JobConfig cli = TestSpark.settings(common, "output", cliOut.toString());
     JobConfig api = TestSpark.settings(common, "output", apiOut.toString());
     try (ResolvedModel model = ResolvedModel.resolve(cli)) {
-      BatchJob.run(spark, cli, model);
+      BatchJob.run(spark.session(), cli, model);
     }
-    Dataset<Row> prompts = spark.read().json(input.toString());
-    Summary summary = SparkGen.write(spark, prompts, api);
+    Dataset<Row> prompts = spark.session().read().json(input.toString());
+    Summary summary = SparkGen.write(spark.session(), prompts, api);
 
     Map<String, String> cliFooter = footer(cliOut);
     Map<String, String> apiFooter = footer(apiOut);
@@ -89,17 +78,17 @@ class SparkGenWriteTest {
 
   @Test
   void writeRefusesAMissingOutputAndAnExistingOneUnderModeError() throws Exception {
-    Dataset<Row> prompts = spark.read().json(spark.createDataset(List.of("{\"id\": 1, \"prompt_ids\": [42]}"),
+    Dataset<Row> prompts = spark.session().read().json(spark.session().createDataset(List.of("{\"id\": 1, \"prompt_ids\": [42]}"),
         org.apache.spark.sql.Encoders.STRING()));
     JobConfig noOutput = JobConfig.of(Map.of("model", TestSpark.GPT2_TINY.toString(), "max_new_tokens", "2"));
-    assertTrue(assertThrows(ConfigException.class, () -> SparkGen.write(spark, prompts, noOutput)).getMessage()
+    assertTrue(assertThrows(ConfigException.class, () -> SparkGen.write(spark.session(), prompts, noOutput)).getMessage()
         .contains("output"));
     Path out = tmp.resolve("exists");
     Files.createDirectories(out);
     SetupException e = assertThrows(SetupException.class,
-        () -> SparkGen.write(spark, prompts, noOutput.with(Map.of("output", out.toString()))));
+        () -> SparkGen.write(spark.session(), prompts, noOutput.with(Map.of("output", out.toString()))));
     assertTrue(e.getMessage().contains("already exists"), e.getMessage());
-    Summary s = SparkGen.write(spark, prompts, noOutput.with(Map.of("output", out.toString(), "mode", "overwrite")));
+    Summary s = SparkGen.write(spark.session(), prompts, noOutput.with(Map.of("output", out.toString(), "mode", "overwrite")));
     assertEquals(1, s.rowsOut());
     assertTrue(Files.exists(out.resolve("_summary.json")));
     assertFalse(footer(out).isEmpty());
@@ -116,7 +105,7 @@ class SparkGenWriteTest {
 
   private static Set<String> rows(Path output) {
     Set<String> out = new TreeSet<>();
-    for (Row r : spark.read().parquet(output.toString()).collectAsList()) {
+    for (Row r : spark.session().read().parquet(output.toString()).collectAsList()) {
       out.add(r.getAs("id") + "/" + r.getAs("sample_index") + "=" + r.getList(r.fieldIndex("generated_token_ids")));
     }
     return out;

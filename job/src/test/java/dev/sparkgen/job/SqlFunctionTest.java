@@ -24,16 +24,16 @@ import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@link SparkGen#register}: generate_text through spark.sql, batched, equal to the Java API and to the model alone. */
 class SqlFunctionTest {
-  private static SparkSession spark;
+  @RegisterExtension
+  static final LocalSpark spark = new LocalSpark("local[2]");
   private static final List<String> TEXTS = List.of("Hello world", "The quick brown fox", "Spark runs the model",
       "a", "Once upon a time there was");
   private static final JobConfig CFG = JobConfig.of(Map.of("model", "random", "tokenizer",
@@ -41,7 +41,6 @@ class SqlFunctionTest {
 
   @BeforeAll
   static void start() {
-    spark = TestSpark.builder("local[2]").getOrCreate();
     StructType schema = new StructType().add("id", DataTypes.LongType).add("prompt", DataTypes.StringType)
         .add("params", DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType));
     List<Row> rows = new ArrayList<>();
@@ -50,18 +49,13 @@ class SqlFunctionTest {
           : i == 3 ? Map.of("max_new_tokens", "2") : null;
       rows.add(RowFactory.create((long) i, TEXTS.get(i), params));
     }
-    spark.createDataFrame(rows, schema).repartition(2).createOrReplaceTempView("prompts");
-    SparkGen.register(spark, "generate_text", CFG);
-  }
-
-  @AfterAll
-  static void stop() {
-    spark.stop();
+    spark.session().createDataFrame(rows, schema).repartition(2).createOrReplaceTempView("prompts");
+    SparkGen.register(spark.session(), "generate_text", CFG);
   }
 
   @Test
   void selectListCallsRunBatchedAndEqualTheJavaApi() {
-    Dataset<Row> sql = spark.sql("SELECT id, generate_text(prompt) AS g, upper(prompt) AS loud FROM prompts");
+    Dataset<Row> sql = spark.session().sql("SELECT id, generate_text(prompt) AS g, upper(prompt) AS loud FROM prompts");
     String optimized = sql.queryExecution().optimizedPlan().toString();
     assertTrue(optimized.contains("MapPartitions"), optimized); // one partition function, batches inside
     assertFalse(optimized.contains("generate_text("), optimized); // no per-row call left
@@ -70,7 +64,7 @@ class SqlFunctionTest {
       bySql.put(r.getLong(0), r);
     }
     assertEquals(TEXTS.size(), bySql.size());
-    Dataset<Row> api = SparkGen.generate(spark, spark.table("prompts").drop("params"), CFG);
+    Dataset<Row> api = SparkGen.generate(spark.session(), spark.session().table("prompts").drop("params"), CFG);
     for (Row r : api.collectAsList()) { // greedy: no sampling keys involved
       Row s = bySql.get(r.<Long>getAs("id"));
       Row g = s.getStruct(1);
@@ -86,7 +80,7 @@ class SqlFunctionTest {
   @Test
   void perCallSettingsEqualTheModelAloneAndErrorsFilterOut() throws Exception {
     Map<Long, Row> sampled = new HashMap<>();
-    for (Row r : spark.sql("SELECT id, prompt, generate_text(prompt, map('do_sample', 'true', 'temperature', '0.7',"
+    for (Row r : spark.session().sql("SELECT id, prompt, generate_text(prompt, map('do_sample', 'true', 'temperature', '0.7',"
         + " 'top_k', '20')) AS g FROM prompts").collectAsList()) {
       sampled.put(r.getLong(0), r.getStruct(2));
     }
@@ -104,14 +98,14 @@ class SqlFunctionTest {
         assertEquals(alone.text(), g.getAs("generated_text"));
       }
     }
-    List<Row> ok = spark.sql("SELECT id, g.generated_text, g.generated_token_ids FROM (SELECT id,"
+    List<Row> ok = spark.session().sql("SELECT id, g.generated_text, g.generated_token_ids FROM (SELECT id,"
         + " generate_text(prompt, params) AS g FROM prompts) WHERE g.error IS NULL").collectAsList();
     assertEquals(TEXTS.size() - 1, ok.size());
     assertTrue(ok.stream().noneMatch(r -> r.getLong(0) == 2L));
     ok.stream().filter(r -> r.getLong(0) == 3L).forEach(r -> assertEquals(2, r.getList(2).size())); // max_new_tokens 2
-    Row bad = spark.sql("SELECT generate_text(prompt, params).error FROM prompts WHERE id = 2").first();
+    Row bad = spark.session().sql("SELECT generate_text(prompt, params).error FROM prompts WHERE id = 2").first();
     assertTrue(bad.getString(0).contains("temperature=-1"), bad.getString(0));
-    Row json = spark.sql("SELECT generate_text(prompt, '{\"max_new_tokens\": 1}') AS g FROM prompts WHERE id = 0")
+    Row json = spark.session().sql("SELECT generate_text(prompt, '{\"max_new_tokens\": 1}') AS g FROM prompts WHERE id = 0")
         .first();
     assertEquals(1, json.getStruct(0).getList(1).size());
   }
@@ -119,16 +113,16 @@ class SqlFunctionTest {
   @Test
   void callsOutsideASelectListAndBadArgumentsAreRefusedWithTheReason() {
     Exception where = assertThrows(Exception.class,
-        () -> spark.sql("SELECT id FROM prompts WHERE generate_text(prompt).error IS NULL").collectAsList());
+        () -> spark.session().sql("SELECT id FROM prompts WHERE generate_text(prompt).error IS NULL").collectAsList());
     assertTrue(chain(where).contains("SELECT list"), chain(where));
-    Exception arity = assertThrows(Exception.class, () -> spark.sql("SELECT generate_text() FROM prompts"));
+    Exception arity = assertThrows(Exception.class, () -> spark.session().sql("SELECT generate_text() FROM prompts"));
     assertTrue(chain(arity).contains("takes (prompt) or (prompt, params)"), chain(arity));
-    Exception type = assertThrows(Exception.class, () -> spark.sql("SELECT generate_text(id) FROM prompts"));
+    Exception type = assertThrows(Exception.class, () -> spark.session().sql("SELECT generate_text(id) FROM prompts"));
     assertTrue(chain(type).contains("the prompt must be a string, not bigint"), chain(type));
     ConfigException many = assertThrows(ConfigException.class,
-        () -> SparkGen.register(spark, "gen2", CFG.with(Map.of("num_return_sequences", "2", "do_sample", "true"))));
+        () -> SparkGen.register(spark.session(), "gen2", CFG.with(Map.of("num_return_sequences", "2", "do_sample", "true"))));
     assertTrue(many.getMessage().contains("num_return_sequences=2"), many.getMessage());
-    ConfigException noTokenizer = assertThrows(ConfigException.class, () -> SparkGen.register(spark, "gen3",
+    ConfigException noTokenizer = assertThrows(ConfigException.class, () -> SparkGen.register(spark.session(), "gen3",
         JobConfig.of(Map.of("model", "random"))));
     assertTrue(noTokenizer.getMessage().contains("no tokenizer"), noTokenizer.getMessage());
   }

@@ -31,12 +31,10 @@ import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** response_format, response_format_column and on_incomplete through the job (model=random, GPT-2 tokenizer). */
@@ -44,18 +42,9 @@ class StructuredOutputJobTest {
   static final String SCHEMA = "{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\",\"maxLength\":6},"
       + "\"ok\":{\"type\":\"boolean\"},\"kind\":{\"enum\":[\"a\",\"b\"]}},\"required\":[\"name\",\"ok\",\"kind\"]}";
   static final String CHOICE = "choice:[\"red\", \"green\", \"blue\"]";
-  private static SparkSession spark;
+  @RegisterExtension
+  static final LocalSpark spark = new LocalSpark("local[2]");
   @TempDir Path tmp;
-
-  @BeforeAll
-  static void start() {
-    spark = TestSpark.builder("local[2]").getOrCreate();
-  }
-
-  @AfterAll
-  static void stop() {
-    spark.stop();
-  }
 
   private static Dataset<Row> prompts() {
     StructType schema = new StructType().add("id", DataTypes.StringType).add("prompt", DataTypes.StringType)
@@ -68,7 +57,7 @@ class StructuredOutputJobTest {
         RowFactory.create("c2", "Your favourite colour is", null),
         RowFactory.create("bad", "Refused:", "json_schema:{\"type\":\"integer\",\"minimum\":3}"),
         RowFactory.create("worse", "Malformed:", "yaml:x: 1"));
-    return spark.createDataFrame(rows, schema);
+    return spark.session().createDataFrame(rows, schema);
   }
 
   private static JobConfig config(String... more) {
@@ -82,7 +71,7 @@ class StructuredOutputJobTest {
 
   private static Map<String, Row> run(JobConfig cfg) {
     Map<String, Row> out = new HashMap<>();
-    for (Row r : SparkGen.generate(spark, prompts(), cfg).collectAsList()) {
+    for (Row r : SparkGen.generate(spark.session(), prompts(), cfg).collectAsList()) {
       out.put(r.getAs("id"), r);
     }
     return out;
@@ -165,7 +154,7 @@ class StructuredOutputJobTest {
         () -> ResolvedModel.resolve(config("eos_token_id", "none")));
     assertTrue(noEos.getMessage().contains("eos_token_id"), noEos.getMessage());
     SetupException noColumn = assertThrows(SetupException.class,
-        () -> SparkGen.generate(spark, prompts(), config("response_format_column", "fmt")));
+        () -> SparkGen.generate(spark.session(), prompts(), config("response_format_column", "fmt")));
     assertTrue(noColumn.getMessage().contains("response_format_column 'fmt'"), noColumn.getMessage());
   }
 

@@ -9,9 +9,8 @@ import dev.sparkgen.model.generate.Sequence;
 import dev.sparkgen.model.tokenizer.Tokenizer;
 import java.nio.file.Path;
 import java.util.List;
-import org.apache.spark.sql.SparkSession;
 
-/** Test fixtures: a loopback-only Spark session, the golden checkpoint, per-prompt reference generation. */
+/** Test fixtures: the golden checkpoint, settings from key-value pairs, per-prompt reference generation (sessions: {@link LocalSpark}). */
 final class TestSpark {
   /** The model module's golden GPT-2 (vocab 64, context 64), reached from the job module's folder. */
   static final Path GPT2_TINY = Path.of("../model/src/test/resources/golden/gpt2-tiny").toAbsolutePath().normalize();
@@ -19,17 +18,6 @@ final class TestSpark {
   static final Path GPT2_TOKENIZER = Path.of("../conf/demo/gpt2/tokenizer.json").toAbsolutePath().normalize();
 
   private TestSpark() {}
-
-  /** A session that stays on 127.0.0.1, without UI, with few shuffle partitions. */
-  static SparkSession.Builder builder(String master) {
-    return SparkSession.builder()
-        .master(master)
-        .appName("sparkgen-test")
-        .config("spark.driver.host", "127.0.0.1")
-        .config("spark.driver.bindAddress", "127.0.0.1")
-        .config("spark.ui.enabled", "false")
-        .config("spark.sql.shuffle.partitions", "2");
-  }
 
   /** Settings from alternating keys and values. */
   static JobConfig settings(String... kv) {

@@ -23,10 +23,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -39,18 +37,9 @@ class TextAndSamplingTest {
   static final Path LLAMA = Path.of("../model/src/test/resources/golden/llama-gqa").toAbsolutePath().normalize();
   static final Path LLAMA_TOKENIZER =
       Path.of("../model/src/test/resources/tokenizers/llama-metaspace/tokenizer.json").toAbsolutePath().normalize();
-  private static SparkSession spark;
+  @RegisterExtension
+  static final LocalSpark spark = new LocalSpark("local[2]");
   @TempDir Path tmp;
-
-  @BeforeAll
-  static void start() {
-    spark = TestSpark.builder("local[2]").getOrCreate();
-  }
-
-  @AfterAll
-  static void stop() {
-    spark.stop();
-  }
 
   private JobConfig settings(Path input, String output, String... kv) {
     Map<String, String> base = new LinkedHashMap<>();
@@ -64,7 +53,7 @@ class TextAndSamplingTest {
 
   private int execute(JobConfig cfg, ByteArrayOutputStream err) {
     try (ResolvedModel model = ResolvedModel.resolve(cfg)) {
-      return Main.execute(spark, cfg, model, new PrintStream(new ByteArrayOutputStream()),
+      return Main.execute(spark.session(), cfg, model, new PrintStream(new ByteArrayOutputStream()),
           new PrintStream(err, true, StandardCharsets.UTF_8));
     }
   }
@@ -72,7 +61,7 @@ class TextAndSamplingTest {
   private Row only(JobConfig cfg, int exitCode) {
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     assertEquals(exitCode, execute(cfg, err), err.toString(StandardCharsets.UTF_8));
-    List<Row> rows = spark.read().parquet(cfg.output()).collectAsList();
+    List<Row> rows = spark.session().read().parquet(cfg.output()).collectAsList();
     assertEquals(1, rows.size());
     return rows.get(0);
   }
