@@ -1,11 +1,14 @@
 package dev.sparkgen.job.chat;
 
+import static dev.sparkgen.job.config.parse.ValueParsers.bool;
+import static dev.sparkgen.job.config.parse.ValueParsers.choice;
+import static dev.sparkgen.job.config.parse.ValueParsers.nonEmpty;
+
 import com.google.gson.GsonBuilder;
 import dev.sparkgen.job.error.ConfigException;
 import dev.sparkgen.model.chat.JsonValues;
 import dev.sparkgen.model.chat.ModelChatTemplate;
 import java.io.Serializable;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -111,33 +114,5 @@ public record ChatSettings(String messagesColumn, boolean addGenerationPrompt, b
 
   private static String json(Map<String, Object> map) {
     return new GsonBuilder().serializeNulls().disableHtmlEscaping().create().toJson(map);
-  }
-
-  private static String nonEmpty(Map<String, String> v, String key) {
-    String s = v.get(key).trim();
-    if (s.isEmpty()) {
-      throw new ConfigException(key + "='" + v.get(key) + "': must not be empty");
-    }
-    return s;
-  }
-
-  private static boolean bool(Map<String, String> v, String key) {
-    String s = v.get(key).trim().toLowerCase(Locale.ROOT);
-    return switch (s) {
-      case "true" -> true;
-      case "false" -> false;
-      default -> throw new ConfigException(key + "='" + v.get(key).trim() + "': must be true or false");
-    };
-  }
-
-  private static <E extends Enum<E>> E choice(Map<String, String> v, String key, Class<E> type) {
-    String s = v.get(key).trim();
-    for (E e : type.getEnumConstants()) {
-      if (e.name().equalsIgnoreCase(s)) {
-        return e;
-      }
-    }
-    throw new ConfigException(key + "='" + s + "': must be one of "
-        + String.join(", ", Arrays.stream(type.getEnumConstants()).map(e -> e.name().toLowerCase(Locale.ROOT)).toList()));
   }
 }

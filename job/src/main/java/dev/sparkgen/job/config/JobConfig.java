@@ -1,5 +1,12 @@
 package dev.sparkgen.job.config;
 
+import static dev.sparkgen.job.config.parse.ValueParsers.bool;
+import static dev.sparkgen.job.config.parse.ValueParsers.bytes;
+import static dev.sparkgen.job.config.parse.ValueParsers.choice;
+import static dev.sparkgen.job.config.parse.ValueParsers.integer;
+import static dev.sparkgen.job.config.parse.ValueParsers.nonEmpty;
+import static dev.sparkgen.job.config.parse.ValueParsers.seconds;
+
 import dev.sparkgen.job.chat.ChatSettings;
 import dev.sparkgen.job.error.ConfigException;
 import dev.sparkgen.job.exec.Batching;
@@ -12,7 +19,6 @@ import java.io.Serializable;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -248,26 +254,9 @@ public record JobConfig(
     return e.name().toLowerCase(Locale.ROOT);
   }
 
-  private static String nonEmpty(Map<String, String> v, String key) {
-    String s = v.get(key).trim();
-    if (s.isEmpty()) {
-      throw new ConfigException(key + "='" + v.get(key) + "': must not be empty");
-    }
-    return s;
-  }
-
   /** Whether blank prompts are dropped for this input format (skip_blank, else true for text only). */
   public boolean skipsBlank(InputFormat format) {
     return skipBlank != null ? skipBlank : format == InputFormat.TEXT;
-  }
-
-  private static boolean bool(Map<String, String> v, String key) {
-    String s = v.get(key).trim().toLowerCase(Locale.ROOT);
-    return switch (s) {
-      case "true" -> true;
-      case "false" -> false;
-      default -> throw new ConfigException(key + "='" + v.get(key).trim() + "': must be true or false");
-    };
   }
 
   /** batch_size: auto (0) or an integer >= 1. */
@@ -297,58 +286,6 @@ public record JobConfig(
     return new Batching(scheduler, batchSize, maxBatchMemory, prefixMinTokens);
   }
 
-  private static int integer(Map<String, String> v, String key, int min) {
-    String s = v.get(key).trim();
-    int n;
-    try {
-      n = Integer.parseInt(s);
-    } catch (NumberFormatException e) {
-      throw new ConfigException(key + "='" + s + "': not an integer");
-    }
-    if (n < min) {
-      throw new ConfigException(key + "=" + n + ": must be >= " + min);
-    }
-    return n;
-  }
-
-  /** Seconds >= 0, decimals allowed (progress_interval=0.5). */
-  private static double seconds(Map<String, String> v, String key) {
-    String s = v.get(key).trim();
-    double d;
-    try {
-      d = Double.parseDouble(s);
-    } catch (NumberFormatException e) {
-      throw new ConfigException(key + "='" + s + "': not a number of seconds");
-    }
-    if (!(d >= 0) || Double.isInfinite(d)) {
-      throw new ConfigException(key + "=" + s + ": must be a number of seconds >= 0");
-    }
-    return d;
-  }
-
-  /** A size: bytes, or a number with k, m, g or t (powers of 1024), e.g. 512m, 4g, 1.5g. */
-  private static long bytes(Map<String, String> v, String key) {
-    String text = v.get(key).trim().toLowerCase(Locale.ROOT);
-    String s = text.endsWith("b") ? text.substring(0, text.length() - 1) : text; // 4g = 4gb, 100 = 100b
-    long unit = 1;
-    String number = s;
-    int u = "kmgt".indexOf(s.isEmpty() ? ' ' : s.charAt(s.length() - 1));
-    if (u >= 0) {
-      unit = 1L << (10 * (u + 1));
-      number = s.substring(0, s.length() - 1);
-    }
-    double n;
-    try {
-      n = Double.parseDouble(number);
-    } catch (NumberFormatException e) {
-      throw new ConfigException(key + "='" + v.get(key).trim() + "': not a size (bytes, or a number with k, m, g or t)");
-    }
-    if (!(n > 0) || n * unit >= Long.MAX_VALUE) {
-      throw new ConfigException(key + "='" + v.get(key).trim() + "': must be a size > 0");
-    }
-    return (long) (n * unit);
-  }
-
   private static FaultHook fault(Map<String, String> v) {
     try {
       return FaultHook.parse(v.get("fault"));
@@ -357,14 +294,4 @@ public record JobConfig(
     }
   }
 
-  private static <E extends Enum<E>> E choice(Map<String, String> v, String key, Class<E> type) {
-    String s = v.get(key).trim();
-    for (E e : type.getEnumConstants()) {
-      if (lower(e).equals(s.toLowerCase(Locale.ROOT))) {
-        return e;
-      }
-    }
-    throw new ConfigException(key + "='" + s + "': must be one of "
-        + String.join(", ", Arrays.stream(type.getEnumConstants()).map(JobConfig::lower).toList()));
-  }
 }
