@@ -33,15 +33,7 @@ public final class ChatTokenizers {
     JsonArray added = root.getAsJsonArray("added_tokens");
     int id = GPT2_VOCAB;
     for (String s : specials) {
-      JsonObject t = new JsonObject();
-      t.addProperty("id", id++);
-      t.addProperty("content", s);
-      t.addProperty("single_word", false);
-      t.addProperty("lstrip", false);
-      t.addProperty("rstrip", false);
-      t.addProperty("normalized", false);
-      t.addProperty("special", true);
-      added.add(t);
+      added.add(TestTokenizers.addedToken(id++, s, true));
     }
     if (bos != null) {
       int bosId = GPT2_VOCAB + specials.indexOf(bos);

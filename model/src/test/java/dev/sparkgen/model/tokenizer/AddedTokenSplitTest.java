@@ -241,15 +241,7 @@ class AddedTokenSplitTest {
     JsonArray added = root.getAsJsonArray("added_tokens");
     int id = ChatTokenizers.GPT2_VOCAB + specials.size();
     for (String s : normalized) {
-      JsonObject t = new JsonObject();
-      t.addProperty("id", id++);
-      t.addProperty("content", s);
-      t.addProperty("single_word", false);
-      t.addProperty("lstrip", false);
-      t.addProperty("rstrip", false);
-      t.addProperty("normalized", true);
-      t.addProperty("special", false);
-      added.add(t);
+      added.add(TestTokenizers.addedToken(id++, s, false));
     }
     if (pipeline != Pipeline.GPT2) {
       JsonArray pre = new JsonArray();

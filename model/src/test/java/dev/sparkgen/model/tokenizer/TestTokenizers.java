@@ -74,15 +74,7 @@ public final class TestTokenizers {
     String[] special = {"<unk>", "<s>", "</s>"};
     for (int i = 0; i < special.length; i++) {
       vocab.addProperty(special[i], i);
-      JsonObject t = new JsonObject();
-      t.addProperty("id", i);
-      t.addProperty("content", special[i]);
-      t.addProperty("special", true);
-      t.addProperty("single_word", false);
-      t.addProperty("lstrip", false);
-      t.addProperty("rstrip", false);
-      t.addProperty("normalized", false);
-      added.add(t);
+      added.add(addedToken(i, special[i], true));
     }
     for (int b = 0; b < 256; b++) {
       vocab.addProperty(String.format("<0x%02X>", b), vocab.size());
@@ -108,6 +100,22 @@ public final class TestTokenizers {
     }
     Files.writeString(file, new Gson().toJson(root));
     return file;
+  }
+
+  /**
+   * One entry of a tokenizer.json's {@code added_tokens}, as Hugging Face writes an {@code
+   * AddedToken}: not single-word, no stripping, normalized unless special (its default).
+   */
+  public static JsonObject addedToken(int id, String content, boolean special) {
+    JsonObject t = new JsonObject();
+    t.addProperty("id", id);
+    t.addProperty("content", content);
+    t.addProperty("single_word", false);
+    t.addProperty("lstrip", false);
+    t.addProperty("rstrip", false);
+    t.addProperty("normalized", !special);
+    t.addProperty("special", special);
+    return t;
   }
 
   private static JsonObject llamaSequence() {
