@@ -1,5 +1,6 @@
 package dev.sparkgen.job;
 
+import dev.sparkgen.job.chat.ChatSetup;
 import dev.sparkgen.job.config.JobConfig;
 import dev.sparkgen.job.driver.ResolvedModel;
 import dev.sparkgen.job.error.JobFailedException;
@@ -40,9 +41,11 @@ final class SlicedJob {
     // Every row needs a key that does not depend on Spark's splits: its id, else its place in the input.
     PromptReader.Prompts prompts = PromptReader.load(spark, cfg, true);
     Dataset<Row> rows = prompts.rows();
+    // The template the rows are rendered with, by content: a chat_template_file edited between runs differs.
+    String templateKey = ChatSetup.resolve(cfg.chat(), model.folder(), rows.schema()).templateKey();
     SlicedOutput out = SlicedOutput.open(sc.hadoopConfiguration(), cfg.output(), cfg.slices(),
         ResumeSettings.of(cfg, model.identity(), model.tokenizer() == null ? "" : model.tokenizer().sha256(),
-            model.generation().toValues()), () -> {
+            templateKey, model.generation().toValues()), () -> {
               sc.setJobDescription("sparkgen: count prompts in " + cfg.input());
               return rows.count();
             });
