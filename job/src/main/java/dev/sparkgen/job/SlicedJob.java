@@ -9,6 +9,7 @@ import dev.sparkgen.job.io.ResultWriter;
 import dev.sparkgen.job.io.Summary;
 import dev.sparkgen.job.progress.ProgressLine;
 import dev.sparkgen.job.progress.ProgressReporter;
+import dev.sparkgen.job.resume.OutputLock;
 import dev.sparkgen.job.resume.ResumeSettings;
 import dev.sparkgen.job.resume.SlicedOutput;
 import dev.sparkgen.job.resume.Slices;
@@ -28,13 +29,21 @@ import org.apache.spark.sql.SparkSession;
  * _SUCCESS} and {@code _summary.json}. A killed run leaves its committed slices; the same command
  * run again generates only the others, and as every row's values depend on the row alone (its
  * sampling key, never its partition, batch or attempt) the output read as a whole equals an
- * uninterrupted run's.
+ * uninterrupted run's. The output is locked for the run ({@link OutputLock}).
  */
 final class SlicedJob {
   private SlicedJob() {}
 
   /** Runs (or resumes) the job; prints progress lines to {@code progressOut}. */
   static Summary run(SparkSession spark, JobConfig cfg, ResolvedModel model, PrintStream progressOut) {
+    SparkContext sc = spark.sparkContext();
+    // One run at a time: a second run would clean up this one's slice in progress when it opens the output.
+    try (OutputLock lock = OutputLock.acquire(sc.hadoopConfiguration(), cfg.output(), sc.applicationId())) {
+      return runLocked(spark, cfg, model, progressOut);
+    }
+  }
+
+  private static Summary runLocked(SparkSession spark, JobConfig cfg, ResolvedModel model, PrintStream progressOut) {
     long t0 = System.nanoTime();
     SparkContext sc = spark.sparkContext();
     sc.setJobDescription("sparkgen: read prompts from " + cfg.input());
