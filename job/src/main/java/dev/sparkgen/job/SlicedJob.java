@@ -1,5 +1,6 @@
 package dev.sparkgen.job;
 
+import dev.sparkgen.job.chat.ChatSetup;
 import dev.sparkgen.job.config.JobConfig;
 import dev.sparkgen.job.driver.ResolvedModel;
 import dev.sparkgen.job.error.JobFailedException;
@@ -8,6 +9,7 @@ import dev.sparkgen.job.io.ResultWriter;
 import dev.sparkgen.job.io.Summary;
 import dev.sparkgen.job.progress.ProgressLine;
 import dev.sparkgen.job.progress.ProgressReporter;
+import dev.sparkgen.job.resume.OutputLock;
 import dev.sparkgen.job.resume.ResumeSettings;
 import dev.sparkgen.job.resume.SlicedOutput;
 import dev.sparkgen.job.resume.Slices;
@@ -27,22 +29,32 @@ import org.apache.spark.sql.SparkSession;
  * _SUCCESS} and {@code _summary.json}. A killed run leaves its committed slices; the same command
  * run again generates only the others, and as every row's values depend on the row alone (its
  * sampling key, never its partition, batch or attempt) the output read as a whole equals an
- * uninterrupted run's.
+ * uninterrupted run's. The output is locked for the run ({@link OutputLock}).
  */
 final class SlicedJob {
   private SlicedJob() {}
 
   /** Runs (or resumes) the job; prints progress lines to {@code progressOut}. */
   static Summary run(SparkSession spark, JobConfig cfg, ResolvedModel model, PrintStream progressOut) {
+    SparkContext sc = spark.sparkContext();
+    // One run at a time: a second run would clean up this one's slice in progress when it opens the output.
+    try (OutputLock lock = OutputLock.acquire(sc.hadoopConfiguration(), cfg.output(), sc.applicationId())) {
+      return runLocked(spark, cfg, model, progressOut);
+    }
+  }
+
+  private static Summary runLocked(SparkSession spark, JobConfig cfg, ResolvedModel model, PrintStream progressOut) {
     long t0 = System.nanoTime();
     SparkContext sc = spark.sparkContext();
     sc.setJobDescription("sparkgen: read prompts from " + cfg.input());
     // Every row needs a key that does not depend on Spark's splits: its id, else its place in the input.
     PromptReader.Prompts prompts = PromptReader.load(spark, cfg, true);
     Dataset<Row> rows = prompts.rows();
+    // The template the rows are rendered with, by content: a chat_template_file edited between runs differs.
+    String templateKey = ChatSetup.resolve(cfg.chat(), model.folder(), rows.schema()).templateKey();
     SlicedOutput out = SlicedOutput.open(sc.hadoopConfiguration(), cfg.output(), cfg.slices(),
         ResumeSettings.of(cfg, model.identity(), model.tokenizer() == null ? "" : model.tokenizer().sha256(),
-            model.generation().toValues()), () -> {
+            templateKey, model.generation().toValues()), () -> {
               sc.setJobDescription("sparkgen: count prompts in " + cfg.input());
               return rows.count();
             });

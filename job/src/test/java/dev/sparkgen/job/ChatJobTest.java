@@ -327,4 +327,31 @@ class ChatJobTest {
       assertTrue(e.getMessage().contains("has no chat template") && e.getMessage().contains("chat_template_file"), e.getMessage());
     }
   }
+
+  @Test
+  void aResumeWithAnEditedChatTemplateFileIsRefusedNamingTheTemplate() throws Exception {
+    Path input = dir.resolve("resume-in.jsonl");
+    Files.write(input, List.of("{\"id\": 1, \"prompt\": \"What is 2+2?\"}", "{\"id\": 2, \"prompt\": \"Hi\"}"));
+    Path template = dir.resolve("resume-template.jinja");
+    Files.writeString(template, "{% for m in messages %}<|im_start|>{{ m.role }}\n{{ m.content }}<|im_end|>\n{% endfor %}"
+        + "<|im_start|>assistant\n");
+    Path output = dir.resolve("resume-out");
+    String[] args = {"model", model.toString(), "input", input.toString(), "output", output.toString(), "mode", "resume",
+        "slices", "2", "system_prompt", "S", "chat_template_file", template.toString(), "progress_interval", "0"};
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    assertEquals(Main.OK, execute(TestSpark.settings(args), err), err.toString());
+    assertEquals(Main.OK, execute(TestSpark.settings(args), err), err.toString()); // the same template: nothing to do
+
+    Files.writeString(template, Files.readString(template).replace("assistant", "model")); // edited in place
+    err.reset();
+    assertEquals(Main.BAD_SETUP, execute(TestSpark.settings(args), err));
+    assertTrue(err.toString().contains("chat_template.sha256: earlier '"), err.toString());
+  }
+
+  private static int execute(JobConfig cfg, java.io.ByteArrayOutputStream err) {
+    try (ResolvedModel resolved = ResolvedModel.resolve(cfg)) {
+      return Main.execute(spark.session(), cfg, resolved, new java.io.PrintStream(new java.io.ByteArrayOutputStream()),
+          new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+    }
+  }
 }

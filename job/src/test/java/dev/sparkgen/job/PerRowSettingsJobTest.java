@@ -117,6 +117,26 @@ class PerRowSettingsJobTest {
   }
 
   @Test
+  void aRowWhoseOwnSettingsNeedMoreThanMaxBatchMemoryIsThatRowsError() {
+    // max_batch_memory fits one prompt's rows under the job's settings, not 32 return sequences.
+    long one;
+    try (dev.sparkgen.job.driver.ResolvedModel resolved = dev.sparkgen.job.driver.ResolvedModel.resolve(JOB)) {
+      one = dev.sparkgen.model.generate.BatchMemory.of(resolved.checkpoint().config(), resolved.generation(),
+          dev.sparkgen.model.generate.Scheduler.STATIC, 1, 7, true).total();
+    }
+    JobConfig tight = JOB.with(Map.of("max_batch_memory", Long.toString(3 * one), "scheduler", "static"));
+    StructType schema = new StructType().add("id", DataTypes.LongType)
+        .add("prompt_ids", DataTypes.createArrayType(DataTypes.IntegerType))
+        .add("params", DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType));
+    Dataset<Row> in = spark.session().createDataFrame(List.of(RowFactory.create(0L, ids(PROMPTS[2]), null),
+        RowFactory.create(1L, ids(PROMPTS[3]), Map.of("do_sample", "true", "num_return_sequences", "32"))), schema);
+    Map<String, String> out = results(SparkGen.generate(spark.session(), in, tight));
+    assertTrue(out.get("0/0").endsWith(" null"), out.get("0/0"));
+    String big = out.get("1/0");
+    assertTrue(big.contains("for its rows alone, more than max_batch_memory"), big);
+  }
+
+  @Test
   void aJsonColumnGivesWhatTheMapColumnGives() {
     Map<String, String> map = results(SparkGen.generate(spark.session(), prompts(false), JOB));
     Map<String, String> json = results(SparkGen.generate(spark.session(), prompts(true), JOB));

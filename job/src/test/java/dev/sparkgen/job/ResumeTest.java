@@ -9,6 +9,7 @@ import com.google.gson.JsonParser;
 import dev.sparkgen.job.config.CommandLine;
 import dev.sparkgen.job.config.JobConfig;
 import dev.sparkgen.job.driver.ResolvedModel;
+import dev.sparkgen.job.resume.OutputLock;
 import dev.sparkgen.job.resume.SliceManifest;
 import dev.sparkgen.job.resume.SlicedOutput;
 import java.io.ByteArrayOutputStream;
@@ -88,6 +89,8 @@ class ResumeTest {
     assertTrue(atKill.committed().size() >= 1 && !atKill.complete(),
         "the kill should land after 1 and before all " + SLICES + " slices: " + atKill.committed() + "\n" + driverLog);
     assertTrue(driverLog.contains("sparkgen: progress "), driverLog);
+    // The killed driver's lock is left behind; its process is gone, so the resume takes it over and releases it.
+    assertTrue(Files.readString(output.resolve(OutputLock.FILE)).contains("\"pid\":" + driver.pid()));
 
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     assertEquals(Main.ROW_ERRORS, run(args(input, output, "resume"), err), text(err)); // row 17: id outside the vocabulary
@@ -102,6 +105,7 @@ class ResumeTest {
     assertEquals(2 * ROWS, summary.get("rows_out").getAsLong());
     assertTrue(Files.exists(output.resolve("_SUCCESS")));
     assertTrue(SliceManifest.parse(Files.readString(manifest)).complete());
+    assertFalse(Files.exists(output.resolve(OutputLock.FILE)));
 
     // The same command uninterrupted: the same slices, partitions and batches, so every value is equal bit for bit.
     Path clean = tmp.resolve("clean");

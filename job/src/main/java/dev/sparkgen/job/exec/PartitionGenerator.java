@@ -154,9 +154,10 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
               + e.getMessage();
         }
       }
-      if (error == null && batching.memory(model.config(), config, 1, p.ids().length).total() > batching.maxBatchMemory()) {
+      GenerationConfig mine = own.getOrDefault(p, config); // a row's own max_new_tokens, num_beams, ... size its rows
+      if (error == null && batching.memory(model.config(), mine, 1, p.ids().length).total() > batching.maxBatchMemory()) {
         error = "a prompt of " + p.ids().length + " tokens may need "
-            + batching.memory(model.config(), config, 1, p.ids().length).describe() + " for its rows alone, more than"
+            + batching.memory(model.config(), mine, 1, p.ids().length).describe() + " for its rows alone, more than"
             + " max_batch_memory=" + BatchMemory.size(batching.maxBatchMemory())
             + "; raise max_batch_memory if the executors have the memory, or lower max_new_tokens";
       }
@@ -168,6 +169,10 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
     }
     int longest = good.stream().mapToInt(p -> p.ids().length).max().orElse(1);
     int rows = Math.max(1, batching.rows(model.config(), config, longest));
+    // Rows with their own settings share batches with the others: size the batches for the most demanding.
+    for (GenerationConfig c : memoryDistinct(own.values())) {
+      rows = Math.max(1, Math.min(rows, batching.rows(model.config(), c, longest)));
+    }
     int partition = task == null ? -1 : task.partitionId();
     if (!batching.auto() && rows < batching.batchSize()) {
       LOG.warn("partition {}: batch_size={} would need {} for its longest prompt ({} tokens), more than"
@@ -179,6 +184,15 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
         partition, good.size(), rows, (own.isEmpty() ? generator.scheduler() : Scheduler.STATIC).label(), longest,
         BatchMemory.size(batching.memory(model.config(), config, rows, longest).total()));
     return new Output(generator, good, formats, own, ready, rowsIn, task, startMillis, rows);
+  }
+
+  /** One of each distinct memory-relevant setting (max_new_tokens, rows per prompt, beams) among {@code configs}. */
+  private static java.util.Collection<GenerationConfig> memoryDistinct(java.util.Collection<GenerationConfig> configs) {
+    Map<List<Integer>, GenerationConfig> out = new java.util.HashMap<>();
+    for (GenerationConfig c : configs) {
+      out.putIfAbsent(List.of(c.maxNewTokens(), c.numBeams(), c.numReturnSequences()), c);
+    }
+    return out.values();
   }
 
   /** Queues error rows for sample indexes [from, samples) of {@code in}, or stops the task under on_error=fail. */

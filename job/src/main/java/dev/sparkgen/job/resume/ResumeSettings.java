@@ -14,7 +14,9 @@ import java.util.TreeSet;
 
 /**
  * What a resumed run must share with the run that committed the earlier slices, as text by name:
- * the model's and the tokenizer's sha256 (not their paths: a moved folder resumes), the resolved
+ * the model's and the tokenizer's sha256 (not their paths: a moved folder resumes), the chat
+ * template's sha256 with its special tokens (the text rows are rendered with, wherever it came from:
+ * the model folder, chat_template_file or a named template), the resolved
  * generation settings (the job's keys over the model's generation_config.json, by Hugging Face
  * name), and every job key that can change a row's values or which rows there are (input, columns,
  * formats, chat, truncation, response_format, slices, ...). Not compared, as they change neither:
@@ -33,10 +35,11 @@ public final class ResumeSettings {
 
   /**
    * The settings of a run, by name: {@code model.sha256}, {@code tokenizer.sha256} ("" without a
-   * tokenizer), the job keys compared, and the resolved generation settings.
+   * tokenizer), {@code chat_template.sha256} ("" when no row is rendered), the job keys compared,
+   * and the resolved generation settings.
    */
   public static Map<String, String> of(JobConfig cfg, ModelIdentity model, String tokenizerSha256,
-      Map<String, Object> generation) {
+      String chatTemplateSha256, Map<String, Object> generation) {
     Set<String> generationKeys = new TreeSet<>();
     for (Key k : Keys.all()) {
       if (k.generation()) {
@@ -46,6 +49,7 @@ public final class ResumeSettings {
     Map<String, String> out = new TreeMap<>();
     out.put("model.sha256", model.sha256());
     out.put("tokenizer.sha256", tokenizerSha256 == null ? "" : tokenizerSha256);
+    out.put("chat_template.sha256", chatTemplateSha256 == null ? "" : chatTemplateSha256);
     cfg.asMap().forEach((k, v) -> {
       if (!NOT_COMPARED.contains(k) && !generationKeys.contains(k)) { // generation keys: their resolved values below
         out.put(k, v);

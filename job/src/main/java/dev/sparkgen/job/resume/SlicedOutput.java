@@ -23,6 +23,7 @@ import org.apache.hadoop.fs.Path;
  *   slice-00003-part-00001-*.parquet
  *   _sparkgen_tmp/slice-00007/     the slice being written (Spark's own commit protocol inside)
  *   _SUCCESS, _summary.json        once every slice is committed
+ *   _sparkgen_lock                 while a run has it open ({@link OutputLock})
  * </pre>
  * A slice is written to its own folder under {@code _sparkgen_tmp/} (Spark publishes its files only
  * when that write commits), its files are renamed into the output under the slice's prefix, and
@@ -68,7 +69,8 @@ public final class SlicedOutput {
       SliceManifest m = read(fs, root, output);
       if (m == null) {
         if (fs.exists(root) && java.util.Arrays.stream(fs.listStatus(root)).map(f -> f.getPath().getName())
-            .anyMatch(n -> !n.equals(NEXT) && !n.equals("." + NEXT + ".crc") && !n.equals(TMP))) {
+            .anyMatch(n -> !n.equals(NEXT) && !n.equals("." + NEXT + ".crc") && !n.equals(TMP)
+                && !n.equals(OutputLock.FILE) && !n.equals("." + OutputLock.FILE + ".crc"))) {
           throw new SetupException("mode=resume: output " + output + " exists but has no " + MANIFEST + ", so it was"
               + " not written by mode=resume; choose another output, or mode=overwrite to replace it");
         }
