@@ -193,16 +193,16 @@ class LocalClusterTest {
       Files.copy(f, folder.resolve(f.getFileName()));
     }
     Path weights = folder.resolve("model.safetensors");
-    setLastByte(weights, (byte) 0x3e); // a model no executor has built yet (the cache is keyed by sha256)
+    setLastByte(weights, (byte) 0x3d); // (was 0x3e) a model no executor has built yet (the cache is keyed by sha256)
     JobConfig cfg = TestSpark.settings("model", folder.toString(), "max_new_tokens", "2", "partitions", "2");
     Dataset<Row> prompts = spark.createDataFrame(List.of(org.apache.spark.sql.RowFactory.create(1L, new int[] {3, 4})),
         new org.apache.spark.sql.types.StructType().add("id", "long").add("prompt_ids", "array<int>"));
     try (ResolvedModel model = ResolvedModel.resolve(cfg); GenerationRun run = GenerationRun.prepare(spark, cfg, model)) {
-      setLastByte(weights, (byte) 0x3f); // the same size, one byte different
+      setLastByte(weights, (byte) 0x3c); // the same size, one byte different
       Exception e = org.junit.jupiter.api.Assertions.assertThrows(Exception.class, () -> run.apply(prompts).collectAsList());
       String message = String.valueOf(e.getMessage());
       assertTrue(message.contains("model file model.safetensors (" + weights + " on the driver"), message);
-      assertTrue(message.contains("the file changed on the driver after the job started"), message);
+      assertTrue(message.contains("the file changed on the driver after the model was shipped"), message);
     }
   }
 

@@ -103,8 +103,9 @@ final class FetchedFolder {
     }
     String sha = HexFormat.of().formatHex(md.digest());
     if (n != f.bytes() || !sha.equals(f.sha256())) {
-      throw new CheckpointException(what + ": received " + n + " bytes with sha256 " + sha + ", but the driver served "
-          + f.bytes() + " bytes with sha256 " + f.sha256() + ": the file changed on the driver after the job started");
+      throw new CheckpointException(what + ": received " + n + " bytes with sha256 " + sha + ", but it had " + f.bytes()
+          + " bytes with sha256 " + f.sha256() + " when the driver began serving it: the file changed on the driver after"
+          + " the model was shipped");
     }
   }
 }

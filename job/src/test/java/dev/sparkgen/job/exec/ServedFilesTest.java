@@ -85,9 +85,9 @@ class ServedFilesTest {
       CheckpointException e = assertThrows(CheckpointException.class, () -> FetchedFolder.open(served.entries(), "ab"));
       assertTrue(e.getMessage().startsWith("model file model.safetensors (" + model.resolve("model.safetensors")
           + " on the driver"), e.getMessage());
-      assertTrue(e.getMessage().contains("the driver served " + Files.size(model.resolve("model.safetensors"))
-          + " bytes with sha256 "), e.getMessage());
-      assertTrue(e.getMessage().contains("the file changed on the driver"), e.getMessage());
+      assertTrue(e.getMessage().contains("but it had " + Files.size(model.resolve("model.safetensors"))
+          + " bytes with sha256 " + served.entries().get(1).sha256() + " when the driver began serving it"), e.getMessage());
+      assertTrue(e.getMessage().contains("the file changed on the driver after the model was shipped"), e.getMessage());
     }
   }
 
