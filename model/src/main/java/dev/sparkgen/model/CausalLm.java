@@ -282,7 +282,7 @@ public final class CausalLm implements BatchModel, AutoCloseable {
    * [2 I, d]), each part filled in place into one tensor made at its full size. Loading the parts
    * and concatenating them would hold each layer's parts beside the fused weight, and those freed
    * temporaries, below glibc's (self-raising) mmap threshold, stay in the process's heap as holes:
-   * 0.56 GB of resident memory for the Llama-3.2-1B shape (model/bench/README.md, "Real sizes").
+   * about 0.46 GB of resident memory for the Llama-3.2-1B shape (model/bench/README.md, "Real sizes").
    * Conv1D files (GPT-2: one fused part, transposed once) keep {@link #matrix}.
    */
   private NDArray fused(Checkpoint ckpt, Architecture a, List<Architecture.Param> params) {
