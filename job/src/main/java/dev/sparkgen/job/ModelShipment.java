@@ -83,13 +83,21 @@ public final class ModelShipment implements AutoCloseable {
     } else {
       this.modelSource = new ModelSource.SharedFolder(model.sharedFolder().toString(), sha);
     }
+    TokenizerSource tokenizerSource = null;
     if (model.tokenizer() != null) {
-      Broadcast<byte[]> t = sc.broadcast(model.tokenizer().bytes());
-      this.tokenizerSource = new TokenizerSource(t, model.tokenizer().sha256());
-      shipped.add(t);
-    } else {
-      this.tokenizerSource = null;
+      try {
+        Broadcast<byte[]> t = sc.broadcast(model.tokenizer().bytes());
+        tokenizerSource = new TokenizerSource(t, model.tokenizer().sha256());
+        shipped.add(t);
+      } catch (RuntimeException e) { // nothing of a failed shipment stays shipped
+        shipped.forEach(Broadcast::destroy);
+        if (served != null) {
+          served.close();
+        }
+        throw e;
+      }
     }
+    this.tokenizerSource = tokenizerSource;
     this.broadcasts = List.copyOf(shipped);
     this.served = served;
     ModelIdentity id = model.identity();
