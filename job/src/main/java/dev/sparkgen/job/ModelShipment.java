@@ -1,13 +1,16 @@
 package dev.sparkgen.job;
 
 import dev.sparkgen.job.config.JobConfig;
+import dev.sparkgen.job.driver.ModelFiles;
 import dev.sparkgen.job.driver.ModelIdentity;
 import dev.sparkgen.job.driver.ResolvedModel;
 import dev.sparkgen.job.error.ConfigException;
 import dev.sparkgen.job.exec.BroadcastChunks;
 import dev.sparkgen.job.exec.ModelSource;
+import dev.sparkgen.job.exec.ServedFiles;
 import dev.sparkgen.job.exec.TokenizerSource;
 import dev.sparkgen.model.weights.WeightsPayload;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -21,12 +24,13 @@ import org.slf4j.LoggerFactory;
 /**
  * A model on its way to the executors, prepared once and reused by any number of {@link
  * GenerationRun}s with different generation settings: the checked checkpoint and tokenizer, their
- * identity, and how they reach executors (weights_distribution: broadcast chunks, or a folder every
- * executor reads), decided here once. What belongs to the shipment is fixed by the keys {@code
+ * identity, and how they reach executors (weights_distribution: the model's files served by the
+ * driver's RPC file server, broadcast chunks, or a folder every executor reads), decided here once. What belongs to the shipment is fixed by the keys {@code
  * model}, {@code tokenizer}, {@code weights_distribution} and, for {@code model=random}, {@code
  * seed} (the random weights' seed); a run whose configuration differs in one of them is refused.
  *
- * <p>Who closes what: closing the shipment destroys its broadcasts (runs using it must be done),
+ * <p>Who closes what: closing the shipment destroys its broadcasts and stops serving its files (runs
+ * using it must be done),
  * and closes the model's checkpoint when the shipment resolved it itself ({@link #prepare(SparkSession,
  * JobConfig)}); a model handed in ({@link #of}) stays the caller's.
  */
@@ -40,6 +44,7 @@ public final class ModelShipment implements AutoCloseable {
   private final ModelSource modelSource;
   private final TokenizerSource tokenizerSource;
   private final List<Broadcast<?>> broadcasts;
+  private final ServedFiles served; // null unless weights_distribution=file_server
 
   private ModelShipment(SparkSession spark, JobConfig cfg, ResolvedModel model, boolean ownsModel, int chunkBytes) {
     this.spark = spark;
@@ -50,7 +55,22 @@ public final class ModelShipment implements AutoCloseable {
     String sha = model.identity().sha256();
     List<Broadcast<?>> shipped = new ArrayList<>();
     String shippedAs = "";
-    if (cfg.weightsDistribution() == JobConfig.WeightsDistribution.BROADCAST) {
+    ServedFiles served = null;
+    if (cfg.weightsDistribution() == JobConfig.WeightsDistribution.FILE_SERVER) {
+      Path folder = model.sharedFolder();
+      ModelFiles files = model.files() != null ? model.files() : ModelFiles.of(folder); // random: just saved
+      served = ServedFiles.serve(spark.sparkContext(), files.paths());
+      try {
+        // The digests executors check are of the files the identity's sha256 was computed from.
+        files.checkUnchanged("computed its sha256 and served it to the executors");
+      } catch (RuntimeException e) {
+        served.close();
+        throw e;
+      }
+      this.modelSource = new ModelSource.ServedFolder(folder.toString(), served.entries(), sha);
+      long bytes = served.entries().stream().mapToLong(ServedFiles.Entry::bytes).sum();
+      shippedAs = String.format(Locale.ROOT, " (%.1f MiB in %d files)", bytes / 1048576.0, served.entries().size());
+    } else if (cfg.weightsDistribution() == JobConfig.WeightsDistribution.BROADCAST) {
       BroadcastChunks.Shipped s = BroadcastChunks.broadcast(spark.sparkContext(), model.checkpoint(), chunkBytes);
       shipped.addAll(s.chunks());
       if (!s.sha256().equals(sha)) { // the same writer made both: a difference is a bug, not bad input
@@ -63,14 +83,23 @@ public final class ModelShipment implements AutoCloseable {
     } else {
       this.modelSource = new ModelSource.SharedFolder(model.sharedFolder().toString(), sha);
     }
+    TokenizerSource tokenizerSource = null;
     if (model.tokenizer() != null) {
-      Broadcast<byte[]> t = sc.broadcast(model.tokenizer().bytes());
-      this.tokenizerSource = new TokenizerSource(t, model.tokenizer().sha256());
-      shipped.add(t);
-    } else {
-      this.tokenizerSource = null;
+      try {
+        Broadcast<byte[]> t = sc.broadcast(model.tokenizer().bytes());
+        tokenizerSource = new TokenizerSource(t, model.tokenizer().sha256());
+        shipped.add(t);
+      } catch (RuntimeException e) { // nothing of a failed shipment stays shipped
+        shipped.forEach(Broadcast::destroy);
+        if (served != null) {
+          served.close();
+        }
+        throw e;
+      }
     }
+    this.tokenizerSource = tokenizerSource;
     this.broadcasts = List.copyOf(shipped);
+    this.served = served;
     ModelIdentity id = model.identity();
     LOG.info("model {} ({}, {} parameters, sha256 {}) shipped by {}{}; tokenizer {}", id.source(), id.family(),
         id.parameters(), sha.substring(0, 12), cfg.weightsDistribution().name().toLowerCase(Locale.ROOT), shippedAs,
@@ -148,11 +177,14 @@ public final class ModelShipment implements AutoCloseable {
     return modelSource instanceof ModelSource.Broadcasted b ? b.chunks().stream().map(Broadcast::id).toList() : List.of();
   }
 
-  /** Destroys the broadcasts, and closes the model if this shipment resolved it. */
+  /** Destroys the broadcasts, stops serving the files, and closes the model if this shipment resolved it. */
   @Override
   public void close() {
     for (Broadcast<?> b : broadcasts) {
       b.destroy();
+    }
+    if (served != null) {
+      served.close();
     }
     if (ownsModel) {
       model.close();

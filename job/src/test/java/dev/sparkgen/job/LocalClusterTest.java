@@ -38,9 +38,11 @@ import scala.jdk.javaapi.CollectionConverters;
 /**
  * The job with two separate executor JVMs ({@code local-cluster}): each builds the model exactly
  * once, and the rows equal what local mode gives (the model module's generation per prompt alone),
- * with the weights broadcast and with the model's files shipped by addFile; then an executor JVM
- * halted mid-job (fault=kill_executor) is replaced and the output equals a clean run's. One
- * cluster for both (about 20-40 s to start); the executor is killed last.
+ * with the model's files fetched from the driver's file server (the default), read from a folder
+ * both executors see, and broadcast; a model file changed on the driver after it was served is
+ * refused by the executors, naming it; then an executor JVM halted mid-job (fault=kill_executor) is
+ * replaced (its replacement fetches the files again) and the output equals a clean run's. One
+ * cluster for all (about 20-40 s to start); the executor is killed last.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class LocalClusterTest {
@@ -91,6 +93,7 @@ class LocalClusterTest {
     JobConfig cfg = TestSpark.settings("model", TestSpark.GPT2_TINY.toString(), "input", input.toString(),
         "output", output.toString(), "do_sample", "true", "num_return_sequences", "2", "max_new_tokens", "5",
         "seed", "5", "partitions", "4", "batch_size", "2");
+    assertEquals(JobConfig.WeightsDistribution.FILE_SERVER, cfg.weightsDistribution()); // the default
     try (ResolvedModel model = ResolvedModel.resolve(cfg)) {
       Summary summary = BatchJob.run(spark, cfg, model);
       assertEquals(Map.of("0", 1, "1", 1), summary.modelLoadsPerExecutor()); // two JVMs, one build each
@@ -106,10 +109,17 @@ class LocalClusterTest {
       }
     }
 
-    // The files route: a random model (vocab 20) saved by the driver and shipped with addFile.
-    JobConfig files = TestSpark.settings("model", "random", "weights_distribution", "files", "max_new_tokens", "4",
-        "seed", "9", "partitions", "4");
+    // Random models (vocab 20) saved by the driver: one read from that folder (both executors run on
+    // this machine), one served from it (another seed: the executors' model cache is keyed by sha256).
     Dataset<Row> ids = spark.read().json(input.toString()).selectExpr("id", "transform(prompt_ids, x -> x % 20) AS prompt_ids");
+    for (String distribution : List.of("files", "file_server")) {
+      JobConfig files = TestSpark.settings("model", "random", "weights_distribution", distribution, "max_new_tokens", "4",
+          "seed", distribution.equals("files") ? "9" : "10", "partitions", "4");
+      assertRandomModelRowsMatchLocalMode(files, ids, prompts);
+    }
+  }
+
+  private static void assertRandomModelRowsMatchLocalMode(JobConfig files, Dataset<Row> ids, int[][] prompts) {
     try (ResolvedModel model = ResolvedModel.resolve(files); GenerationRun run = GenerationRun.prepare(spark, files, model)) {
       List<Row> out = run.apply(ids).collectAsList();
       assertEquals(Map.of("0", 1, "1", 1), run.modelLoads());
@@ -126,7 +136,9 @@ class LocalClusterTest {
   /**
    * weights_distribution=broadcast in many small chunks: each executor builds the model once and
    * then holds no copy of any chunk (neither the value nor its pieces, as its BlockManager reports
-   * to the master), while the driver keeps every chunk's pieces for executors that start later.
+   * to the master), while the driver keeps every chunk's pieces for executors that start later. A
+   * random model no other test here ships, so that the executors really fetch it (their model cache
+   * is keyed by sha256).
    */
   @Test
   @Order(2)
@@ -134,11 +146,11 @@ class LocalClusterTest {
     Path input = tmp.resolve("prompts.jsonl");
     List<String> lines = new ArrayList<>();
     for (int i = 0; i < 6; i++) {
-      lines.add("{\"id\": " + i + ", \"prompt_ids\": [" + (i * 11 % 63) + ", " + (i * 5 % 63) + "]}");
+      lines.add("{\"id\": " + i + ", \"prompt_ids\": [" + (i * 11 % 20) + ", " + (i * 5 % 20) + "]}");
     }
     Files.write(input, lines);
-    JobConfig cfg = TestSpark.settings("model", TestSpark.GPT2_TINY.toString(), "max_new_tokens", "3", "seed", "3",
-        "partitions", "4");
+    JobConfig cfg = TestSpark.settings("model", "random", "max_new_tokens", "3", "seed", "31", "partitions", "4",
+        "weights_distribution", "broadcast");
     Dataset<Row> prompts = spark.read().json(input.toString());
     try (ResolvedModel model = ResolvedModel.resolve(cfg); GenerationRun run = GenerationRun.prepare(spark, cfg, model, 4096)) {
       List<Row> out = run.apply(prompts).collectAsList();
@@ -167,8 +179,41 @@ class LocalClusterTest {
     }
   }
 
+  /**
+   * weights_distribution=file_server: executors check each fetched file against the sha256 the driver
+   * recorded when it served it, so a model file changed on the driver after that fails the run,
+   * naming the file, instead of building another model under the served model's identity.
+   */
   @Test
   @Order(3)
+  void aModelFileChangedOnTheDriverAfterItWasServedIsRefusedByTheExecutorsNamingIt() throws Exception {
+    Path folder = tmp.resolve("model");
+    Files.createDirectories(folder);
+    for (Path f : dev.sparkgen.model.weights.HfFolder.files(TestSpark.GPT2_TINY)) {
+      Files.copy(f, folder.resolve(f.getFileName()));
+    }
+    Path weights = folder.resolve("model.safetensors");
+    setLastByte(weights, (byte) 0x3d); // (was 0x3e) a model no executor has built yet (the cache is keyed by sha256)
+    JobConfig cfg = TestSpark.settings("model", folder.toString(), "max_new_tokens", "2", "partitions", "2");
+    Dataset<Row> prompts = spark.createDataFrame(List.of(org.apache.spark.sql.RowFactory.create(1L, new int[] {3, 4})),
+        new org.apache.spark.sql.types.StructType().add("id", "long").add("prompt_ids", "array<int>"));
+    try (ResolvedModel model = ResolvedModel.resolve(cfg); GenerationRun run = GenerationRun.prepare(spark, cfg, model)) {
+      setLastByte(weights, (byte) 0x3c); // the same size, one byte different
+      Exception e = org.junit.jupiter.api.Assertions.assertThrows(Exception.class, () -> run.apply(prompts).collectAsList());
+      String message = String.valueOf(e.getMessage());
+      assertTrue(message.contains("model file model.safetensors (" + weights + " on the driver"), message);
+      assertTrue(message.contains("the file changed on the driver after the model was shipped"), message);
+    }
+  }
+
+  private static void setLastByte(Path file, byte b) throws java.io.IOException {
+    try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.WRITE)) {
+      ch.write(java.nio.ByteBuffer.wrap(new byte[] {b}), ch.size() - 1);
+    }
+  }
+
+  @Test
+  @Order(4)
   void anExecutorKilledMidJobIsReplacedAndTheOutputEqualsACleanRun() throws Exception {
     Path input = tmp.resolve("prompts.jsonl");
     List<String> lines = new ArrayList<>();

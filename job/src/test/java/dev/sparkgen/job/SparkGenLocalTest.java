@@ -2,6 +2,7 @@ package dev.sparkgen.job;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -175,14 +176,18 @@ class SparkGenLocalTest {
   }
 
   @Test
-  void filesDistributionAndOtherPartitioningGiveTheSameRowsAsBroadcast() {
+  void everyWeightsDistributionAndOtherPartitioningGiveTheSameRows() {
     JobConfig cfg = JobConfig.of(Map.of("model", TestSpark.GPT2_TINY.toString(), "max_new_tokens", "4",
         "do_sample", "true", "seed", "11", "partitions", "1", "batch_size", "4"));
-    Map<Long, List<Integer>> broadcast = tokensById(SparkGen.generate(spark.session(), idPrompts(), cfg));
+    assertEquals(JobConfig.WeightsDistribution.FILE_SERVER, cfg.weightsDistribution()); // the default
+    Map<Long, List<Integer>> served = tokensById(SparkGen.generate(spark.session(), idPrompts(), cfg));
+    Map<Long, List<Integer>> broadcast = tokensById(SparkGen.generate(spark.session(), idPrompts(),
+        cfg.with(Map.of("weights_distribution", "broadcast", "partitions", "2", "batch_size", "2"))));
     Map<Long, List<Integer>> files = tokensById(SparkGen.generate(spark.session(), idPrompts(),
         cfg.with(Map.of("weights_distribution", "files", "partitions", "3", "batch_size", "1"))));
-    assertEquals(PROMPTS.length, broadcast.size());
-    assertEquals(broadcast, files);
+    assertEquals(PROMPTS.length, served.size());
+    assertEquals(served, broadcast);
+    assertEquals(served, files);
   }
 
   /**
@@ -259,12 +264,14 @@ class SparkGenLocalTest {
 
   @Test
   void oneShipmentServesRunsWithOtherGenerationSettingsEachEqualToItsPromptsAlone() {
-    JobConfig greedy = TestSpark.settings("model", TestSpark.GPT2_TINY.toString(), "tokenizer", "", "max_new_tokens", "5");
+    JobConfig greedy = TestSpark.settings("model", TestSpark.GPT2_TINY.toString(), "tokenizer", "", "max_new_tokens", "5",
+        "weights_distribution", "broadcast");
     JobConfig sampling = TestSpark.settings("model", TestSpark.GPT2_TINY.toString(), "tokenizer", "", "max_new_tokens",
-        "3", "do_sample", "true", "top_k", "8", "seed", "11");
+        "3", "do_sample", "true", "top_k", "8", "seed", "11", "weights_distribution", "broadcast");
     try (ModelShipment shipment = ModelShipment.prepare(spark.session(), greedy);
         Tokenizer tok = Tokenizer.load(TestSpark.GPT2_TINY.resolve("tokenizer.json"))) {
       List<Long> chunks = shipment.weightBroadcastIds();
+      assertFalse(chunks.isEmpty());
       for (JobConfig cfg : List.of(greedy, sampling, greedy)) {
         GenerationConfig gen;
         List<Row> out;

@@ -96,7 +96,7 @@ public final class CausalLm implements BatchModel, AutoCloseable {
   private DecoderBlock block(Checkpoint ckpt, Architecture a, Architecture.Layer l, int index, float scale, NDArray eps,
       NDArray softcap, MlpActivation act, GeluConstants k) {
     ModelConfig c = config;
-    NDArray qkv = concat(matrices(ckpt, a, l.qkv())); // [(H + 2K) hd, d]
+    NDArray qkv = fused(ckpt, a, l.qkv()); // [(H + 2K) hd, d]
     NDArray qkvBias = l.qkv().get(0).bias() == null ? null : concat(biases(ckpt, l.qkv()));
     Norm qNorm = null;
     Norm kNorm = null;
@@ -121,7 +121,7 @@ public final class CausalLm implements BatchModel, AutoCloseable {
     Attention attn = new Attention(index, c.numHeads(), c.numKvHeads(), c.headDim(), qkv, qkvBias,
         matrix(ckpt, a, l.out().weight()), bias(ckpt, l.out()), null, rotary, qNorm, kNorm, qkNorm, softcap,
         window == null ? 0 : window);
-    NDArray in = concat(matrices(ckpt, a, l.mlpIn()));
+    NDArray in = fused(ckpt, a, l.mlpIn());
     NDArray inBias = l.mlpIn().get(0).bias() == null ? null : concat(biases(ckpt, l.mlpIn()));
     NDArray down = matrix(ckpt, a, l.mlpOut().weight());
     NDArray downBias = bias(ckpt, l.mlpOut());
@@ -270,26 +270,60 @@ public final class CausalLm implements BatchModel, AutoCloseable {
    */
   private NDArray load(Checkpoint ckpt, String name) {
     WeightSource w = ckpt.tensor(name);
-    long n = w.numel();
     NDArray out = manager.create(new Shape(w.shape()), DataType.FLOAT32); // torch::empty
-    if (staging == null) {
-      staging = ByteBuffer.allocateDirect(STAGING_FLOATS * Float.BYTES).order(ByteOrder.nativeOrder());
+    try (NDArray flat = out.reshape(w.numel())) { // a view of out's memory
+      fill(flat, 0, w);
     }
-    try (NDArray flat = out.reshape(n)) { // a view of out's memory
-      for (long from = 0; from < n; from += STAGING_FLOATS) {
-        int count = (int) Math.min(STAGING_FLOATS, n - from);
-        staging.clear();
-        FloatBuffer floats = staging.asFloatBuffer();
-        w.read(from, count, floats);
-        staging.limit(count * Float.BYTES);
-        // The piece wraps the staging memory (no copy); indexSet copies it into out, then it is gone.
-        try (NDArray piece = manager.create(staging, new Shape(count), DataType.FLOAT32)) {
-          JniUtils.indexSet((PtNDArray) flat, (PtNDArray) piece, new long[] {from}, new long[] {from + count},
-              new long[] {1});
-        }
+    return out;
+  }
+
+  /**
+   * Linear weights fused along the output axis (q, k and v into [(H + 2K) hd, d]; gate and up into
+   * [2 I, d]), each part filled in place into one tensor made at its full size. Loading the parts
+   * and concatenating them would hold each layer's parts beside the fused weight, and those freed
+   * temporaries, below glibc's (self-raising) mmap threshold, stay in the process's heap as holes:
+   * about 0.46 GB of resident memory for the Llama-3.2-1B shape (model/bench/README.md, "Real sizes").
+   * Conv1D files (GPT-2: one fused part, transposed once) keep {@link #matrix}.
+   */
+  private NDArray fused(Checkpoint ckpt, Architecture a, List<Architecture.Param> params) {
+    if (a.conv1d() || params.size() == 1) {
+      return concat(matrices(ckpt, a, params));
+    }
+    List<WeightSource> parts = params.stream().map(p -> ckpt.tensor(p.weight())).toList();
+    long rows = 0;
+    long cols = parts.get(0).shape()[1];
+    for (WeightSource w : parts) {
+      rows += w.shape()[0];
+    }
+    NDArray out = manager.create(new Shape(rows, cols), DataType.FLOAT32); // torch::empty
+    try (NDArray flat = out.reshape(rows * cols)) {
+      long offset = 0;
+      for (WeightSource w : parts) {
+        fill(flat, offset, w);
+        offset += w.numel();
       }
     }
     return out;
+  }
+
+  /** Copies {@code w}'s floats into {@code flat[offset, offset + numel)} through the staging buffer. */
+  private void fill(NDArray flat, long offset, WeightSource w) {
+    long n = w.numel();
+    if (staging == null) {
+      staging = ByteBuffer.allocateDirect(STAGING_FLOATS * Float.BYTES).order(ByteOrder.nativeOrder());
+    }
+    for (long from = 0; from < n; from += STAGING_FLOATS) {
+      int count = (int) Math.min(STAGING_FLOATS, n - from);
+      staging.clear();
+      FloatBuffer floats = staging.asFloatBuffer();
+      w.read(from, count, floats);
+      staging.limit(count * Float.BYTES);
+      // The piece wraps the staging memory (no copy); indexSet copies it into out, then it is gone.
+      try (NDArray piece = manager.create(staging, new Shape(count), DataType.FLOAT32)) {
+        JniUtils.indexSet((PtNDArray) flat, (PtNDArray) piece, new long[] {offset + from},
+            new long[] {offset + from + count}, new long[] {1});
+      }
+    }
   }
 
   /**
@@ -299,11 +333,11 @@ public final class CausalLm implements BatchModel, AutoCloseable {
    */
   private NDArray scaleQueries(NDArray qkv, float scale) {
     long q = (long) config.numHeads() * config.headDim();
-    NDArray queries = qkv.get("{}:{}", 0, q);
-    NDArray rest = qkv.get("{}:", q);
-    // concat closes the parts; the views and the unscaled input go too.
-    return concat(new NDArray[] {queries.mul(scale), rest}, new NDArray[] {queries, qkv});
-
+    // In place, through a view of the query rows: no second copy of the weight, even for a moment.
+    try (NDArray queries = qkv.get("{}:{}", 0, q)) {
+      queries.muli(scale);
+    }
+    return qkv;
   }
 
   /** A matrix in Linear's [out, in] layout: Conv1D files ([in, out]) are transposed once here. */
@@ -361,15 +395,11 @@ public final class CausalLm implements BatchModel, AutoCloseable {
 
   /** Fuses projections along the output axis, e.g. q, k, v into one [(H + 2K) * hd, d] weight; one part is kept as is. */
   private static NDArray concat(NDArray... parts) {
-    return parts.length == 1 ? parts[0] : concat(parts, new NDArray[0]);
-  }
-
-  private static NDArray concat(NDArray[] parts, NDArray[] also) {
+    if (parts.length == 1) {
+      return parts[0];
+    }
     NDArray out = NDArrays.concat(new NDList(parts), 0);
     for (NDArray p : parts) {
-      p.close();
-    }
-    for (NDArray p : also) {
       p.close();
     }
     return out;

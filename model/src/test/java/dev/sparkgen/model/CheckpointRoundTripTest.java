@@ -152,6 +152,38 @@ class CheckpointRoundTripTest {
     }
   }
 
+  /**
+   * HfFolder.files lists exactly what open reads (config, index, shards in the index's order; not
+   * the other files of the folder), and a copy of those files alone opens as the same checkpoint.
+   */
+  @org.junit.jupiter.api.Test
+  void theFilesThatOpenReadsCopiedElsewhereOpenAsTheSameCheckpoint() throws IOException {
+    Checkpoint ckpt = TinyModels.checkpoint(TinyModels.all().get(0).config(), 25);
+    Path single = dir.resolve("single");
+    HfFolder.save(ckpt, single);
+    Files.writeString(single.resolve("README.md"), "not read");
+    assertEquals(List.of(single.resolve(HfFolder.CONFIG), single.resolve(HfFolder.WEIGHTS)), HfFolder.files(single));
+    Path sharded = dir.resolve("sharded");
+    Files.createDirectories(sharded);
+    writeTwoShards(ckpt, sharded);
+    assertEquals(List.of(sharded.resolve(HfFolder.CONFIG), sharded.resolve(HfFolder.INDEX),
+        sharded.resolve(shardName(0)), sharded.resolve(shardName(1))), HfFolder.files(sharded));
+    for (Path folder : List.of(single, sharded)) {
+      Path copy = dir.resolve("copy-of-" + folder.getFileName());
+      Files.createDirectories(copy);
+      for (Path f : HfFolder.files(folder)) {
+        Files.copy(f, copy.resolve(f.getFileName()));
+      }
+      try (Checkpoint back = HfFolder.open(copy)) {
+        assertSameWeights(ckpt, back);
+      }
+    }
+    Files.delete(sharded.resolve(shardName(1)));
+    String message = org.junit.jupiter.api.Assertions.assertThrows(dev.sparkgen.model.weights.CheckpointException.class,
+        () -> HfFolder.files(sharded)).getMessage();
+    assertTrue(message.contains("shard " + shardName(1) + " is missing"), message);
+  }
+
   /** Writes config.json, two shards (tensors alternating between them) and the index, as HF does. */
   static void writeTwoShards(Checkpoint ckpt, Path dir) throws IOException {
     ModelConfig c = ckpt.config();

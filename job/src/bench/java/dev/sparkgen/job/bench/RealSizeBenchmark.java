@@ -45,13 +45,13 @@ import org.apache.spark.sql.types.StructType;
  * W=$PWD; OMP_WAIT_POLICY=PASSIVE java -Xmx10g $(sed -n 's|.*&lt;spark.opens&gt;\(.*\)&lt;/spark.opens&gt;.*|\1|p' pom.xml) \
  *   -Dai.djl.offline=true -DOPT_OUT_TRACKING=true -Dai.djl.default_engine=PyTorch \
  *   -cp $W/job/target/test-classes:$W/job/target/classes:$W/model/target/classes:$(cat /tmp/jobcp.txt) \
- *   dev.sparkgen.job.bench.RealSizeBenchmark --models qwen2.5-0.5b,llama-3.2-1b --distribution files
+ *   dev.sparkgen.job.bench.RealSizeBenchmark --models qwen2.5-0.5b,llama-3.2-1b --distribution file_server
  * </pre>
  *
  * <p>The classpath must hold absolute paths (the executor JVM loads the job's classes from it);
  * broadcast keeps the serialised chunks on the driver (a 4 GB driver heap runs the 0.5B shape).
  *
- * <p>Options: {@code --models}, {@code --distribution files,broadcast}, {@code --executor-memory 3g}
+ * <p>Options: {@code --models}, {@code --distribution file_server,broadcast} (or files), {@code --executor-memory 3g}
  * (JVM heap of the executor), {@code --executor-java-options "..."} (more executor JVM flags, e.g.
  * {@code -XX:NativeMemoryTracking=summary} or a GC log), {@code --dir bench-out/models},
  * {@code --out bench-out/real-size.json}.
@@ -82,7 +82,7 @@ public final class RealSizeBenchmark {
 
   public static void main(String[] args) throws Exception {
     Map<String, String> o = new LinkedHashMap<>(Map.of("--models", "qwen2.5-0.5b,llama-3.2-1b", "--distribution",
-        "files,broadcast", "--executor-memory", "3g", "--executor-java-options", "", "--dir", "bench-out/models", "--out",
+        "file_server,broadcast", "--executor-memory", "3g", "--executor-java-options", "", "--dir", "bench-out/models", "--out",
         "bench-out/real-size.json"));
     for (int i = 0; i + 1 < args.length; i += 2) {
       if (!o.containsKey(args[i])) {

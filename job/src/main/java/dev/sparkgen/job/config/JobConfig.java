@@ -102,8 +102,11 @@ public record JobConfig(
   /** What to do when the output exists. */
   public enum WriteMode { ERROR, OVERWRITE, RESUME }
 
-  /** How executors get the weights. */
-  public enum WeightsDistribution { BROADCAST, FILES }
+  /**
+   * How executors get the weights: the model's files from the driver's RPC file server, the float32
+   * image in broadcast chunks, or the model folder at the same path on every executor.
+   */
+  public enum WeightsDistribution { FILE_SERVER, BROADCAST, FILES }
 
   /** What a bad row does: becomes an output row with {@code error} set, or stops the job. */
   public enum OnError { CONTINUE, FAIL }

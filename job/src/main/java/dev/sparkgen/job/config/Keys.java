@@ -70,9 +70,14 @@ public final class Keys {
       job("partitions", "0", "integer >= 0", "partitions to spread the prompts over; 0 = Spark's default parallelism"),
       job("master", "", "Spark master URL",
           "Spark master; default: the one spark-submit gives, else local[*]"),
-      job("weights_distribution", "broadcast", "broadcast | files",
-          "how executors get the weights: a broadcast (64 MiB chunks), or files: each executor reads the model"
-              + " folder at the same path (shared file system, or one machine)"),
+      job("weights_distribution", "file_server", "file_server | broadcast | files",
+          "how executors get the weights. file_server: each executor JVM streams the model folder's files (as"
+              + " stored, e.g. BF16) once from the driver's RPC file server to its local disk (spark.local.dir),"
+              + " checks their sha256, loads them and deletes the copy; no model bytes on a Java heap. broadcast:"
+              + " the float32 weights in 16 MiB broadcast chunks, fetched peer to peer (spares the driver with very"
+              + " many executors, but the chunks make an executor's JVM grow its heap to its maximum while loading:"
+              + " peak memory about the heap size higher). files: each executor reads the model folder at the same"
+              + " path (a shared file system, or one machine)"),
       job("on_error", "continue", "continue | fail",
           "a bad row (no prompt, empty, ids outside the vocabulary, too long, untokenisable, generation error):"
               + " continue = an output row with 'error' set for each sample, fail = stop the job at the first one,"

@@ -37,9 +37,12 @@ import java.util.List;
  *     folder's config.json eos/pad and generation_config.json), before any job key
  * @param generation the settings of the configuration this model was resolved with: {@code
  *     generationFor(cfg)}
+ * @param files the folder's files as they were when the checkpoint was opened, unchanged until its
+ *     sha256 was computed (checked); null for {@code model=random}
  */
 public record ResolvedModel(Path folder, Checkpoint checkpoint, TokenizerFile tokenizer,
-    GenerationConfig modelGeneration, GenerationConfig generation, ModelIdentity identity) implements AutoCloseable {
+    GenerationConfig modelGeneration, GenerationConfig generation, ModelIdentity identity, ModelFiles files)
+    implements AutoCloseable {
 
   /** The random model's shape (GPT-2 family): small, so the demo runs in seconds. */
   static final int RANDOM_HIDDEN = 16;
@@ -68,17 +71,19 @@ public record ResolvedModel(Path folder, Checkpoint checkpoint, TokenizerFile to
       GenerationConfig base = GenerationConfig.defaults().toBuilder().eosTokenId(List.of(vocab - 1)).build();
       long seed = cfg.generationOver(base).seed();
       Checkpoint ckpt = RandomWeights.create(config, seed);
-      return checked(cfg, null, ckpt, tokenizer, base, "random (seed " + seed + ")");
+      return checked(cfg, null, ckpt, tokenizer, base, "random (seed " + seed + ")", null);
     }
     Checkpoint ckpt;
+    ModelFiles files;
     try {
+      files = ModelFiles.of(folder); // stamped before opening: the sha256 below is of these files
       ckpt = HfFolder.open(folder);
     } catch (CheckpointException e) {
       throw new SetupException("model " + folder + ": " + e.getMessage(), e);
     }
     try {
       GenerationConfig base = GenerationConfig.forModel(folder);
-      return checked(cfg, folder, ckpt, tokenizer, base, folder.toAbsolutePath().normalize().toString());
+      return checked(cfg, folder, ckpt, tokenizer, base, folder.toAbsolutePath().normalize().toString(), files);
     } catch (JsonValueException e) { // generation_config.json or config.json's eos/pad ids
       closeQuietly(ckpt);
       throw new SetupException("model " + folder + ": " + e.getMessage(), e);
@@ -89,13 +94,16 @@ public record ResolvedModel(Path folder, Checkpoint checkpoint, TokenizerFile to
   }
 
   private static ResolvedModel checked(JobConfig cfg, Path folder, Checkpoint ckpt, TokenizerFile tok,
-      GenerationConfig base, String source) {
+      GenerationConfig base, String source, ModelFiles files) {
     GenerationConfig gen = generationFor(cfg, ckpt.config(), tok, base);
     // Only the digest: a broadcast streams the image chunk by chunk when the run ships it (GenerationRun),
     // so the driver never holds the whole image.
     ModelConfig c = ckpt.config();
     ModelIdentity id = new ModelIdentity(sha256(ckpt), c.family().modelType(), c.parameterCount(), source);
-    return new ResolvedModel(folder, ckpt, tok, base, gen, id);
+    if (files != null) {
+      files.checkUnchanged("computed the model's sha256");
+    }
+    return new ResolvedModel(folder, ckpt, tok, base, gen, id, files);
   }
 
   /**
@@ -174,8 +182,9 @@ public record ResolvedModel(Path folder, Checkpoint checkpoint, TokenizerFile to
   }
 
   /**
-   * The model folder executors read (weights_distribution=files), as an absolute path; random
-   * weights are first saved to a temporary folder (visible to executors on this machine only).
+   * The model folder executors read (weights_distribution=files) or the driver serves
+   * (file_server), as an absolute path; random weights are first saved, as float32, to a temporary
+   * folder (deleted when the JVM exits; for files, visible to executors on this machine only).
    */
   public Path sharedFolder() {
     if (folder != null) {

@@ -42,24 +42,31 @@ public final class HfFolder {
     return ModelFamily.parse(readJson(file));
   }
 
+  /**
+   * The files {@link #open} reads, all directly in {@code dir}: {@code config.json}, then {@code
+   * model.safetensors}, or {@code model.safetensors.index.json} and its shards (each once, in the
+   * index's order). A copy of these files in another folder opens as the same checkpoint; this is
+   * what a job ships to executors that cannot see {@code dir}.
+   *
+   * @throws CheckpointException as {@link #open} would for a missing config, index, shard or weights
+   */
+  public static List<Path> files(Path dir) {
+    readConfig(dir);
+    List<Path> out = new ArrayList<>(List.of(dir.resolve(CONFIG)));
+    if (!Files.isRegularFile(dir.resolve(WEIGHTS)) && Files.isRegularFile(dir.resolve(INDEX))) {
+      out.add(dir.resolve(INDEX));
+    }
+    out.addAll(weightFiles(dir));
+    return List.copyOf(out);
+  }
+
   /** Opens the folder's weights; the checkpoint keeps the files open until closed. */
   public static Checkpoint open(Path dir) {
     ModelConfig config = readConfig(dir);
     List<SafetensorsFile> files = new ArrayList<>();
     try {
-      Path single = dir.resolve(WEIGHTS);
-      Path index = dir.resolve(INDEX);
-      if (Files.isRegularFile(single)) {
-        files.add(SafetensorsFile.open(new FileByteSource(single)));
-      } else if (Files.isRegularFile(index)) {
-        for (Path shard : shards(index)) {
-          if (!Files.isRegularFile(shard)) {
-            throw new CheckpointException(index + ": shard " + shard.getFileName() + " is missing");
-          }
-          files.add(SafetensorsFile.open(new FileByteSource(shard)));
-        }
-      } else {
-        throw new CheckpointException(noWeightsMessage(dir));
+      for (Path file : weightFiles(dir)) {
+        files.add(SafetensorsFile.open(new FileByteSource(file)));
       }
       Map<String, WeightSource> found = new LinkedHashMap<>();
       for (SafetensorsFile f : files) {
@@ -79,6 +86,25 @@ public final class HfFolder {
       closeAll(files);
       throw e;
     }
+  }
+
+  /** model.safetensors, else the index's shards (all present), else a refusal naming what was found. */
+  private static List<Path> weightFiles(Path dir) {
+    Path single = dir.resolve(WEIGHTS);
+    Path index = dir.resolve(INDEX);
+    if (Files.isRegularFile(single)) {
+      return List.of(single);
+    }
+    if (!Files.isRegularFile(index)) {
+      throw new CheckpointException(noWeightsMessage(dir));
+    }
+    List<Path> shards = shards(index);
+    for (Path shard : shards) {
+      if (!Files.isRegularFile(shard)) {
+        throw new CheckpointException(index + ": shard " + shard.getFileName() + " is missing");
+      }
+    }
+    return shards;
   }
 
   private static String noWeightsMessage(Path dir) {
