@@ -219,6 +219,26 @@ public final class SchedulingBreakdown {
         }
 
         @Override
+        public <T> T prefill(LogitsReader<T> reader) {
+          long t = mx.getCurrentThreadCpuTime();
+          try {
+            return b.prefill(reader); // the first tokens are chosen inside
+          } finally {
+            prefillNs += mx.getCurrentThreadCpuTime() - t;
+          }
+        }
+
+        @Override
+        public <T> T admit(int[] rows, int[] prompt, int sharedPrefix, LogitsReader<T> reader) {
+          long t = mx.getCurrentThreadCpuTime();
+          try {
+            return b.admit(rows, prompt, sharedPrefix, reader);
+          } finally {
+            prefillNs += mx.getCurrentThreadCpuTime() - t;
+          }
+        }
+
+        @Override
         public float[] admit(int[] rows, int[] prompt, int sharedPrefix) {
           long t = mx.getCurrentThreadCpuTime();
           try {
