@@ -10,9 +10,12 @@ import com.sun.jna.Platform;
  * step's large temporaries (a prefill's activations, [rows, vocab] sampling work in float64) are
  * fresh allocations that glibc maps and unmaps each time, so without it every step faults their
  * pages in again 4 KB at a time; with 2 MB pages that is 512 times fewer faults. Measured on the
- * GPT-2-small shape, 1 thread (model/bench/README.md): a prefill of 32 prompts x 96 tokens 13.4-15.0
- * s of CPU without, 9.2-10.0 s with; top-p sampling on the device at batch 64, 594 ms per step
- * without, 371 ms with.
+ * GPT-2-small shape, 1 thread (model/bench/README.md, issue 14): a prefill of 32 prompts x 96
+ * tokens 13.4-17.3 s of CPU without, 8.0-10.0 s with; top-p sampling on the device at batch 64, 594
+ * ms per step without, 371 ms with; issue 14's workload under static batches 125 s of CPU without,
+ * 103 s with; decode steps and the continuous scheduler unchanged within the noise; small
+ * prefills (1 x 96 tokens) about 20 % slower; a Qwen2.5-0.5B-shaped model's resident memory no
+ * higher (2.51 GB with, 2.64 GB without).
  *
  * <p>c10 reads the variable once, at libtorch's first allocation, so {@link DjlEnvironment#engine()}
  * calls {@link #enable()} before the engine starts; it sets the variable in this process's
