@@ -9,6 +9,7 @@ import dev.sparkgen.job.io.Summary;
 import dev.sparkgen.job.progress.ProgressReporter;
 import java.io.PrintStream;
 import dev.sparkgen.model.DjlEnvironment;
+import dev.sparkgen.model.TransparentHugePages;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -59,6 +60,8 @@ public final class BatchJob {
       conf.set("spark.executor.extraJavaOptions", (opts + " " + DjlEnvironment.javaOptions()).trim());
     }
     conf.setIfMissing("spark.executorEnv.OMP_WAIT_POLICY", "PASSIVE");
+    // libtorch reads it at its first allocation, before anything in the executor could set it (TransparentHugePages).
+    conf.setIfMissing("spark.executorEnv." + TransparentHugePages.VARIABLE, "1");
     if (cfg.progressInterval() > 0) {
       // Heartbeats carry running tasks' progress counts: one per progress line, within limits. The interval is
       // also the heartbeat's reply timeout, and 60 failed heartbeats stop an executor: not below 2 s.

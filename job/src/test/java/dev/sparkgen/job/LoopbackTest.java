@@ -52,4 +52,18 @@ class LoopbackTest {
     assertTrue(BatchJob.isLocal("local") && BatchJob.isLocal("local[*]") && BatchJob.isLocal("local-cluster[2,1,1024]"));
     assertFalse(BatchJob.isLocal("yarn") || BatchJob.isLocal("k8s://x") || BatchJob.isLocal("spark://localhost:7077"));
   }
+
+  @Test
+  void executorsGetAPassiveOpenMpWaitAndHugePagesUnlessSparkWasToldOtherwise() {
+    SparkConf conf = BatchJob.sparkConf(TestSpark.settings("master", "spark://head:7077"));
+    assertEquals("PASSIVE", conf.get("spark.executorEnv.OMP_WAIT_POLICY"));
+    assertEquals("1", conf.get("spark.executorEnv.THP_MEM_ALLOC_ENABLE"));
+    System.setProperty("spark.executorEnv.THP_MEM_ALLOC_ENABLE", "0"); // as spark-submit --conf passes it
+    try {
+      assertEquals("0", BatchJob.sparkConf(TestSpark.settings("master", "spark://head:7077"))
+          .get("spark.executorEnv.THP_MEM_ALLOC_ENABLE"));
+    } finally {
+      System.clearProperty("spark.executorEnv.THP_MEM_ALLOC_ENABLE");
+    }
+  }
 }

@@ -18,6 +18,16 @@ public interface DecodeBatch extends AutoCloseable {
   /** Runs the prompts and returns each row's logits at its last prompt position: [rows][vocab]. */
   float[][] prefill();
 
+  /**
+   * Like {@link #prefill()}, but hands the logits at each row's last prompt position to {@code
+   * reader} as one [rows, vocab] array on the model's device and returns what it returns, so the
+   * first token can be chosen where the logits are. This default copies {@link #prefill()}'s host
+   * logits into a libtorch array; a batch that computes them with libtorch hands over its own.
+   */
+  default <T> T prefill(LogitsReader<T> reader) {
+    return readOnDevice(prefill(), reader);
+  }
+
   /** Appends one token per row (length {@link #rows()}) and returns the next logits: [rows][vocab]. */
   float[][] step(int[] tokens);
 
@@ -28,7 +38,11 @@ public interface DecodeBatch extends AutoCloseable {
    * into a libtorch array; a batch that computes them with libtorch hands over its own.
    */
   default <T> T step(int[] tokens, LogitsReader<T> reader) {
-    float[][] logits = step(tokens);
+    return readOnDevice(step(tokens), reader);
+  }
+
+  /** Hands host logits, [rows][vocab], to {@code reader} as one libtorch array (the defaults above). */
+  private static <T> T readOnDevice(float[][] logits, LogitsReader<T> reader) {
     int vocab = logits.length == 0 ? 0 : logits[0].length;
     float[] flat = new float[logits.length * vocab];
     for (int r = 0; r < logits.length; r++) {
@@ -78,6 +92,15 @@ public interface DecodeBatch extends AutoCloseable {
    */
   default float[] admit(int[] rows, int[] prompt, int sharedPrefix) {
     throw new UnsupportedOperationException("this batch takes no rows after it opens");
+  }
+
+  /**
+   * Like {@link #admit(int[], int[], int)}, but hands the logits at the prompt's last token to
+   * {@code reader} as a [1, vocab] array on the model's device and returns what it returns (the
+   * first token chosen where the logits are). This default copies the host logits.
+   */
+  default <T> T admit(int[] rows, int[] prompt, int sharedPrefix, LogitsReader<T> reader) {
+    return readOnDevice(new float[][] {admit(rows, prompt, sharedPrefix)}, reader);
   }
 
   /**

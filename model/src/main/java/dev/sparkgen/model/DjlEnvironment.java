@@ -5,7 +5,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The one place that configures DJL: offline, PyTorch engine, no usage tracking, thread counts.
+ * The one place that configures DJL: offline, PyTorch engine, no usage tracking, thread counts,
+ * libtorch's huge pages ({@link TransparentHugePages}).
  *
  * <p>Every entry point (tests, the command line, Spark executors) calls {@link #engine()} before
  * touching an NDArray, so the properties are in force when the engine starts. Values already set
@@ -28,9 +29,13 @@ public final class DjlEnvironment {
     return Map.copyOf(p);
   }
 
-  /** Applies the properties (unless already set) and returns the started PyTorch engine. */
+  /**
+   * Applies the properties (unless already set), turns on libtorch's transparent huge pages
+   * ({@link TransparentHugePages}: before its first allocation) and returns the started PyTorch engine.
+   */
   public static synchronized Engine engine() {
     apply();
+    TransparentHugePages.enable();
     return PyTorchNatives.whileLoading(() -> Engine.getEngine("PyTorch")); // finds this platform's libtorch
   }
 

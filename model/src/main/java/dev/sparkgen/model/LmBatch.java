@@ -163,6 +163,13 @@ final class LmBatch implements DecodeBatch {
     }
   }
 
+  @Override
+  public <T> T prefill(LogitsReader<T> reader) {
+    try (NDScope ignored = new NDScope()) {
+      return reader.read(forwardPrompts(false).reshape(prompts.length, vocab)); // [B, V]; freed with the scope
+    }
+  }
+
   /** Prefill returning logits at every position of row 0: [T][V] (single-row batches). */
   float[][] prefillAll() {
     try (NDScope ignored = new NDScope()) {
@@ -253,6 +260,20 @@ final class LmBatch implements DecodeBatch {
    */
   @Override
   public float[] admit(int[] rows, int[] prompt, int sharedPrefix) {
+    try (NDScope ignored = new NDScope()) {
+      return admitted(rows, prompt, sharedPrefix).toFloatArray();
+    }
+  }
+
+  @Override
+  public <T> T admit(int[] rows, int[] prompt, int sharedPrefix, LogitsReader<T> reader) {
+    try (NDScope ignored = new NDScope()) {
+      return reader.read(admitted(rows, prompt, sharedPrefix).reshape(1, vocab)); // [1, V]; freed with the scope
+    }
+  }
+
+  /** {@link #admit}'s work; the prompt's last logits, [1, V] or [1, 1, V], in the caller's scope. */
+  private NDArray admitted(int[] rows, int[] prompt, int sharedPrefix) {
     if (!continuous) {
       throw new UnsupportedOperationException("a static batch takes no rows after it opens");
     }
@@ -267,26 +288,24 @@ final class LmBatch implements DecodeBatch {
       }
       taken[r] = true;
     }
-    try (NDScope ignored = new NDScope()) {
-      int len = prompt.length;
-      if (slots < len) {
-        makeRoomBefore(len, taken); // move every other row up so the prompt fits before the write slot
-      }
-      int start = slots - len;
-      for (int r : rows) {
-        prompts[r] = prompt;
-        pad[r] = start;
-        length[r] = len;
-        Arrays.fill(slotIds[r], 0);
-        System.arraycopy(prompt, 0, slotIds[r], start, len);
-      }
-      maskStale = true;
-      NDArray logits = prefillRow(rows[0], prompt, start, sharedPrefix);
-      for (int i = 1; i < rows.length; i++) {
-        cache.copyRow(rows[0], rows[i], start, slots);
-      }
-      return logits.toFloatArray();
+    int len = prompt.length;
+    if (slots < len) {
+      makeRoomBefore(len, taken); // move every other row up so the prompt fits before the write slot
     }
+    int start = slots - len;
+    for (int r : rows) {
+      prompts[r] = prompt;
+      pad[r] = start;
+      length[r] = len;
+      Arrays.fill(slotIds[r], 0);
+      System.arraycopy(prompt, 0, slotIds[r], start, len);
+    }
+    maskStale = true;
+    NDArray logits = prefillRow(rows[0], prompt, start, sharedPrefix);
+    for (int i = 1; i < rows.length; i++) {
+      cache.copyRow(rows[0], rows[i], start, slots);
+    }
+    return logits;
   }
 
   /**

@@ -3,11 +3,13 @@ package dev.sparkgen.model;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ai.djl.engine.Engine;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.pytorch.jni.LibUtils;
 import ai.djl.util.Utils;
+import com.sun.jna.Platform;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URL;
@@ -65,5 +67,14 @@ class DjlEnvironmentTest {
     } finally {
       DjlEnvironment.setThreads(before);
     }
+  }
+
+  @Test
+  void libtorchIsToldToPutLargeTensorsOnHugePagesUnlessTheEnvironmentSaysOtherwise() {
+    DjlEnvironment.engine();
+    assumeTrue(Platform.isLinux(), "THP_MEM_ALLOC_ENABLE is read on Linux only");
+    String inherited = System.getenv(TransparentHugePages.VARIABLE); // the JVM's start-up environment
+    assertEquals(inherited != null ? inherited : "1", TransparentHugePages.value());
+    assertEquals(TransparentHugePages.value(), TransparentHugePages.enable(), "idempotent");
   }
 }

@@ -11,6 +11,7 @@ import dev.sparkgen.model.generate.Generator;
 import dev.sparkgen.model.generate.PromptInput;
 import dev.sparkgen.model.generate.Scheduler;
 import dev.sparkgen.model.generate.Sequence;
+import dev.sparkgen.model.weights.HfFolder;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.file.Path;
@@ -38,14 +39,16 @@ import java.util.TreeMap;
  * </pre>
  *
  * <p>Options as {@link WorkloadBenchmark}'s ({@code --model}, {@code --prompts}, {@code --prefix},
- * {@code --min}, {@code --max}, {@code --new}, {@code --batch}, {@code --eos}: required here).
+ * {@code --min}, {@code --max}, {@code --new}, {@code --batch}, {@code --eos}: required here), and
+ * {@code --modes continuous,static,no-reuse} (which runs, in that order). Also prints the mean step
+ * CPU time at several batch sizes, per scheduler.
  */
 public final class SchedulingBreakdown {
   private SchedulingBreakdown() {}
 
   public static void main(String[] args) {
     Map<String, String> o = new LinkedHashMap<>(Map.of("--model", "bench-out/models/gpt2", "--prompts", "128",
-        "--prefix", "64", "--min", "8", "--max", "96", "--new", "128", "--batch", "16", "--eos", ""));
+        "--prefix", "64", "--min", "8", "--max", "96", "--new", "128", "--batch", "16", "--eos", "", "--modes", "continuous,static,no-reuse"));
     for (int i = 0; i + 1 < args.length; i += 2) {
       if (!o.containsKey(args[i])) {
         throw new IllegalArgumentException("unknown option " + args[i] + " (known: " + o.keySet() + ")");
@@ -58,8 +61,9 @@ public final class SchedulingBreakdown {
     DjlEnvironment.setThreads(1);
     int eos = Integer.parseInt(o.get("--eos"));
     int batch = Integer.parseInt(o.get("--batch"));
+    Path modelDir = Path.of(o.get("--model")).toAbsolutePath();
     List<int[]> prompts = WorkloadBenchmark.workload(Integer.parseInt(o.get("--prompts")), o,
-        WorkloadBenchmark.GPT2.vocabSize(), eos, 14);
+        HfFolder.readConfig(modelDir).vocabSize(), eos, 14);
     List<PromptInput> inputs = new ArrayList<>();
     for (int i = 0; i < prompts.size(); i++) {
       inputs.add(new PromptInput(i, prompts.get(i)));
@@ -73,9 +77,15 @@ public final class SchedulingBreakdown {
         + " |%n| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |%n", prompts.size(), batch,
         WorkloadBenchmark.load());
     Map<String, double[]> fits = new LinkedHashMap<>();
+    Map<String, Timed> timings = new LinkedHashMap<>();
     Map<String, List<List<Sequence>>> outputs = new HashMap<>();
-    try (CausalLm lm = CausalLm.load(Path.of(o.get("--model")).toAbsolutePath())) {
-      for (String mode : List.of("continuous", "static", "continuous, no prefix reuse")) {
+    try (CausalLm lm = CausalLm.load(modelDir)) {
+      for (String flag : o.get("--modes").split(",")) {
+        String mode = switch (flag) {
+          case "continuous", "static" -> flag;
+          case "no-reuse" -> "continuous, no prefix reuse";
+          default -> throw new IllegalArgumentException("--modes: " + flag + " is none of continuous, static, no-reuse");
+        };
         Timed timed = new Timed(lm, mx);
         Generator g = new Generator(timed, config, null).withScheduler(
             mode.equals("static") ? Scheduler.STATIC : Scheduler.CONTINUOUS, mode.endsWith("reuse") ? 0 : 32);
@@ -88,14 +98,29 @@ public final class SchedulingBreakdown {
         long tokens = out.stream().mapToLong(s -> s.get(0).tokenIds().length).sum();
         double[] fit = timed.fit();
         fits.put(mode, fit);
+        timings.put(mode, timed);
         System.out.printf("| %s | %.1f | %.1f | %d | %d | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f + %.2f x rows |%n",
             mode, wall, cpu, tokens, timed.steps, timed.rowSteps / (double) timed.steps, timed.stepNs / 1e9,
             timed.prefillNs / 1e9, timed.selectNs / 1e9, cpu - (timed.stepNs + timed.prefillNs + timed.selectNs) / 1e9,
             fit[0] * 1e3, fit[1] * 1e3);
       }
     }
+    System.out.printf("%nMean step CPU ms by rows in the batch (steps at that size):%n%n| scheduler |");
+    int[] sizes = {1, 2, 4, 8, 16, 24, batch};
+    for (int n : sizes) {
+      System.out.printf(" %d rows |", n);
+    }
+    System.out.printf("%n| --- |%s%n", " --- |".repeat(sizes.length));
+    for (Map.Entry<String, Timed> e : timings.entrySet()) {
+      System.out.printf("| %s |", e.getKey());
+      for (int n : sizes) {
+        long[] s = e.getValue().byRows.get(n);
+        System.out.print(s == null ? " |" : String.format(" %.1f (%d) |", s[1] / 1e6 / s[0], s[0]));
+      }
+      System.out.println();
+    }
     long differ = 0;
-    for (int i = 0; i < prompts.size(); i++) {
+    for (int i = 0; outputs.containsKey("continuous") && outputs.containsKey("static") && i < prompts.size(); i++) {
       if (!java.util.Arrays.equals(outputs.get("continuous").get(i).get(0).tokenIds(),
           outputs.get("static").get(i).get(0).tokenIds())) {
         differ++;
@@ -188,6 +213,26 @@ public final class SchedulingBreakdown {
           long t = mx.getCurrentThreadCpuTime();
           try {
             return b.prefill();
+          } finally {
+            prefillNs += mx.getCurrentThreadCpuTime() - t;
+          }
+        }
+
+        @Override
+        public <T> T prefill(LogitsReader<T> reader) {
+          long t = mx.getCurrentThreadCpuTime();
+          try {
+            return b.prefill(reader); // the first tokens are chosen inside
+          } finally {
+            prefillNs += mx.getCurrentThreadCpuTime() - t;
+          }
+        }
+
+        @Override
+        public <T> T admit(int[] rows, int[] prompt, int sharedPrefix, LogitsReader<T> reader) {
+          long t = mx.getCurrentThreadCpuTime();
+          try {
+            return b.admit(rows, prompt, sharedPrefix, reader);
           } finally {
             prefillNs += mx.getCurrentThreadCpuTime() - t;
           }

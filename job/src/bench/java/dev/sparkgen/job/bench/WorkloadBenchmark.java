@@ -74,24 +74,40 @@ public final class WorkloadBenchmark {
   private WorkloadBenchmark() {}
 
   public static void main(String[] args) throws Exception {
-    Map<String, String> o = new LinkedHashMap<>(Map.of("--model", "bench-out/models/gpt2", "--prompts", "512",
+    Map<String, String> o = new LinkedHashMap<>(Map.of("--model", "", "--prompts", "512",
         "--prefix", "64", "--min", "8", "--max", "96", "--new", "128", "--batch", "32", "--runs", "1",
         "--out", "bench-out/workload.json"));
-    o.putAll(Map.of("--eos", "", "--calibrate", "32", "--partitions", "2", "--sections", "schedulers,prefix"));
+    o.putAll(Map.of("--eos", "", "--calibrate", "32", "--partitions", "2", "--sections", "schedulers,prefix",
+        "--shape", "gpt2"));
     for (int i = 0; i + 1 < args.length; i += 2) {
       if (!o.containsKey(args[i])) {
         throw new IllegalArgumentException("unknown option " + args[i] + " (known: " + o.keySet() + ")");
       }
       o.put(args[i], args[i + 1]);
     }
-    Path model = Path.of(o.get("--model")).toAbsolutePath();
-    if (!Files.isRegularFile(model.resolve(HfFolder.WEIGHTS))) {
-      HfFolder.save(RandomWeights.create(GPT2, 1), model);
+    String shape = o.get("--shape");
+    if (!shape.equals("gpt2") && !RealSizeBenchmark.CONFIGS.containsKey(shape)) {
+      throw new IllegalArgumentException("--shape " + shape + ": gpt2 or one of " + RealSizeBenchmark.CONFIGS.keySet());
     }
+    Path model = Path.of(o.get("--model").isEmpty() ? "bench-out/models/" + shape : o.get("--model")).toAbsolutePath();
+    if (!Files.isRegularFile(model.resolve(HfFolder.WEIGHTS))) {
+      if (shape.equals("gpt2")) {
+        HfFolder.save(RandomWeights.create(GPT2, 1), model);
+      } else {
+        RealSizeBenchmark.writeCheckpoint(RealSizeBenchmark.CONFIGS.get(shape), model); // BF16, as published
+      }
+    }
+    ModelConfig modelConfig = HfFolder.readConfig(model);
     int n = Integer.parseInt(o.get("--prompts"));
     int newTokens = Integer.parseInt(o.get("--new"));
     int runs = Integer.parseInt(o.get("--runs"));
     List<String> sections = List.of(o.get("--sections").split(","));
+    for (String section : sections) {
+      if (!List.of("schedulers", "continuous", "static", "reuse-off", "prefix", "none").contains(section)) {
+        throw new IllegalArgumentException("--sections: " + section
+            + " is none of schedulers (= continuous,static,reuse-off), continuous, static, reuse-off, prefix, none");
+      }
+    }
     DjlEnvironment.setThreads(1); // local mode: executors share this JVM and its libtorch
     Map<String, String> sampling = Map.of("do_sample", "true", "temperature", "0.8", "top_p", "0.95",
         "max_new_tokens", String.valueOf(newTokens), "seed", "14");
@@ -99,8 +115,9 @@ public final class WorkloadBenchmark {
     json.put("date", Instant.now().toString());
     json.put("cpus", Runtime.getRuntime().availableProcessors());
     json.put("options", o);
+    json.put("load_at_start", load());
 
-    int vocab = GPT2.vocabSize();
+    int vocab = modelConfig.vocabSize();
     int eos;
     if (o.get("--eos").isEmpty()) {
       int k = Integer.parseInt(o.get("--calibrate"));
@@ -131,9 +148,14 @@ public final class WorkloadBenchmark {
       Dataset<Row> prefixHalf = input(session, prompts, true);
       Map<Long, List<Integer>> reference = null;
       List<String[]> plan = new ArrayList<>();
-      if (sections.contains("schedulers")) {
+      boolean schedulers = sections.contains("schedulers");
+      if (schedulers || sections.contains("continuous")) {
         plan.add(new String[] {"all", "continuous", "32"});
+      }
+      if (schedulers || sections.contains("static")) {
         plan.add(new String[] {"all", "static", "32"});
+      }
+      if (schedulers || sections.contains("reuse-off")) {
         plan.add(new String[] {"all", "continuous", "0"});
       }
       if (sections.contains("prefix")) {
@@ -146,15 +168,19 @@ public final class WorkloadBenchmark {
         values.put("prefix_min_tokens", p[2]);
         String name = p[0] + ", " + p[1] + (p[1].equals("continuous") ? ", prefix reuse " + (p[2].equals("0") ? "off" : "on") : "");
         double[] seconds = new double[runs];
+        double[] cpuSeconds = new double[runs];
+        String[] loads = new String[runs];
         long tokens = 0;
         List<Integer> lengths = null;
         try (GenerationRun run = GenerationRun.prepare(session, JobConfig.of(values))) {
           tokens(run.apply(all.limit(4))); // warm-up: each executor builds its model once
           for (int r = 0; r < runs; r++) {
             String before = load();
+            long cpu0 = processCpuNanos();
             long t0 = System.nanoTime();
             Map<Long, List<Integer>> out = tokens(run.apply(p[0].equals("all") ? all : prefixHalf));
             seconds[r] = (System.nanoTime() - t0) / 1e9;
+            cpuSeconds[r] = (processCpuNanos() - cpu0) / 1e9;
             lengths = out.values().stream().map(List::size).toList();
             tokens = lengths.stream().mapToLong(Integer::longValue).sum();
             if (p[0].equals("all")) {
@@ -166,14 +192,19 @@ public final class WorkloadBenchmark {
                 System.out.printf("  !! %d of %d rows differ from the first run's tokens%n", differ, out.size());
               }
             }
-            System.out.printf("%s, run %d: %d rows, %d tokens in %.1f s = %.1f tokens/s (load before %s, after %s)%n",
-                name, r, out.size(), tokens, seconds[r], tokens / seconds[r], before, load());
+            loads[r] = before + " -> " + load();
+            System.out.printf("%s, run %d: %d rows, %d tokens in %.1f s = %.1f tokens/s; JVM CPU %.1f s = %.1f tokens per"
+                + " CPU second (load before %s, after %s)%n", name, r, out.size(), tokens, seconds[r],
+                tokens / seconds[r], cpuSeconds[r], tokens / cpuSeconds[r], before, load());
           }
         }
         Map<String, Object> res = new LinkedHashMap<>();
         res.put("seconds", seconds);
+        res.put("cpu_seconds", cpuSeconds);
+        res.put("load", loads);
         res.put("tokens", tokens);
         res.put("median_tokens_per_s", tokens / median(seconds));
+        res.put("median_tokens_per_cpu_s", tokens / median(cpuSeconds));
         res.put("lengths", describeLengths(lengths, newTokens));
         results.put(name, res);
       }
@@ -313,31 +344,39 @@ public final class WorkloadBenchmark {
 
   @SuppressWarnings("unchecked")
   private static void printTable(Map<String, Object> results) {
-    System.out.printf("%n| run | tokens | seconds | tokens/s | output lengths: mean, median, p90, at the limit |%n"
-        + "| --- | --- | --- | --- | --- |%n");
+    System.out.printf("%n| run | tokens | seconds | tokens/s | JVM CPU seconds | tokens per CPU second | load (1 min, before"
+        + " -> after) | output lengths: mean, median, p90, at the limit |%n| --- | --- | --- | --- | --- | --- | --- | --- |%n");
     for (Map.Entry<String, Object> e : results.entrySet()) {
       Map<String, Object> r = (Map<String, Object>) e.getValue();
       Map<String, Object> l = (Map<String, Object>) r.get("lengths");
-      System.out.printf("| %s | %d | %s | %.1f | %.1f, %d, %d, %.0f %% |%n", e.getKey(), (long) r.get("tokens"),
-          Arrays.toString((double[]) r.get("seconds")), (double) r.get("median_tokens_per_s"), (double) l.get("mean"),
-          (int) l.get("median"), (int) l.get("p90"), 100 * (double) l.get("at_limit"));
+      System.out.printf("| %s | %d | %s | %.1f | %s | %.1f | %s | %.1f, %d, %d, %.0f %% |%n", e.getKey(),
+          (long) r.get("tokens"), Arrays.toString((double[]) r.get("seconds")), (double) r.get("median_tokens_per_s"),
+          Arrays.toString((double[]) r.get("cpu_seconds")), (double) r.get("median_tokens_per_cpu_s"),
+          String.join("; ", (String[]) r.get("load")), (double) l.get("mean"), (int) l.get("median"), (int) l.get("p90"),
+          100 * (double) l.get("at_limit"));
     }
-    Map<String, Object> c = (Map<String, Object>) results.get("all, continuous, prefix reuse on");
-    Map<String, Object> s = (Map<String, Object>) results.get("all, static");
-    if (c != null && s != null) {
-      System.out.printf("continuous / static: %.2fx%n", (double) c.get("median_tokens_per_s") / (double) s.get("median_tokens_per_s"));
+    ratio(results, "continuous / static", "all, continuous, prefix reuse on", "all, static");
+    ratio(results, "prefix reuse on / off, whole workload", "all, continuous, prefix reuse on",
+        "all, continuous, prefix reuse off");
+    ratio(results, "prefix reuse on / off, prefix half", "prefix half, continuous, prefix reuse on",
+        "prefix half, continuous, prefix reuse off");
+  }
+
+  /** Prints a / b by wall time and by CPU time when both runs are in {@code results}. */
+  @SuppressWarnings("unchecked")
+  private static void ratio(Map<String, Object> results, String what, String a, String b) {
+    Map<String, Object> x = (Map<String, Object>) results.get(a);
+    Map<String, Object> y = (Map<String, Object>) results.get(b);
+    if (x != null && y != null) {
+      System.out.printf("%s: %.2fx by wall time, %.2fx by CPU time%n", what,
+          (double) x.get("median_tokens_per_s") / (double) y.get("median_tokens_per_s"),
+          (double) x.get("median_tokens_per_cpu_s") / (double) y.get("median_tokens_per_cpu_s"));
     }
-    Map<String, Object> off = (Map<String, Object>) results.get("all, continuous, prefix reuse off");
-    if (c != null && off != null) {
-      System.out.printf("prefix reuse on / off, whole workload: %.2fx%n",
-          (double) c.get("median_tokens_per_s") / (double) off.get("median_tokens_per_s"));
-    }
-    Map<String, Object> on = (Map<String, Object>) results.get("prefix half, continuous, prefix reuse on");
-    Map<String, Object> halfOff = (Map<String, Object>) results.get("prefix half, continuous, prefix reuse off");
-    if (on != null && halfOff != null) {
-      System.out.printf("prefix reuse on / off, prefix half: %.2fx%n",
-          (double) on.get("median_tokens_per_s") / (double) halfOff.get("median_tokens_per_s"));
-    }
+  }
+
+  /** CPU time of this JVM (driver and local executors), every thread, in nanoseconds. */
+  static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
   }
 
   private static double median(double[] xs) {

@@ -431,4 +431,43 @@ class GeneratorTest {
       assertTrue(early, c + ": no row ended early, so no row left the batch");
     }
   }
+
+  @Test
+  void firstTokensAreChosenWhereTheLogitsAreAndEqualTheHostPath() {
+    // Static and continuous batches, sampling (forks, every device processor, eos) and greedy: no
+    // logits reach the host, the prefill's and admissions' first tokens included, and every row
+    // equals the host reference path (TokenSampling.onHost(), which reads every logits row).
+    TableModel model = TableModel.seeded(40, 64, 5);
+    List<PromptInput> prompts = randomPrompts(9, 40, 8);
+    for (GenerationConfig c : List.of(
+        config("do_sample", "true", "temperature", "0.8", "top_k", "10", "top_p", "0.9", "eos_token_id", "3",
+            "max_new_tokens", "12", "num_return_sequences", "3", "output_logprobs", "true"),
+        config("repetition_penalty", "1.4", "no_repeat_ngram_size", "2", "eos_token_id", "3", "max_new_tokens", "12",
+            "output_logprobs", "true"),
+        config("eos_token_id", "3", "max_new_tokens", "12", "output_logprobs", "true"))) {
+      TokenSampling sampling = new TokenSampling(c, new SeededUniforms(c.seed()), new StopStrings(List.of(), null));
+      model.hostReads.clear();
+      List<List<Sequence>> want = sampling.onHost().run(model, prompts);
+      assertTrue(model.hostReads.contains("prefill"), c + ": the host path reads the prefill's logits");
+      model.hostReads.clear();
+      model.deviceReads.clear();
+      List<List<Sequence>> statically = sampling.run(model, prompts);
+      assertEquals(List.of(), model.hostReads, c + ": static batch");
+      assertTrue(model.deviceReads.contains("prefill"), c + ": " + model.deviceReads);
+      model.deviceReads.clear();
+      List<List<Sequence>> continuous = new Generator(model, c, null).withScheduler(Scheduler.CONTINUOUS, 0)
+          .generate(prompts, 4);
+      assertEquals(List.of(), model.hostReads, c + ": continuous batch");
+      assertTrue(model.deviceReads.contains("admit"), c + ": " + model.deviceReads);
+      for (List<List<Sequence>> got : List.of(statically, continuous)) {
+        for (int p = 0; p < prompts.size(); p++) {
+          for (int s = 0; s < want.get(p).size(); s++) {
+            Sequence w = want.get(p).get(s);
+            assertArrayEquals(w.tokenIds(), got.get(p).get(s).tokenIds(), c + " prompt " + p + " sample " + s);
+            assertArrayEquals(w.tokenLogprobs(), got.get(p).get(s).tokenLogprobs(), 1e-5f); // float32 on the device
+          }
+        }
+      }
+    }
+  }
 }

@@ -2,6 +2,7 @@ package dev.sparkgen.model.generate;
 
 import dev.sparkgen.model.BatchModel;
 import dev.sparkgen.model.DecodeBatch;
+import dev.sparkgen.model.LogitsReader;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -20,6 +21,10 @@ final class TableModel implements BatchModel {
   final List<Integer> prefillRows = new ArrayList<>();
   final List<Integer> stepRows = new ArrayList<>();
   final List<Integer> admittedRows = new ArrayList<>(); // rows of each admit call (continuous batches)
+  // Calls that handed logits to the caller: on the host (prefill, admit, step) or as a device array (the LogitsReader
+  // forms, by name), so tests can tell where tokens were chosen.
+  final List<String> hostReads = new ArrayList<>();
+  final List<String> deviceReads = new ArrayList<>();
 
   TableModel(int vocab, int maxPositions, Function<int[], float[]> logits) {
     this.vocab = vocab;
@@ -67,6 +72,7 @@ final class TableModel implements BatchModel {
     private final boolean continuous;
     private List<int[]> rows = new ArrayList<>();
     private int stepsLeft;
+    private boolean reading; // inside a LogitsReader form: its host call below is not a host read
 
     Batch(int vacant) {
       for (int r = 0; r < vacant; r++) {
@@ -100,7 +106,19 @@ final class TableModel implements BatchModel {
       for (int r : at) {
         rows.set(r, prompt.clone());
       }
+      hostRead("admit");
       return logits.apply(prompt);
+    }
+
+    @Override
+    public <T> T admit(int[] at, int[] prompt, int sharedPrefix, LogitsReader<T> reader) {
+      deviceReads.add("admit");
+      reading = true;
+      try {
+        return DecodeBatch.super.admit(at, prompt, sharedPrefix, reader);
+      } finally {
+        reading = false;
+      }
     }
 
     @Override
@@ -109,11 +127,41 @@ final class TableModel implements BatchModel {
         throw new IllegalStateException("continuous");
       }
       prefillRows.add(rows.size());
+      hostRead("prefill");
       return all();
     }
 
     @Override
+    public <T> T prefill(LogitsReader<T> reader) {
+      deviceReads.add("prefill");
+      reading = true;
+      try {
+        return DecodeBatch.super.prefill(reader);
+      } finally {
+        reading = false;
+      }
+    }
+
+    @Override
+    public <T> T step(int[] tokens, LogitsReader<T> reader) {
+      deviceReads.add("step");
+      reading = true;
+      try {
+        return DecodeBatch.super.step(tokens, reader);
+      } finally {
+        reading = false;
+      }
+    }
+
+    private void hostRead(String what) {
+      if (!reading) {
+        hostReads.add(what);
+      }
+    }
+
+    @Override
     public float[][] step(int[] tokens) {
+      hostRead("step");
       if (tokens.length != rows.size()) {
         throw new IllegalArgumentException("expected " + rows.size() + " tokens, got " + tokens.length);
       }

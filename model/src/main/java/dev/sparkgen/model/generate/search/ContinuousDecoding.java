@@ -59,6 +59,7 @@ public final class ContinuousDecoding implements AutoCloseable {
   private final Deque<Integer> free = new ArrayDeque<>();
   private boolean picksInBatch;
   private DeviceSampling device; // non-null when sampling's processors run where the logits are
+  private DeviceSampling first; // non-null when admitted prompts' first tokens are chosen where the logits are
   private boolean over;
 
   /**
@@ -134,6 +135,7 @@ public final class ContinuousDecoding implements AutoCloseable {
       }
       picksInBatch = sampling.picksInBatch(batch, pipeline);
       device = picksInBatch ? null : sampling.deviceSampling(pipeline);
+      first = sampling.deviceSampling(pipeline); // greedy's too: the empty pipeline's device form is argmax
     }
     while (!queue.isEmpty() && !free.isEmpty()) {
       admit();
@@ -172,15 +174,7 @@ public final class ContinuousDecoding implements AutoCloseable {
       List<DecodeRow> stepping = Arrays.asList(rowAt);
       Picks picks = batch.step(tokens, logits -> device.pick(logits, stepping));
       for (int r = 0; r < rowAt.length; r++) {
-        RuntimeException e = picks.failure(r);
-        if (e != null) { // nothing left to sample: the row fails its prompt alone
-          DecodeRow row = rowAt[r];
-          release(r);
-          fail(row.prompt, e);
-        } else {
-          sampling.accept(rowAt[r], picks.tokens()[r], picks.logprobs()[r]);
-          settle(r);
-        }
+        accept(r, picks, r);
       }
     } else {
       float[][] logits = batch.step(tokens);
@@ -212,9 +206,23 @@ public final class ContinuousDecoding implements AutoCloseable {
     int[] ids = in.tokenIds();
     // A prompt with further samples shares all of itself with them (the store serves those admitted later).
     int reuse = config.numReturnSequences() > 1 ? ids.length : shared[p];
-    float[] logits;
+    List<DecodeRow> admitted = new ArrayList<>(at.length);
+    for (int[] sample : samples) {
+      ContinuationText text = stops.continuation(ids); // one per row: it decodes incrementally
+      admitted.add(new DecodeRow(p, sample[1], ids, in.constraint(), uniforms.stream(in.key(), sample[1]), text));
+    }
+    // Its first tokens where the logits are, unless the prompt fills the context (its rows end at once).
+    DeviceSampling picker = ids.length < model.maxPositions() ? first : null;
+    float[] logits = null;
+    Picks picks = null;
     try {
-      logits = batch.admit(at, ids, reuse);
+      if (picker != null) {
+        // [1, V] logits, one row per admitted sample
+        picks = batch.admit(at, ids, reuse, last -> picker.pick(at.length == 1 ? last : last.repeat(0, at.length),
+            admitted));
+      } else {
+        logits = batch.admit(at, ids, reuse);
+      }
     } catch (IllegalArgumentException e) { // the prompt's own tokens: it fails alone
       for (int r : at) {
         free.add(r);
@@ -223,17 +231,32 @@ public final class ContinuousDecoding implements AutoCloseable {
       return;
     }
     for (int i = 0; i < at.length; i++) {
-      int s = samples.get(i)[1];
-      ContinuationText text = stops.continuation(ids); // one per row: it decodes incrementally
-      DecodeRow row = new DecodeRow(p, s, ids, in.constraint(), uniforms.stream(in.key(), s), text);
+      DecodeRow row = admitted.get(i);
       row.limit = Math.min(config.maxNewTokens(), batch.remaining(at[i]));
       rowAt[at[i]] = row;
       if (row.limit <= 0) {
         sampling.finish(row, FinishReason.LENGTH); // a prompt that already fills the context
         settle(at[i]);
+      } else if (picks != null) {
+        accept(at[i], picks, i);
       } else {
         choose(at[i], logits); // choose never writes into the logits: samples may share them
       }
+    }
+  }
+
+  /** Row {@code r} takes its pick {@code i} of {@code picks}; a pick with nothing to sample fails its prompt. */
+  private void accept(int r, Picks picks, int i) {
+    DecodeRow row = rowAt[r];
+    RuntimeException e = picks.failure(i);
+    if (failed[row.prompt]) {
+      release(r);
+    } else if (e != null) { // nothing left to sample: the row fails its prompt alone
+      release(r);
+      fail(row.prompt, e);
+    } else {
+      sampling.accept(row, picks.tokens()[i], picks.logprobs()[i]);
+      settle(r);
     }
   }
 

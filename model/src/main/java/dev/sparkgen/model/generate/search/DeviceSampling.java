@@ -32,9 +32,10 @@ import java.util.List;
  * neighbours keep their picks.
  * So a row's token is the host path's; its processed probabilities agree within float rounding.
  *
- * <p>{@link TokenSampling} uses this for every decode step after prefill when every processor has
- * a device form (not for batches with a response format) and plain greedy's on-device argmax does
- * not apply; the prefill's first token is chosen on the host.
+ * <p>{@link TokenSampling} and {@link ContinuousDecoding} use this for every decode step when
+ * every processor has a device form (not for batches with a response format) and plain greedy's
+ * on-device argmax does not apply, and for the first token after a prefill or an admission (greedy
+ * ones too: with no processors this is argmax and a float32 log-softmax, the batch's own rule).
  */
 final class DeviceSampling {
   private final LogitsPipeline pipeline;

@@ -25,12 +25,15 @@ import java.util.Set;
  * batch; {@link ContinuousDecoding} applies the same per-row rules ({@link #choose}, {@link
  * #accept}, {@link #deviceSampling}) to a continuous batch.
  *
- * <p>Where tokens are chosen: the prefill's first token on the host ({@link TokenChoice#onHost},
- * the reference path); then, for plain greedy (no processors), by the batch's own argmax ({@link
+ * <p>Where tokens are chosen: for plain greedy (no processors), by the batch's own argmax ({@link
  * DecodeBatch#stepGreedy}); else, when every processor has a device form (every row without a
  * response format), where the logits are ({@link DeviceSampling}: only ids and log-probabilities
- * cross to the host); else (a batch with a response format, or {@link #onHost()}) on the host from
- * each row's copied logits. All paths choose the same tokens.
+ * cross to the host); else (a batch with a response format, rows with their own settings, or
+ * {@link #onHost()}) on the host from each row's copied logits ({@link TokenChoice#onHost}, the
+ * reference path). The prefill's first tokens are chosen where the logits are too ({@link
+ * DecodeBatch#prefill(dev.sparkgen.model.LogitsReader)}, {@link DeviceSampling}; for greedy its
+ * argmax rule) whenever the steps after it are, so [prompts, V] prefill logits stay on the device as
+ * well. All paths choose the same tokens.
  *
  * <p>Per-row settings (static batches): a prompt with its own {@link PromptInput#config()} is
  * decoded with that configuration's pipeline, selector, eos ids, stop strings, seed,
@@ -111,18 +114,28 @@ public final class TokenSampling {
       }
     }
     try (DecodeBatch batch = model.open(ids, maxNewTokens)) {
-      float[][] prefill = batch.prefill(); // [prompts][V]
-      float[][] logits = new float[rows.size()][];
-      for (int r = 0; r < rows.size(); r++) {
-        DecodeRow row = rows.get(r);
-        logits[r] = row.sampleIndex == 0 ? prefill[row.prompt] : prefill[row.prompt].clone();
+      for (DecodeRow row : rows) {
         row.limit = Math.min(row.rules.config.maxNewTokens(), batch.remaining(row.prompt));
+      }
+      Choosing how = choosing(batch, rows, formats);
+      float[][] logits = null;
+      Picks first = null;
+      if (how.first != null) { // the first tokens too where the logits are: [prompts, V] -> each row's prompt
+        long[] promptOf = rows.stream().mapToLong(row -> row.prompt).toArray();
+        first = batch.prefill(prefill -> how.first.pick(prefill.get(prefill.getManager().create(promptOf)), rows));
+      } else {
+        float[][] prefill = batch.prefill(); // [prompts][V]
+        logits = new float[rows.size()][];
+        for (int r = 0; r < rows.size(); r++) {
+          DecodeRow row = rows.get(r);
+          logits[r] = row.sampleIndex == 0 ? prefill[row.prompt] : prefill[row.prompt].clone();
+        }
       }
       if (rows.size() > prompts.size()) {
         // num_return_sequences > 1: fork each prefilled prompt instead of recomputing it
         batch.select(fork.stream().mapToInt(Integer::intValue).toArray());
       }
-      decode(batch, rows, logits, formats);
+      decode(batch, rows, logits, first, how);
     }
     List<List<Sequence>> out = new ArrayList<>();
     for (int p = 0; p < prompts.size(); p++) {
@@ -135,17 +148,35 @@ public final class TokenSampling {
   }
 
   /**
-   * The step loop; {@code rows} and {@code logits} are aligned with the batch's rows. Plain greedy
-   * (no processors) lets the batch pick tokens where the logits are, so [rows, V] logits never
-   * cross to the host after prefill.
+   * Where a static batch's tokens are chosen: {@code picksInBatch}, the batch's own greedy argmax
+   * (plain greedy, no processors); else {@code device} when it is not null; else on the host from
+   * copied logits. {@code first} chooses the prefill's tokens where the logits are, or is null
+   * (then the host chooses them).
    */
-  private void decode(DecodeBatch batch, List<DecodeRow> rows, float[][] logits, boolean formats) {
+  private record Choosing(boolean formats, boolean picksInBatch, DeviceSampling device, DeviceSampling first) {}
+
+  private Choosing choosing(DecodeBatch batch, List<DecodeRow> rows, boolean formats) {
     boolean picksInBatch = rows.stream().allMatch(
         row -> row.rules.selector == TokenSelector.GREEDY && row.rules.pipeline(formats).processors().isEmpty())
         && batch.picksGreedyItself();
     boolean shared = rows.stream().allMatch(row -> row.rules == this); // one pipeline for the whole batch
     DeviceSampling device = picksInBatch || !shared ? null : deviceSampling(pipeline(formats));
-    Picks picks = null;
+    // Greedy rows' first token: the device form of the empty pipeline is the batch's argmax rule.
+    DeviceSampling first = device != null ? device : picksInBatch && shared ? deviceSampling(pipeline(formats)) : null;
+    return new Choosing(formats, picksInBatch, device, first);
+  }
+
+  /**
+   * The step loop; {@code rows} are aligned with the batch's rows, and either {@code logits} (the
+   * prefill's, per row, on the host) or {@code first} (the first tokens, already chosen) is given.
+   * Plain greedy (no processors) lets the batch pick tokens where the logits are, so [rows, V]
+   * logits never cross to the host after prefill.
+   */
+  private void decode(DecodeBatch batch, List<DecodeRow> rows, float[][] logits, Picks first, Choosing how) {
+    boolean formats = how.formats;
+    boolean picksInBatch = how.picksInBatch;
+    DeviceSampling device = how.device;
+    Picks picks = first;
     List<DecodeRow> active = new ArrayList<>();
     for (DecodeRow row : rows) {
       if (row.limit <= 0) {
