@@ -180,6 +180,11 @@ public final class WorkloadBenchmark {
             seconds[r] = (System.nanoTime() - t0) / 1e9;
             cpuSeconds[r] = (processCpuNanos() - cpu0) / 1e9;
             lengths = out.values().stream().map(List::size).toList();
+            if (r == 0) { // every row's tokens, to compare runs of separate invocations
+              Path file = Path.of(o.get("--out")).toAbsolutePath().resolveSibling(
+                  "workload-tokens-" + shape + "-" + name.replaceAll("[^a-z0-9]+", "-") + ".json");
+              Files.writeString(file, new GsonBuilder().create().toJson(new java.util.TreeMap<>(out)));
+            }
             tokens = lengths.stream().mapToLong(Integer::longValue).sum();
             if (p[0].equals("all")) {
               if (reference == null) {
