@@ -32,8 +32,9 @@ import java.util.function.DoubleSupplier;
  *   bench-out/workload-tokens-gpt2-all-static.json bench-out/workload-tokens-gpt2-all-continuous-prefix-reuse-on.json
  * </pre>
  *
- * <p>Arguments: the model folder, the row id, the two token files. GPT-2-small shape, the
- * workload's defaults (512 prompts, 64-token prefix, 8 to 96 tokens, eos 42025, seed 14).
+ * <p>Arguments: the model folder, the row id, the two token files, then optionally the eos id
+ * (42025) and the number of prompts (512) the runs had; the workload's other defaults (64-token
+ * prefix, 8 to 96 tokens, seed 14).
  */
 public final class RowFlip {
   public static void main(String[] args) throws Exception {
@@ -48,11 +49,14 @@ public final class RowFlip {
       at++;
     }
     Map<String, String> o = new LinkedHashMap<>(Map.of("--prefix", "64", "--min", "8", "--max", "96"));
-    int[] prompt = WorkloadBenchmark.workload(512, o, 50257, 42025, 14).get(Integer.parseInt(id));
+    int eos = args.length > 4 ? Integer.parseInt(args[4]) : 42025;
+    int n = args.length > 5 ? Integer.parseInt(args[5]) : 512;
+    int vocab = dev.sparkgen.model.weights.HfFolder.readConfig(Path.of(args[0]).toAbsolutePath()).vocabSize();
+    int[] prompt = WorkloadBenchmark.workload(n, o, vocab, eos, 14).get(Integer.parseInt(id));
     int[] context = Arrays.copyOf(prompt, prompt.length + at);
     System.arraycopy(x, 0, context, prompt.length, at);
     GenerationConfig config = GenerationConfig.fromMap(Map.of("do_sample", "true", "temperature", "0.8", "top_p", "0.95",
-        "max_new_tokens", "128", "seed", "14", "eos_token_id", "42025"), GenerationConfig.defaults());
+        "max_new_tokens", "128", "seed", "14", "eos_token_id", String.valueOf(eos)), GenerationConfig.defaults());
     float[] logits;
     try (CausalLm lm = CausalLm.load(Path.of(args[0]).toAbsolutePath()); DecodeBatch batch = lm.open(List.of(context), 1)) {
       logits = batch.prefill()[0];
