@@ -135,7 +135,9 @@ public final class SchedulingBreakdown {
         differ++;
       }
     }
-    System.out.printf("%nrows whose tokens differ between continuous and static: %d of %d%n", differ, prompts.size());
+    if (outputs.containsKey("continuous") && outputs.containsKey("static")) {
+      System.out.printf("%nrows whose tokens differ between continuous and static: %d of %d%n", differ, prompts.size());
+    }
   }
 
   /** A {@link BatchModel} that times every batch call of the model it wraps, in the calling thread's CPU time. */
