@@ -77,6 +77,35 @@ class ContinuousBatchPropertiesTest {
     }
   }
 
+  /**
+   * Random streams of 40 jobs (prompts of 1 to 18 tokens, a third of them after a shared 6-token
+   * prefix; 0 to 25 fed tokens) through batches of 2 to 6 rows: rows replaced at random times,
+   * moved up and down, the cache grown, prefixes reused; every call's logits equal the job alone.
+   */
+  @ParameterizedTest(name = "seed {0}")
+  @org.junit.jupiter.params.provider.ValueSource(ints = {1, 2, 3, 4, 5, 6, 7, 8})
+  void randomJobStreamsEqualEachJobAlone(int seed) {
+    SplittableRandom r = new SplittableRandom(seed);
+    try (CausalLm lm = TinyModels.model(TinyModels.all().get(0).config(), 5)) {
+      int vocab = lm.vocabSize();
+      int[] prefix = tokens(r, 6, vocab);
+      List<Job> jobs = new ArrayList<>();
+      for (int j = 0; j < 40; j++) {
+        boolean shares = r.nextInt(3) == 0;
+        int[] own = tokens(r, 1 + r.nextInt(18), vocab);
+        jobs.add(new Job(shares ? concat(prefix, own) : own, tokens(r, r.nextInt(26), vocab), shares ? 6 : 0));
+      }
+      List<List<float[]>> got = runContinuous(lm, jobs, 2 + r.nextInt(5), 0, true);
+      for (int j = 0; j < jobs.size(); j++) {
+        List<float[]> alone = runAlone(lm, jobs.get(j));
+        for (int c = 0; c < alone.size(); c++) {
+          double d = maxDiff(alone.get(c), got.get(j).get(c));
+          assertTrue(d <= TOLERANCE, "seed " + seed + " job " + j + ", call " + c + ": continuous vs alone differ by " + d);
+        }
+      }
+    }
+  }
+
   /** The memory estimate's slots are what a continuous batch allocates. */
   @org.junit.jupiter.api.Test
   void continuousBatchAllocatesTheSlotsTheMemoryEstimateCounts() {

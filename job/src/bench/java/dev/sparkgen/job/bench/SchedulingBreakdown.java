@@ -40,7 +40,9 @@ import java.util.TreeMap;
  *
  * <p>Options as {@link WorkloadBenchmark}'s ({@code --model}, {@code --prompts}, {@code --prefix},
  * {@code --min}, {@code --max}, {@code --new}, {@code --batch}, {@code --eos}: required here), and
- * {@code --modes continuous,static,no-reuse} (which runs, in that order). Also prints the mean step
+ * {@code --modes continuous,static,no-reuse} (which runs, in that order) and {@code --rows all}
+ * ({@code even}: only the prompts with the shared prefix, {@code odd}: only the others; as the Spark
+ * job's two partitions of the workload hold them). Also prints the mean step
  * CPU time at several batch sizes, per scheduler.
  */
 public final class SchedulingBreakdown {
@@ -48,7 +50,7 @@ public final class SchedulingBreakdown {
 
   public static void main(String[] args) {
     Map<String, String> o = new LinkedHashMap<>(Map.of("--model", "bench-out/models/gpt2", "--prompts", "128",
-        "--prefix", "64", "--min", "8", "--max", "96", "--new", "128", "--batch", "16", "--eos", "", "--modes", "continuous,static,no-reuse"));
+        "--prefix", "64", "--min", "8", "--max", "96", "--new", "128", "--batch", "16", "--eos", "", "--modes", "continuous,static,no-reuse", "--rows", "all"));
     for (int i = 0; i + 1 < args.length; i += 2) {
       if (!o.containsKey(args[i])) {
         throw new IllegalArgumentException("unknown option " + args[i] + " (known: " + o.keySet() + ")");
@@ -65,9 +67,16 @@ public final class SchedulingBreakdown {
     List<int[]> prompts = WorkloadBenchmark.workload(Integer.parseInt(o.get("--prompts")), o,
         HfFolder.readConfig(modelDir).vocabSize(), eos, 14);
     List<PromptInput> inputs = new ArrayList<>();
-    for (int i = 0; i < prompts.size(); i++) {
-      inputs.add(new PromptInput(i, prompts.get(i)));
+    String rows = o.get("--rows");
+    if (!List.of("all", "even", "odd").contains(rows)) {
+      throw new IllegalArgumentException("--rows " + rows + ": all, even (the shared-prefix prompts) or odd");
     }
+    for (int i = 0; i < prompts.size(); i++) {
+      if (rows.equals("all") || (i % 2 == 0) == rows.equals("even")) {
+        inputs.add(new PromptInput(i, prompts.get(i)));
+      }
+    }
+    prompts = inputs.stream().map(PromptInput::tokenIds).toList();
     GenerationConfig config = GenerationConfig.fromMap(Map.of("do_sample", "true", "temperature", "0.8", "top_p",
         "0.95", "max_new_tokens", o.get("--new"), "seed", "14", "eos_token_id", String.valueOf(eos)),
         GenerationConfig.defaults());
@@ -126,7 +135,9 @@ public final class SchedulingBreakdown {
         differ++;
       }
     }
-    System.out.printf("%nrows whose tokens differ between continuous and static: %d of %d%n", differ, prompts.size());
+    if (outputs.containsKey("continuous") && outputs.containsKey("static")) {
+      System.out.printf("%nrows whose tokens differ between continuous and static: %d of %d%n", differ, prompts.size());
+    }
   }
 
   /** A {@link BatchModel} that times every batch call of the model it wraps, in the calling thread's CPU time. */

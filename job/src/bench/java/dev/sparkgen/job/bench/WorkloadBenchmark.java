@@ -59,12 +59,21 @@ import org.apache.spark.sql.types.StructType;
  * over rows; the id with the highest hazard (the token the model emits soonest) is eos. Its
  * hazard, the mean length it implies and the lengths it gives the workload are printed.
  *
+ * <p>{@code --shape gpt2} (the default) or {@code --shape qwen2.5-0.5b}: Qwen2.5-0.5B's shape
+ * ({@link RealSizeBenchmark#CONFIGS}), random weights stored BF16 by its writer in {@code
+ * bench-out/models/qwen2.5-0.5b} on first use ({@code --model} names another folder).
+ *
  * <p>Spark: {@code local[2]} (2 task slots, 1 libtorch thread each), {@code --partitions 2},
  * {@code weights_distribution=files}, {@code --batch 32} rows for both schedulers; the action
- * collects every row's id and tokens (so the runs are checked to agree token for token). Runs in
- * order continuous (prefix reuse on), static, continuous with reuse off, then the prefix half
- * alone with reuse on and off, each {@code --runs} times after one warm-up; the load average
- * (from {@code /proc/loadavg}) is printed with every run. Writes {@code --out bench-out/workload.json}.
+ * collects every row's id and tokens (so the runs are checked to agree token for token; each run's
+ * tokens are also written beside {@code --out} as {@code workload-tokens-<shape>-<run>.json}, to
+ * compare runs of separate invocations). {@code --sections} picks the runs, in this order:
+ * {@code continuous} (prefix reuse on), {@code static}, {@code reuse-off} (continuous with reuse
+ * off; {@code schedulers} = these three), {@code prefix} (the prefix half alone with reuse on and
+ * off), or {@code none} (the eos calibration only); each {@code --runs} times after one warm-up.
+ * Every run prints its wall time, the JVM's CPU time (driver and local executors: other jobs on a
+ * shared machine change wall time much more) and the load average (from {@code /proc/loadavg})
+ * before and after. Writes {@code --out bench-out/workload.json}.
  */
 public final class WorkloadBenchmark {
   /** GPT-2 small: 124M parameters, vocab 50257 (as SpeedBenchmark). */
@@ -182,6 +191,11 @@ public final class WorkloadBenchmark {
             seconds[r] = (System.nanoTime() - t0) / 1e9;
             cpuSeconds[r] = (processCpuNanos() - cpu0) / 1e9;
             lengths = out.values().stream().map(List::size).toList();
+            if (r == 0) { // every row's tokens, to compare runs of separate invocations
+              Path file = Path.of(o.get("--out")).toAbsolutePath().resolveSibling(
+                  "workload-tokens-" + shape + "-" + name.replaceAll("[^a-z0-9]+", "-") + ".json");
+              Files.writeString(file, new GsonBuilder().create().toJson(new java.util.TreeMap<>(out)));
+            }
             tokens = lengths.stream().mapToLong(Integer::longValue).sum();
             if (p[0].equals("all")) {
               if (reference == null) {
