@@ -124,6 +124,24 @@ class PromptReadingTest {
   }
 
   @Test
+  void anInputWithoutPromptsWritesAnEmptyOutputAndAZeroSummary() throws Exception {
+    // A text file of blank lines only (every row skipped) and a CSV with its header alone: no rows to
+    // generate for is a finished job (exit 0, an empty output with its summary), not a failed one.
+    Path blankOnly = Files.writeString(tmp.resolve("blank.txt"), "\n  \n");
+    JobConfig text = llama(blankOnly, "blank");
+    assertEquals(Main.OK, execute(text));
+    JsonObject s = summary(text);
+    assertEquals(0, s.get("rows_in").getAsLong());
+    assertEquals(0, s.get("rows_out").getAsLong());
+    assertEquals(2, s.get("skipped_blank").getAsLong());
+    Path header = Files.writeString(tmp.resolve("header.csv"), "id,prompt\n");
+    JobConfig csv = llama(header, "header");
+    assertEquals(Main.OK, execute(csv));
+    assertEquals(0, summary(csv).get("rows_in").getAsLong());
+    assertEquals(0, summary(csv).get("prompt_tokens").getAsLong());
+  }
+
+  @Test
   void identicalPromptsWithoutIdGetTheirOwnSamplesKeyedByLineWhateverTheSplitsAndPartitions() throws Exception {
     // Eight identical lines (and one blank one) in a text file: sampling must give each its own stream.
     List<String> lines = new ArrayList<>(List.of("t5 t6", "t5 t6", "t5 t6", "t5 t6", "", "t5 t6", "t5 t6", "t5 t6",

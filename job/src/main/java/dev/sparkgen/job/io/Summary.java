@@ -93,11 +93,16 @@ public record Summary(
         sum(col(OutputColumns.NUM_GENERATED_TOKENS)),
         sum(when(col(OutputColumns.SAMPLE_INDEX).equalTo(0).and(col(OutputColumns.ERROR).isNotNull()), 1).otherwise(0)))
         .first();
-    long generated = r.isNullAt(4) ? 0 : r.getLong(4);
-    return new Summary(r.getLong(2), r.getLong(0), r.getLong(1), r.isNullAt(5) ? 0 : r.getLong(5), skippedBlank,
-        r.isNullAt(3) ? 0 : r.getLong(3), generated, wallSeconds, generationSeconds,
+    // sum() over no rows is null (an input without prompts): every sum counts as 0 then.
+    long generated = longOrZero(r, 4);
+    return new Summary(longOrZero(r, 2), r.getLong(0), r.getLong(1), longOrZero(r, 5), skippedBlank,
+        longOrZero(r, 3), generated, wallSeconds, generationSeconds,
         generated / Math.max(wallSeconds, 1e-9), generated / Math.max(generationSeconds, 1e-3), new TreeMap<>(loads),
         model, generation, output, null);
+  }
+
+  private static long longOrZero(Row r, int i) {
+    return r.isNullAt(i) ? 0 : r.getLong(i);
   }
 
   /** The summary as pretty JSON (snake_case keys). */
