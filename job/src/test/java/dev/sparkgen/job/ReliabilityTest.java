@@ -234,6 +234,28 @@ class ReliabilityTest {
   }
 
   @Test
+  void anOutputThatCannotBeCreatedIsRefusedBeforeAnyGenerationWithExitCode3() throws Exception {
+    Path input = prompts(3);
+    Path file = Files.writeString(tmp.resolve("a-file"), "not a folder");
+    Path output = file.resolve("out"); // below a regular file: no folder can be made there
+    JobConfig cfg = TestSpark.settings("model", MODEL, "tokenizer", "", "input", input.toString(),
+        "output", output.toString(), "max_new_tokens", "2");
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    long jobsBefore = spark.session().sparkContext().statusTracker().getJobIdsForGroup(null).length;
+    assertEquals(Main.BAD_SETUP, execute(cfg, err));
+    String message = text(err).strip();
+    assertTrue(message.startsWith("sparkgen: output " + output + ": cannot create it"), message);
+    assertTrue(message.contains(file.toString()), message);
+    assertFalse(message.contains("\tat "), message);
+    assertEquals(jobsBefore, spark.session().sparkContext().statusTracker().getJobIdsForGroup(null).length,
+        "refused before any Spark job");
+    // A folder the check creates is removed again: a later run's mode=error still finds no output.
+    Path fresh = tmp.resolve("new/deeper/out");
+    dev.sparkgen.job.io.ResultWriter.checkOutput(spark.session(), cfg.with(Map.of("output", fresh.toString())));
+    assertFalse(Files.exists(tmp.resolve("new")), "the check leaves nothing behind");
+  }
+
+  @Test
   void maxBatchMemoryTooSmallForOneRowIsRefusedOnTheDriverWithTheEstimate() {
     JobConfig cfg = TestSpark.settings("model", MODEL, "max_new_tokens", "20", "max_batch_memory", "16k");
     ModelConfigAndSettings m = new ModelConfigAndSettings(cfg);

@@ -19,10 +19,42 @@ import org.apache.spark.sql.types.StructType;
 public final class ResultWriter {
   private ResultWriter() {}
 
-  /** Refuses an existing output under mode=error; call before any Spark job runs. */
+  /**
+   * Refuses an existing output under mode=error, and an output that cannot be created (below a
+   * file, on a read-only file system, without permission), so that such a run stops before it
+   * generates anything rather than when it writes; call before any Spark job runs. The check
+   * creates the output's folder and removes what it created, leaving the file system as it was.
+   */
   public static void checkOutput(SparkSession spark, JobConfig cfg) {
     if (cfg.mode() == JobConfig.WriteMode.ERROR && exists(spark, cfg.output())) {
       throw new SetupException("output " + cfg.output() + " already exists; choose another output or set mode=overwrite");
+    }
+    if (!exists(spark, cfg.output())) {
+      checkCreatable(spark, cfg.output());
+    }
+  }
+
+  private static void checkCreatable(SparkSession spark, String output) {
+    Path p = new Path(output);
+    try {
+      FileSystem fs = p.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      Path top = fs.makeQualified(p); // the highest folder that mkdirs creates: removed after
+      while (top.getParent() != null && !fs.exists(top.getParent())) {
+        top = top.getParent();
+      }
+      boolean made;
+      try {
+        made = fs.mkdirs(p);
+      } catch (IOException e) {
+        throw new SetupException("output " + output + ": cannot create it: " + e.getMessage(), e);
+      }
+      if (!made) {
+        throw new SetupException("output " + output + ": cannot create it (no permission, or a read-only file system"
+            + " below " + top.getParent() + ")");
+      }
+      fs.delete(top, true);
+    } catch (IOException e) {
+      throw new SetupException("output " + output + ": cannot check it: " + e.getMessage(), e);
     }
   }
 
