@@ -69,7 +69,11 @@ final class GenerateTextFunction {
       field(OutputColumns.GENERATED_TEXT), field(OutputColumns.GENERATED_TOKEN_IDS), field(OutputColumns.FINISH_REASON),
       field(OutputColumns.CUMULATIVE_LOGPROB), field(OutputColumns.ERROR)});
 
-  private static final String PROMPT = "__sparkgen_prompt";
+  // The prompt argument's column is named as the job's default prompt_column, so that a row's error
+  // reads "prompt is empty" / "no prompt: prompt null"; the input's own columns are renamed by position
+  // (COLUMN_PREFIX), so no input column can clash with it.
+  private static final String PROMPT = "prompt";
+  private static final String ABSENT = "__sparkgen_prompt"; // prefix of columns that are never there
   private static final String PARAMS = "__sparkgen_params";
   private static final String RESULT_COLUMN = "__sparkgen_result";
   private static final String COLUMN_PREFIX = "__sparkgen_c";
@@ -103,7 +107,7 @@ final class GenerateTextFunction {
           + spark.getClass().getName());
     }
     JobConfig runCfg = cfg.with(Map.of("prompt_column", PROMPT, "generation_params_column", PARAMS,
-        "prompt_ids_column", PROMPT + "_ids", "id_column", PROMPT + "_id", "messages_column", PROMPT + "_messages"));
+        "prompt_ids_column", ABSENT + "_ids", "id_column", ABSENT + "_id", "messages_column", ABSENT + "_messages"));
     ModelShipment shipment = SessionShipments.forConfig(spark, runCfg);
     if (shipment.model().tokenizer() == null) { // found here, not when a query is planned
       throw new ConfigException("the SQL function takes text prompts, but there is no tokenizer: set tokenizer=PATH"

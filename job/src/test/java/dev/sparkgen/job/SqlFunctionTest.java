@@ -111,6 +111,14 @@ class SqlFunctionTest {
   }
 
   @Test
+  void aNullOrEmptyPromptArgumentIsAnErrorNamingThePromptNotAnInternalColumn() {
+    Row nul = spark.session().sql("SELECT generate_text(CAST(NULL AS STRING)).error FROM prompts WHERE id = 0").first();
+    assertEquals("no prompt: prompt null", nul.getString(0));
+    Row empty = spark.session().sql("SELECT generate_text('').error FROM prompts WHERE id = 0").first();
+    assertEquals("prompt is empty", empty.getString(0));
+  }
+
+  @Test
   void callsOutsideASelectListAndBadArgumentsAreRefusedWithTheReason() {
     Exception where = assertThrows(Exception.class,
         () -> spark.session().sql("SELECT id FROM prompts WHERE generate_text(prompt).error IS NULL").collectAsList());
