@@ -55,9 +55,12 @@ class CommandLineTest {
     ConfigException cli = assertThrows(ConfigException.class, () -> CommandLine.parse("generate", "--max_new_token=5"));
     assertTrue(cli.getMessage().contains("unknown key 'max_new_token'"), cli.getMessage());
     assertTrue(cli.getMessage().contains("did you mean 'max_new_tokens'"), cli.getMessage());
+    Path props = conf("batchsize=3");
     ConfigException file = assertThrows(ConfigException.class,
-        () -> CommandLine.parse("generate", "--conf", conf("batchsize=3").toString()));
-    assertTrue(file.getMessage().contains("'batchsize' in the properties file; did you mean 'batch_size'"), file.getMessage());
+        () -> CommandLine.parse("generate", "--conf", props.toString()));
+    // the file is named: with several properties files about, "the properties file" is not enough
+    assertTrue(file.getMessage().contains("'batchsize' in the properties file " + props + "; did you mean 'batch_size'"),
+        file.getMessage());
     assertEquals("temperature", Suggestions.nearest("temprature", Keys.names()));
     assertNull(Suggestions.nearest("completely_unrelated_words", Keys.names()));
   }

@@ -42,7 +42,7 @@ public record CommandLine(boolean help, JobConfig config, Map<String, String> se
     }
     String confFile = cli.remove("conf");
     Map<String, String> file = confFile == null ? Map.of() : Settings.readFile(Path.of(confFile));
-    Map<String, String> resolved = Settings.resolve(file, cli);
+    Map<String, String> resolved = Settings.resolve(file, confFile == null ? null : Path.of(confFile), cli);
     Map<String, String> set = new LinkedHashMap<>(file);
     set.putAll(cli);
     if (help) {

@@ -24,13 +24,21 @@ public final class Settings {
    * one (generation keys only where set). {@code file} and {@code cli} may be empty.
    */
   public static Map<String, String> resolve(Map<String, String> file, Map<String, String> cli) {
+    return resolve(file, null, cli);
+  }
+
+  /**
+   * As {@link #resolve(Map, Map)}, naming {@code fileName} (the --conf file; null: none named) in the
+   * message that refuses an unknown key of {@code file}.
+   */
+  public static Map<String, String> resolve(Map<String, String> file, Path fileName, Map<String, String> cli) {
     Map<String, String> merged = new LinkedHashMap<>();
     for (Key k : Keys.JOB) {
       if (!k.prefix()) {
         merged.put(k.name(), k.defaultValue());
       }
     }
-    checkKnown(file, "in the properties file");
+    checkKnown(file, "in the properties file" + (fileName == null ? "" : " " + fileName));
     checkKnown(cli, "on the command line");
     merged.putAll(file);
     merged.putAll(cli);
