@@ -91,6 +91,9 @@ public final class Main {
         return ROW_ERRORS;
       }
       return OK;
+    } catch (ConfigException e) { // settings that only the input shows wrong (chat_template=none with conversations)
+      err.println("sparkgen: " + e.getMessage());
+      return BAD_SETTINGS;
     } catch (SetupException | CheckpointException e) {
       err.println("sparkgen: " + e.getMessage());
       return BAD_SETUP;

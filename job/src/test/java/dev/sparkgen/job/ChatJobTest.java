@@ -329,6 +329,20 @@ class ChatJobTest {
   }
 
   @Test
+  void chatTemplateNoneWithAMessagesColumnIsABadSettingWithOneLineNotAFailedJob() throws Exception {
+    Path input = dir.resolve("none-in.jsonl");
+    Files.write(input, List.of("{\"id\": 1, \"messages\": [{\"role\": \"user\", \"content\": \"Hi\"}]}"));
+    Path output = dir.resolve("none-out");
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    assertEquals(Main.BAD_SETTINGS, execute(TestSpark.settings("model", model.toString(), "input", input.toString(),
+        "output", output.toString(), "chat_template", "none", "progress_interval", "0"), err), err.toString());
+    String message = err.toString(java.nio.charset.StandardCharsets.UTF_8).strip();
+    assertTrue(message.startsWith("sparkgen: chat_template=none, but the input has a messages column 'messages'"), message);
+    assertEquals(1, message.lines().count(), message);
+    assertTrue(!Files.exists(output), "nothing written");
+  }
+
+  @Test
   void aResumeWithAnEditedChatTemplateFileIsRefusedNamingTheTemplate() throws Exception {
     Path input = dir.resolve("resume-in.jsonl");
     Files.write(input, List.of("{\"id\": 1, \"prompt\": \"What is 2+2?\"}", "{\"id\": 2, \"prompt\": \"Hi\"}"));
