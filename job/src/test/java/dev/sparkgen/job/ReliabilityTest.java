@@ -253,6 +253,12 @@ class ReliabilityTest {
     Path fresh = tmp.resolve("new/deeper/out");
     dev.sparkgen.job.io.ResultWriter.checkOutput(spark.session(), cfg.with(Map.of("output", fresh.toString())));
     assertFalse(Files.exists(tmp.resolve("new")), "the check leaves nothing behind");
+    // What a run killed with SIGKILL mid-write leaves: the refusal says so rather than just "already exists".
+    Path killed = Files.createDirectories(tmp.resolve("killed/_temporary/0"));
+    err.reset();
+    assertEquals(Main.BAD_SETUP, execute(cfg.with(Map.of("output", killed.getParent().getParent().toString())), err));
+    assertTrue(text(err).contains("already exists and holds only _temporary: the unfinished write of a run that was"
+        + " killed"), text(err));
   }
 
   @Test

@@ -27,7 +27,11 @@ public final class ResultWriter {
    */
   public static void checkOutput(SparkSession spark, JobConfig cfg) {
     if (cfg.mode() == JobConfig.WriteMode.ERROR && exists(spark, cfg.output())) {
-      throw new SetupException("output " + cfg.output() + " already exists; choose another output or set mode=overwrite");
+      throw new SetupException("output " + cfg.output() + " already exists"
+          + (onlyTemporary(spark, cfg.output())
+              ? " and holds only _temporary: the unfinished write of a run that was killed (or is still running)"
+              : "")
+          + "; choose another output or set mode=overwrite");
     }
     if (!exists(spark, cfg.output())) {
       checkCreatable(spark, cfg.output());
@@ -100,6 +104,19 @@ public final class ResultWriter {
         return false;
       }
       return fs.delete(p, true);
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /** Whether {@code output} is a folder holding nothing but Spark's {@code _temporary} (a killed write). */
+  private static boolean onlyTemporary(SparkSession spark, String output) {
+    try {
+      Path p = new Path(output);
+      FileSystem fs = p.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      org.apache.hadoop.fs.FileStatus[] children = fs.listStatus(p);
+      return children.length > 0
+          && java.util.Arrays.stream(children).allMatch(c -> c.getPath().getName().equals("_temporary"));
     } catch (IOException e) {
       return false;
     }
