@@ -98,6 +98,23 @@ class PromptReadingTest {
   }
 
   @Test
+  void aCsvIdsCellThatIsNotTokenIdsIsThatRowsErrorNotAFailedJob() throws Exception {
+    Path csv = Files.writeString(tmp.resolve("ids.csv"),
+        "id,prompt_ids\n1,\"3 9\"\n2,\"3 x 9\"\n3,\"3,9\"\n4,\"3 99999999999\"\n");
+    JobConfig cfg = llama(csv, "ids");
+    assertEquals(Main.ROW_ERRORS, execute(cfg));
+    Map<String, Row> byId = new LinkedHashMap<>();
+    spark.session().read().parquet(cfg.output()).collectAsList().forEach(r -> byId.put(r.getAs("id"), r));
+    assertEquals(4, byId.size());
+    assertNull(byId.get("1").getAs("error"));
+    assertEquals("prompt_ids[1] is null", byId.get("2").getAs("error"));
+    assertNull(byId.get("3").getAs("error"));
+    assertEquals(ids(byId.get("1")), ids(byId.get("3"))); // "3,9" reads as "3 9": greedy, same tokens
+    assertTrue(byId.get("4").<String>getAs("error").startsWith("token id 99999999999 at position 1 is outside"),
+        byId.get("4").<String>getAs("error"));
+  }
+
+  @Test
   void blankLinesOfTextInputAreSkippedAndCountedUnlessSkipBlankIsFalse() throws Exception {
     Path txt = Files.writeString(tmp.resolve("p.txt"), "t3 t9\n\n   \nt27\n\n");
     JobConfig cfg = llama(txt, "skipped");

@@ -168,8 +168,11 @@ public final class PromptReader {
     if (!List.of(csv.columns()).contains(idsColumn)) {
       return csv;
     }
-    return csv.withColumn(idsColumn, functions.transform(
-        functions.split(functions.trim(functions.col(idsColumn)), "[ ,]+"),
-        x -> x.cast(DataTypes.IntegerType)));
+    // A cell that is not a token id ("7 x 9", a float) must cost its row alone, not fail the job: try_cast
+    // makes it null, which the row's preparation reports ("prompt_ids[1] is null"); longs are kept whole so
+    // that a huge id is reported as outside the vocabulary. A blank cell is no ids (null).
+    Column trimmed = functions.trim(functions.col(idsColumn));
+    return csv.withColumn(idsColumn, functions.when(trimmed.notEqual(""), functions.transform(
+        functions.split(trimmed, "[ ,]+"), x -> x.try_cast(DataTypes.LongType))));
   }
 }
