@@ -118,8 +118,8 @@ public final class Keys {
               + " tokens only"),
       job("skip_blank", "", "true | false",
           "drop input rows whose prompt is blank (empty or white space, no prompt_ids) and count them in the"
-              + " summary (skipped_blank); default: true for text input, false for the other formats (a blank"
-              + " prompt is then an error row)"),
+              + " summary (skipped_blank); default: true for text input, false for the other formats (every row is"
+              + " then kept: an empty prompt is an error row, a white-space one is generated from)"),
       job(INPUT_OPTION, "", "Spark reader option value",
           "any option of Spark's reader for input_format, passed through (e.g. --input_option.sep=';'"
               + " --input_option.encoding=ISO-8859-1); over sparkgen's CSV defaults header=true, multiLine=true,"
