@@ -56,6 +56,9 @@ public final class Main {
       }
       cfg = cl.config().requireInputOutput();
       model = ResolvedModel.resolve(cfg);
+      if (model.tokenizerMismatch() != null) {
+        err.println("sparkgen: warning: " + model.tokenizerMismatch());
+      }
     } catch (ConfigException e) {
       err.println("sparkgen: " + e.getMessage());
       return BAD_SETTINGS;

@@ -176,6 +176,23 @@ public record ResolvedModel(Path folder, Checkpoint checkpoint, TokenizerFile to
     so.check(vocabulary);
   }
 
+  /**
+   * Why the tokenizer looks like another model's, or null: its ids reach past the model's vocabulary
+   * (vocabSize of tokenizer.json larger than config.json's {@code vocab_size}). Such a pair is not
+   * refused (a text whose tokens stay inside the vocabulary generates; the others become error rows,
+   * see job/README.md), but it is nearly always a wrong {@code tokenizer} setting, so the command line
+   * warns before any work.
+   */
+  public String tokenizerMismatch() {
+    int vocab = checkpoint.config().vocabSize();
+    if (tokenizer == null || tokenizer.vocabSize() <= vocab) {
+      return null;
+    }
+    return "the tokenizer " + tokenizer.path() + " has ids up to " + (tokenizer.vocabSize() - 1) + ", but the model "
+        + (folder == null ? "random" : folder.toString()) + " has a vocabulary of " + vocab + " (config.json vocab_size):"
+        + " is it this model's tokenizer? Prompts with tokens outside [0, " + vocab + ") become error rows";
+  }
+
   /** sha256 of the canonical float32 safetensors image, the same bytes a broadcast payload carries. */
   static String sha256(Checkpoint ckpt) {
     return WeightsPayload.stream(ckpt, OutputStream.nullOutputStream());
