@@ -79,6 +79,22 @@ class PromptReadingTest {
   }
 
   @Test
+  void aFolderOfJsonLinesOrCsvFilesIsReadInTheirFormat() throws Exception {
+    Path jsonl = Files.createDirectories(tmp.resolve("chunks"));
+    Files.writeString(jsonl.resolve("a.jsonl"), "{\"id\": 1, \"prompt\": \"t3\"}\n");
+    Files.writeString(jsonl.resolve("b.jsonl"), "{\"id\": 2, \"prompt\": \"t9\"}\n");
+    Files.writeString(jsonl.resolve("_SUCCESS"), "");
+    List<Row> rows = PromptReader.read(spark.session(), TestSpark.settings("input", jsonl.toString())).collectAsList();
+    assertEquals(2, rows.size()); // not "cannot read it as parquet"
+    assertEquals(java.util.Set.of("t3", "t9"), rows.stream().map(r -> r.<String>getAs("prompt")).collect(
+        java.util.stream.Collectors.toSet()));
+    Path csv = Files.createDirectories(tmp.resolve("csvs"));
+    Files.writeString(csv.resolve("part1.csv"), "id,prompt\n1,\"a, b\"\n");
+    assertEquals("a, b", PromptReader.read(spark.session(), TestSpark.settings("input", csv.toString())).first()
+        .getAs("prompt"));
+  }
+
+  @Test
   void csvIsReadAsRfc4180AndReaderOptionsPassThrough() throws Exception {
     Path csv = tmp.resolve("p.csv"); // as pandas.DataFrame.to_csv writes it
     Files.writeString(csv, "id,prompt\n1,\"first line\nsecond line\"\n2,\"she said \"\"hi\"\", twice\"\n3,plain\n");

@@ -69,6 +69,9 @@ public final class PromptReader {
       throw new SetupException("input " + input + ": no such file or folder");
     }
     InputFormat format = cfg.inputFormat() != null ? cfg.inputFormat() : infer(input, isDirectory(spark, input));
+    if (cfg.inputFormat() == null && format == InputFormat.PARQUET && isDirectory(spark, input)) {
+      format = folderFormat(spark, input);
+    }
     DataFrameReader reader = spark.read();
     if (format == InputFormat.CSV) {
       reader = reader.options(CSV_OPTIONS);
@@ -146,6 +149,37 @@ public final class PromptReader {
   /** {@link #infer(String, boolean)} for a path that is not known to be a folder. */
   public static InputFormat infer(String input) {
     return infer(input, false);
+  }
+
+  /**
+   * The format of a folder whose name does not say: the extension its data files share (a folder of
+   * {@code .jsonl} files is JSON Lines, as pandas or a shell loop writes it), else Parquet, Spark's
+   * default source (its output folders hold {@code part-*.parquet}). Names starting with '_' or '.'
+   * ({@code _SUCCESS}, checksums) are not data, as for Spark's readers.
+   */
+  private static InputFormat folderFormat(SparkSession spark, String input) {
+    try {
+      Path p = new Path(input);
+      FileSystem fs = p.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      java.util.Set<InputFormat> formats = new java.util.HashSet<>();
+      for (org.apache.hadoop.fs.FileStatus f : fs.listStatus(p)) {
+        String name = f.getPath().getName();
+        if (name.startsWith("_") || name.startsWith(".")) {
+          continue;
+        }
+        if (!f.isFile() || !name.contains(".")) {
+          return InputFormat.PARQUET;
+        }
+        try {
+          formats.add(infer(name, false));
+        } catch (SetupException e) {
+          return InputFormat.PARQUET; // an unknown extension: leave it to Spark's default
+        }
+      }
+      return formats.size() == 1 ? formats.iterator().next() : InputFormat.PARQUET;
+    } catch (IOException | IllegalArgumentException e) {
+      return InputFormat.PARQUET;
+    }
   }
 
   private static boolean isDirectory(SparkSession spark, String input) {
