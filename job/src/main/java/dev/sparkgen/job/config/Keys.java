@@ -26,7 +26,8 @@ public final class Keys {
       path("input", "", "path or URI", "the prompts to read (required)"),
       job("input_format", "", "parquet | json | csv | text",
           "format of 'input'; default: inferred from its extension (.parquet, .json/.jsonl, .csv, .txt); a folder"
-              + " or a name without an extension is parquet (Spark's default source)"),
+              + " without one: the extension its files share, else parquet (Spark's default source), as for a name"
+              + " without an extension"),
       job("prompt_column", "prompt", "column name", "text prompts (string), tokenised with the tokenizer"),
       job("prompt_ids_column", "prompt_ids", "column name",
           "token-id prompts (array<int>), used as they are; wins over prompt_column where not null"),
