@@ -126,8 +126,7 @@ class PromptReadingTest {
     assertEquals("prompt_ids[1] is null", byId.get("2").getAs("error"));
     assertNull(byId.get("3").getAs("error"));
     assertEquals(ids(byId.get("1")), ids(byId.get("3"))); // "3,9" reads as "3 9": greedy, same tokens
-    assertTrue(byId.get("4").<String>getAs("error").startsWith("token id 99999999999 at position 1 is outside"),
-        byId.get("4").<String>getAs("error"));
+    assertEquals("prompt_ids[1] is null", byId.get("4").getAs("error")); // past the int range: not an id
   }
 
   @Test

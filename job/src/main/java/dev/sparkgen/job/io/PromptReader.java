@@ -202,11 +202,11 @@ public final class PromptReader {
     if (!List.of(csv.columns()).contains(idsColumn)) {
       return csv;
     }
-    // A cell that is not a token id ("7 x 9", a float) must cost its row alone, not fail the job: try_cast
-    // makes it null, which the row's preparation reports ("prompt_ids[1] is null"); longs are kept whole so
-    // that a huge id is reported as outside the vocabulary. A blank cell is no ids (null).
+    // A cell that is not a token id ("7 x 9", a float, past the int range) must cost its row alone, not fail
+    // the job: try_cast makes it null, which the row's preparation reports ("prompt_ids[1] is null"); the
+    // column stays array<int>, as before. A blank cell is no ids (null).
     Column trimmed = functions.trim(functions.col(idsColumn));
     return csv.withColumn(idsColumn, functions.when(trimmed.notEqual(""), functions.transform(
-        functions.split(trimmed, "[ ,]+"), x -> x.try_cast(DataTypes.LongType))));
+        functions.split(trimmed, "[ ,]+"), x -> x.try_cast(DataTypes.IntegerType))));
   }
 }
