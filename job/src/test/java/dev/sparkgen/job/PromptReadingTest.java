@@ -171,6 +171,12 @@ class PromptReadingTest {
     assertEquals(Main.OK, execute(csv));
     assertEquals(0, summary(csv).get("rows_in").getAsLong());
     assertEquals(0, summary(csv).get("prompt_tokens").getAsLong());
+    // An empty JSON Lines file has no schema at all: named as empty, not as "its columns are []".
+    Path none = Files.writeString(tmp.resolve("none.jsonl"), "");
+    dev.sparkgen.job.error.SetupException e = org.junit.jupiter.api.Assertions.assertThrows(
+        dev.sparkgen.job.error.SetupException.class, () -> PromptReader.read(spark.session(),
+            TestSpark.settings("input", none.toString())));
+    assertEquals("input " + none + " is empty: no rows to read as json", e.getMessage());
   }
 
   @Test

@@ -95,6 +95,9 @@ public final class PromptReader {
       throw new SetupException("input " + input + ": cannot read it as " + format.name().toLowerCase(Locale.ROOT)
           + ": " + firstLine(e), e);
     }
+    if (rows.columns().length == 0) { // Spark infers no schema from an empty JSON or CSV file
+      throw new SetupException("input " + input + " is empty: no rows to read as " + format.name().toLowerCase(Locale.ROOT));
+    }
     if (format == InputFormat.TEXT) {
       rows = rows.withColumnRenamed("value", cfg.promptColumn());
     } else if (format == InputFormat.CSV) {
