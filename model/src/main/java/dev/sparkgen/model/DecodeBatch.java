@@ -117,9 +117,9 @@ public interface DecodeBatch extends AutoCloseable {
   /**
    * Admits several prompts at once, as {@link #admit(int[], int[], int)} admits one: each prompt
    * takes its own rows with its own positions and mask, and a batch that can prefills them together
-   * (left-padded to the longest, so the weights stream once for all). Either every prompt is
-   * admitted or, on an exception, none is and the batch is as before. This default admits them one
-   * after another.
+   * (left-padded to the longest, so the weights stream once for all). On an exception the given
+   * rows are to be taken as free again (admit into them or {@link #select} them away): a batch that
+   * checks every prompt first leaves them as they were. This default admits them one after another.
    *
    * @param prompts at most {@link #admitsAtOnce()} prompts whose rows are all distinct
    * @return per prompt, in the order given, the logits at its last token: [prompts][vocab]

@@ -221,7 +221,7 @@ public final class ContinuousDecoding implements AutoCloseable {
   }
 
   /** A prompt about to be admitted: its queued samples, and the tokens its prefill likely computes. */
-  private record Waiting(int prompt, List<int[]> samples, int width) {}
+  record Waiting(int prompt, List<int[]> samples, int width) {}
 
   /**
    * Splits the prompts to admit into admission calls of at most {@code most} prompts. A call pads
@@ -236,6 +236,9 @@ public final class ContinuousDecoding implements AutoCloseable {
    * order of calls changes no row's result.
    */
   static List<List<Waiting>> calls(List<Waiting> waiting, int most) {
+    if (most <= 1) { // one prompt per call: in queue order
+      return waiting.stream().map(List::of).toList();
+    }
     List<Waiting> sorted = new ArrayList<>(waiting);
     sorted.sort(Comparator.comparingInt(Waiting::width).reversed()); // stable: queue order among equals
     List<List<Waiting>> out = new ArrayList<>();
@@ -300,7 +303,7 @@ public final class ContinuousDecoding implements AutoCloseable {
       } else {
         logits = batch.admit(admissions);
       }
-    } catch (IllegalArgumentException e) { // a prompt's own tokens: nothing was admitted
+    } catch (IllegalArgumentException e) { // a prompt's own tokens: the call's rows are free again
       for (int r : at) {
         free.add(r);
       }
