@@ -518,7 +518,15 @@ class GeneratorTest {
           .generate(prompts, 4);
       assertEquals(List.of(), model.hostReads, c + ": continuous batch");
       assertTrue(model.deviceReads.contains("admit"), c + ": " + model.deviceReads);
-      for (List<List<Sequence>> got : List.of(statically, continuous)) {
+      // Several prompts per admission call: their [k, V] first logits, gathered to one row per sample.
+      model.admitsAtOnce = 4;
+      model.admissionCalls.clear();
+      List<List<Sequence>> together = new Generator(model, c, null).withScheduler(Scheduler.CONTINUOUS, 0)
+          .generate(prompts, 8);
+      model.admitsAtOnce = 1;
+      assertEquals(List.of(), model.hostReads, c + ": continuous batch, several prompts per admission");
+      assertTrue(model.admissionCalls.stream().anyMatch(n -> n > 1), c + ": " + model.admissionCalls);
+      for (List<List<Sequence>> got : List.of(statically, continuous, together)) {
         for (int p = 0; p < prompts.size(); p++) {
           for (int s = 0; s < want.get(p).size(); s++) {
             Sequence w = want.get(p).get(s);
