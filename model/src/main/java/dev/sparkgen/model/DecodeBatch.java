@@ -3,12 +3,14 @@ package dev.sparkgen.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import java.util.List;
 
 /**
  * Rows decoding together against one KV cache: prefill once, then one token per row per step.
  * Row results never depend on which other rows share the batch. A batch opened by {@link
- * BatchModel#openContinuous} starts with vacant rows and takes prompts one at a time ({@link
- * #admit}), also into rows whose sequence has finished, while the other rows go on decoding.
+ * BatchModel#openContinuous} starts with vacant rows and takes prompts as rows free up ({@link
+ * #admit}, several in one call where {@link #admitsAtOnce()} allows), also into rows whose sequence
+ * has finished, while the other rows go on decoding.
  */
 public interface DecodeBatch extends AutoCloseable {
 
@@ -101,6 +103,45 @@ public interface DecodeBatch extends AutoCloseable {
    */
   default <T> T admit(int[] rows, int[] prompt, int sharedPrefix, LogitsReader<T> reader) {
     return readOnDevice(new float[][] {admit(rows, prompt, sharedPrefix)}, reader);
+  }
+
+  /**
+   * How many prompts one {@link #admit(List)} call takes at most (1: one prompt per call, the
+   * default). A batch that prefills several prompts in one forward pass says how many its memory
+   * estimate allows.
+   */
+  default int admitsAtOnce() {
+    return 1;
+  }
+
+  /**
+   * Admits several prompts at once, as {@link #admit(int[], int[], int)} admits one: each prompt
+   * takes its own rows with its own positions and mask, and a batch that can prefills them together
+   * (left-padded to the longest, so the weights stream once for all). On an exception the given
+   * rows are to be taken as free again (admit into them or {@link #select} them away): a batch that
+   * checks every prompt first leaves them as they were. This default admits them one after another.
+   *
+   * @param prompts at most {@link #admitsAtOnce()} prompts whose rows are all distinct
+   * @return per prompt, in the order given, the logits at its last token: [prompts][vocab]
+   * @throws IllegalArgumentException as {@link #admit(int[], int[], int)}, for any of the prompts
+   *     (the caller may admit the others without it)
+   */
+  default float[][] admit(List<Admission> prompts) {
+    float[][] out = new float[prompts.size()][];
+    for (int i = 0; i < out.length; i++) {
+      Admission a = prompts.get(i);
+      out[i] = admit(a.rows(), a.prompt(), a.sharedPrefix());
+    }
+    return out;
+  }
+
+  /**
+   * Like {@link #admit(List)}, but hands the logits at each prompt's last token to {@code reader}
+   * as one [prompts, vocab] array on the model's device (row i for prompt i) and returns what it
+   * returns. This default copies {@link #admit(List)}'s host logits.
+   */
+  default <T> T admit(List<Admission> prompts, LogitsReader<T> reader) {
+    return readOnDevice(admit(prompts), reader);
   }
 
   /**

@@ -24,11 +24,13 @@ import java.util.List;
  *
  * <p><b>Static</b> ({@link BatchModel#open}): the prompts are left-padded to the longest and
  * prefilled together. <b>Continuous</b> ({@link BatchModel#openContinuous}): the batch opens with
- * vacant rows and takes prompts one at a time ({@link #admit}), also into rows whose sequence has
- * finished. An admitted prompt of L tokens is prefilled alone, in place, into its row's slots
- * {@code [slots - L, slots)} (a {@link KvCache#row view} of the row), so it joins the next step like
- * any other row; a token's keys and values depend on its position, not on its slot, so where a
- * row sits changes nothing. When a prompt is longer than the slots before the write slot, every
+ * vacant rows and takes prompts as rows free up ({@link #admit}), also into rows whose sequence has
+ * finished. An admitted prompt of L tokens sits in its row's slots {@code [slots - L, slots)}, so it
+ * joins the next step like any other row; a token's keys and values depend on its position, not on
+ * its slot, so where a row sits changes nothing. One prompt is prefilled alone, in place (a {@link
+ * KvCache#row view} of the row); up to {@link CausalLm#ADMITTED_PROMPTS} admitted in one call are
+ * prefilled together, left-padded to the longest, in a cache of their own that is then copied into
+ * their rows ({@link #admitted(List)}). When a prompt is longer than the slots before the write slot, every
  * row moves up; when the write slot reaches the cache's end, every row moves down by the slots
  * no row uses any more (the oldest row's padding), and the cache grows by half when that frees
  * less than a quarter. Steps read slots from the first one any row uses.
@@ -72,6 +74,7 @@ final class LmBatch implements DecodeBatch {
   private final PrefixStore prefixes;
   private long prefillTokens; // tokens whose keys and values were computed by a prefill (tests, benchmarks)
   private long reusedTokens; // prompt tokens whose keys and values came from the prefix store
+  private boolean storedPrefix; // whether the last prefix() found its prefix in the store
 
   /** A static batch of {@code prompts}; {@code chunk} tokens per prefill chunk, 0 for the default. */
   LmBatch(CausalLm lm, List<int[]> prompts, int maxNewTokens, int chunk) {
@@ -204,14 +207,29 @@ final class LmBatch implements DecodeBatch {
    * {@code allPositions} every slot's, [B, t, V].
    */
   private NDArray forwardAll(int t, boolean allPositions) {
-    int rows = prompts.length;
-    int chunk = chunkTokens(rows, t);
-    NDArray[] parts = allPositions ? new NDArray[(t + chunk - 1) / chunk] : null;
+    NDArray logits = forwardSlots(cache, slotIds, pad, length, 0, t, allPositions);
+    slots = t;
+    return logits;
+  }
+
+  /**
+   * Runs slots [from, to) of every row of {@code kv}, in chunks, each attending to slots [0, end
+   * of chunk): row r's tokens sit in slots [rowPad[r], to) with ids {@code ids[r][slot]}, the slots
+   * before are padding (masked, position 1), and its sequence is {@code rowLength[r]} tokens long
+   * (the longrope table). Slots before {@code from} must hold their keys and values already. Returns
+   * the last slot's logits, [B, V] or [B, 1, V], or with {@code allPositions} every slot's, [B, to -
+   * from, V].
+   */
+  private NDArray forwardSlots(KvCache kv, int[][] ids, int[] rowPad, int[] rowLength, int from, int to,
+      boolean allPositions) {
+    int rows = rowPad.length;
+    int chunk = chunkTokens(rows, to);
+    NDArray[] parts = allPositions ? new NDArray[(to - from + chunk - 1) / chunk] : null;
     NDArray logits = null;
-    for (int a = 0, part = 0; a < t; a += chunk, part++) {
-      int b = Math.min(t, a + chunk);
+    for (int a = from, part = 0; a < to; a += chunk, part++) {
+      int b = Math.min(to, a + chunk);
       int n = b - a;
-      long[] ids = new long[rows * n];
+      long[] chunkIds = new long[rows * n];
       long[] pos = new long[rows * n];
       long[] ropeRows = new long[rows * n];
       float[] bias = new float[rows * n * b];
@@ -219,12 +237,12 @@ final class LmBatch implements DecodeBatch {
       for (int r = 0; r < rows; r++) {
         for (int i = a; i < b; i++) {
           int q = r * n + i - a;
-          boolean real = i >= pad[r];
-          ids[q] = slotIds[r][i];
-          pos[q] = real ? i - pad[r] : 1; // HF: cumsum(mask) - 1, padding set to 1
-          ropeRows[q] = rope == null ? 0 : rope.row((int) pos[q], length[r]);
+          boolean real = i >= rowPad[r];
+          chunkIds[q] = ids[r][i];
+          pos[q] = real ? i - rowPad[r] : 1; // HF: cumsum(mask) - 1, padding set to 1
+          ropeRows[q] = rope == null ? 0 : rope.row((int) pos[q], rowLength[r]);
           for (int j = 0; j < b; j++) {
-            boolean visible = j <= i && j >= pad[r];
+            boolean visible = j <= i && j >= rowPad[r];
             bias[q * b + j] = visible ? 0f : MASKED;
             if (windowBias != null) {
               windowBias[q * b + j] = visible && i - j < window ? 0f : MASKED;
@@ -236,15 +254,14 @@ final class LmBatch implements DecodeBatch {
       if (logits != null && !allPositions) {
         logits.close(); // an earlier chunk's last position
       }
-      logits = run(ids, pos, ropeRows, manager.create(bias, square),
-          windowBias == null ? null : manager.create(windowBias, square), rows, n, a, 0, cache, allPositions);
+      logits = run(chunkIds, pos, ropeRows, manager.create(bias, square),
+          windowBias == null ? null : manager.create(windowBias, square), rows, n, a, 0, kv, allPositions);
       if (allPositions) {
         parts[part] = logits;
       }
     }
-    slots = t;
     if (allPositions && parts.length > 1) {
-      return ai.djl.ndarray.NDArrays.concat(new ai.djl.ndarray.NDList(parts), 1); // [B, t, V]
+      return ai.djl.ndarray.NDArrays.concat(new ai.djl.ndarray.NDList(parts), 1); // [B, to - from, V]
     }
     return logits;
   }
@@ -308,31 +325,191 @@ final class LmBatch implements DecodeBatch {
     return logits;
   }
 
+  @Override
+  public int admitsAtOnce() {
+    return continuous ? CausalLm.ADMITTED_PROMPTS : 1;
+  }
+
+  /**
+   * Admits several prompts with one prefill (continuous batches): see {@link #admitted(List)}.
+   * Returns per prompt the logits at its last token, [prompts][V].
+   */
+  @Override
+  public float[][] admit(List<Admission> admissions) {
+    try (NDScope ignored = new NDScope()) {
+      return split(admitted(admissions).toFloatArray(), admissions.size());
+    }
+  }
+
+  @Override
+  public <T> T admit(List<Admission> admissions, LogitsReader<T> reader) {
+    try (NDScope ignored = new NDScope()) {
+      return reader.read(admitted(admissions).reshape(admissions.size(), vocab)); // [k, V]; freed with the scope
+    }
+  }
+
+  /**
+   * {@link #admit(List)}'s work; the prompts' last logits, [k, V] or [k, 1, V], in the caller's
+   * scope. One prompt goes the single-prompt way ({@link #admitted(int[], int[], int)}). Several
+   * are checked first (nothing changes when one is refused), then prefilled together in a cache of
+   * their own, [k, longest] slots, each prompt right-aligned to its end as it will sit in its rows
+   * (slots [slots - L, slots)): first the shared prefixes, prompt by prompt, written from the store,
+   * or computed alone and stored when a later prompt of the same admission shares it (else computed
+   * in the pass with the rest of its prompt and stored after it); then one left-padded forward pass
+   * over the last {@code width} slots, width = the most tokens any prompt still lacks. A prompt shorter than width is padded (masked, like a static batch's rows); one
+   * longer has its first L - width tokens from its prefix and recomputes the rest of its prefix
+   * with the others (a padded slot would cost as much, and would overwrite the prefix's keys before
+   * its own tokens read them). Each row's keys and values are then copied into its batch rows.
+   */
+  private NDArray admitted(List<Admission> admissions) {
+    if (!continuous) {
+      throw new UnsupportedOperationException("a static batch takes no rows after it opens");
+    }
+    int k = admissions.size();
+    if (k == 0) {
+      throw new IllegalArgumentException("admit needs at least one prompt");
+    }
+    if (k == 1) {
+      Admission a = admissions.get(0);
+      return admitted(a.rows(), a.prompt(), a.sharedPrefix());
+    }
+    if (k > admitsAtOnce()) {
+      throw new IllegalArgumentException(k + " prompts in one admission; this batch takes at most " + admitsAtOnce());
+    }
+    boolean[] taken = new boolean[prompts.length];
+    int longest = 0;
+    for (Admission a : admissions) {
+      checkPrompt(a.prompt());
+      if (a.rows().length == 0) {
+        throw new IllegalArgumentException("admit needs at least one row per prompt");
+      }
+      for (int r : a.rows()) {
+        if (r < 0 || r >= prompts.length || taken[r]) {
+          throw new IllegalArgumentException("row " + r + " is not a distinct row of this batch of " + prompts.length);
+        }
+        taken[r] = true;
+      }
+      longest = Math.max(longest, a.prompt().length);
+    }
+    if (slots < longest) {
+      makeRoomBefore(longest, taken); // move every other row up so the longest fits before the write slot
+    }
+    ensureRope(longest);
+    int[][] ids = new int[k][longest]; // [k, longest]: fresh slot s is this batch's slot (slots - longest + s)
+    int[] freshPad = new int[k];
+    int[] len = new int[k];
+    int[] reuse = new int[k];
+    boolean[] longTable = new boolean[k];
+    for (int i = 0; i < k; i++) {
+      int[] p = admissions.get(i).prompt();
+      len[i] = p.length;
+      freshPad[i] = longest - p.length;
+      System.arraycopy(p, 0, ids[i], freshPad[i], p.length);
+      reuse[i] = Math.max(0, Math.min(admissions.get(i).sharedPrefix(), p.length - 1));
+      longTable[i] = rope != null && p.length > rope.longAfter();
+    }
+    NDArray logits;
+    try (KvCache fresh = lm.newCache(k, longest)) {
+      int[] done = new int[k]; // per prompt: its first tokens whose keys and values are in place before the pass
+      boolean[] stored = new boolean[k];
+      boolean[] toStore = new boolean[k];
+      int width = 0;
+      for (int i = 0; i < k; i++) {
+        int[] p = admissions.get(i).prompt();
+        if (reuse[i] > 0) {
+          PrefixKv hit = prefixes.find(p, reuse[i], longTable[i]);
+          if (hit != null || neededLater(admissions, reuse, longTable, i)) {
+            try (KvCache row = fresh.row(i)) {
+              if (hit != null) {
+                row.writePrefix(hit, reuse[i], freshPad[i]);
+                stored[i] = true;
+              } else { // a later prompt of this admission shares it: computed alone first, stored
+                forwardRow(row, p, 0, reuse[i], freshPad[i]).close();
+                prefixes.add(row.copyPrefix(Arrays.copyOf(p, reuse[i]), longTable[i], freshPad[i], manager));
+              }
+            }
+            done[i] = reuse[i];
+          } else {
+            toStore[i] = true; // computed in the pass with the others, stored after it
+          }
+        }
+        width = Math.max(width, len[i] - done[i]);
+      }
+      logits = forwardSlots(fresh, ids, freshPad, len, longest - width, longest, false);
+      for (int i = 0; i < k; i++) {
+        int kept = Math.max(0, len[i] - width); // prefix tokens not recomputed by the pass
+        prefillTokens += len[i] - kept;
+        if (stored[i]) {
+          reusedTokens += kept;
+        }
+        if (toStore[i]) {
+          try (KvCache row = fresh.row(i)) {
+            prefixes.add(row.copyPrefix(Arrays.copyOf(admissions.get(i).prompt(), reuse[i]), longTable[i], freshPad[i], manager));
+          }
+        }
+        for (int r : admissions.get(i).rows()) {
+          cache.copyFrom(fresh, i, freshPad[i], r, slots - len[i], len[i]);
+          prompts[r] = admissions.get(i).prompt();
+          pad[r] = slots - len[i];
+          length[r] = len[i];
+          Arrays.fill(slotIds[r], 0);
+          System.arraycopy(prompts[r], 0, slotIds[r], pad[r], len[i]);
+        }
+      }
+    }
+    maskStale = true;
+    return logits;
+  }
+
+  /** Whether a prompt after {@code i} in {@code admissions} would find prompt i's prefix in the store. */
+  private static boolean neededLater(List<Admission> admissions, int[] reuse, boolean[] longTable, int i) {
+    int[] p = admissions.get(i).prompt();
+    for (int j = i + 1; j < admissions.size(); j++) {
+      int[] q = admissions.get(j).prompt();
+      if (reuse[j] > 0 && reuse[j] <= reuse[i] && longTable[j] == longTable[i]
+          && Arrays.equals(p, 0, reuse[j], q, 0, reuse[j])) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /**
    * Computes row {@code r}'s keys and values for {@code seq} at slots [start, start + seq.length)
    * (a new prompt, or a longrope re-run), reusing a stored prefix of {@code shared} tokens, in
    * chunks; returns the last token's logits, [1, V] or [1, 1, V], in the caller's scope.
    */
   private NDArray prefillRow(int r, int[] seq, int start, int shared) {
-    int len = seq.length;
-    ensureRope(len);
-    boolean longTable = rope != null && len > rope.longAfter();
-    int reuse = Math.max(0, Math.min(shared, len - 1));
+    ensureRope(seq.length);
     try (KvCache row = cache.row(r)) {
-      int done = 0;
-      if (reuse > 0) {
-        PrefixKv hit = prefixes.find(seq, reuse, longTable);
-        if (hit != null) {
-          row.writePrefix(hit, reuse, start);
-          reusedTokens += reuse;
-        } else {
-          forwardRow(row, seq, 0, reuse, start).close();
-          prefixes.add(row.copyPrefix(Arrays.copyOf(seq, reuse), longTable, start, manager));
-        }
-        done = reuse;
+      int done = prefix(row, seq, start, shared);
+      if (done > 0 && storedPrefix) {
+        reusedTokens += done;
       }
-      return forwardRow(row, seq, done, len, start);
+      return forwardRow(row, seq, done, seq.length, start);
     }
+  }
+
+  /**
+   * Puts the keys and values of {@code seq}'s first {@code shared} tokens (capped at its length - 1)
+   * into the one-row cache {@code row} at slots [start, ...): from the prefix store when there
+   * ({@link #storedPrefix} true), else computed alone and stored. Returns how many (0 for none).
+   */
+  private int prefix(KvCache row, int[] seq, int start, int shared) {
+    int reuse = Math.max(0, Math.min(shared, seq.length - 1));
+    storedPrefix = false;
+    if (reuse > 0) {
+      boolean longTable = rope != null && seq.length > rope.longAfter();
+      PrefixKv hit = prefixes.find(seq, reuse, longTable);
+      if (hit != null) {
+        row.writePrefix(hit, reuse, start);
+        storedPrefix = true;
+      } else {
+        forwardRow(row, seq, 0, reuse, start).close();
+        prefixes.add(row.copyPrefix(Arrays.copyOf(seq, reuse), longTable, start, manager));
+      }
+    }
+    return reuse;
   }
 
   /**

@@ -47,7 +47,8 @@ class NativeMemoryTest {
 
   /**
    * A continuous batch replacing a row every few steps (prompts of 1 to 12 tokens, some sharing a
-   * stored prefix, rows moving within and growing the cache, longrope rows re-run) holds a bounded
+   * stored prefix, rows moving within and growing the cache, longrope rows re-run, both rows
+   * admitted in one call every ten steps) holds a bounded
    * number of arrays: the cache, the rope table, the step mask and at most a few stored prefixes.
    */
   @Test
@@ -66,6 +67,12 @@ class NativeMemoryTest {
           int settled = -1;
           for (int s = 0; s < STEPS; s++) {
             batch.step(TinyModels.tokens(r, 2, 50));
+            if (s % 10 == 9) { // both rows at once, one call: its own cache, a prefix computed in it and stored
+              batch.admit(List.of(new Admission(new int[] {1}, concat(prefix, TinyModels.tokens(r, 3, 50)), 5),
+                  new Admission(new int[] {0}, TinyModels.tokens(r, 1 + r.nextInt(12), 50), 0)));
+              age[0] = 0;
+              age[1] = 0;
+            }
             for (int row = 0; row < 2; row++) {
               if (++age[row] == 5 + 3 * row) {
                 int[] prompt = s % 3 == 0 ? TinyModels.tokens(r, 1 + r.nextInt(12), 50)

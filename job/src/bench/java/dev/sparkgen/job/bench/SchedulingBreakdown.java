@@ -1,5 +1,6 @@
 package dev.sparkgen.job.bench;
 
+import dev.sparkgen.model.Admission;
 import dev.sparkgen.model.BatchModel;
 import dev.sparkgen.model.CausalLm;
 import dev.sparkgen.model.DecodeBatch;
@@ -128,6 +129,12 @@ public final class SchedulingBreakdown {
       }
       System.out.println();
     }
+    for (Map.Entry<String, Timed> e : timings.entrySet()) {
+      if (e.getValue().admitCalls > 0) {
+        System.out.printf("%s: %d admission calls for %d prompts%n", e.getKey(), e.getValue().admitCalls,
+            e.getValue().admittedPrompts);
+      }
+    }
     long differ = 0;
     for (int i = 0; outputs.containsKey("continuous") && outputs.containsKey("static") && i < prompts.size(); i++) {
       if (!java.util.Arrays.equals(outputs.get("continuous").get(i).get(0).tokenIds(),
@@ -146,6 +153,8 @@ public final class SchedulingBreakdown {
     private final ThreadMXBean mx;
     long stepNs;
     long prefillNs;
+    long admitCalls; // admission calls of a continuous batch
+    long admittedPrompts; // prompts those calls admitted
     long selectNs;
     long steps;
     long rowSteps;
@@ -243,7 +252,38 @@ public final class SchedulingBreakdown {
         public <T> T admit(int[] rows, int[] prompt, int sharedPrefix, LogitsReader<T> reader) {
           long t = mx.getCurrentThreadCpuTime();
           try {
+            admitCalls++;
+            admittedPrompts++;
             return b.admit(rows, prompt, sharedPrefix, reader);
+          } finally {
+            prefillNs += mx.getCurrentThreadCpuTime() - t;
+          }
+        }
+
+        @Override
+        public int admitsAtOnce() {
+          return b.admitsAtOnce();
+        }
+
+        @Override
+        public float[][] admit(List<Admission> prompts) {
+          long t = mx.getCurrentThreadCpuTime();
+          try {
+            admitCalls++;
+            admittedPrompts += prompts.size();
+            return b.admit(prompts);
+          } finally {
+            prefillNs += mx.getCurrentThreadCpuTime() - t;
+          }
+        }
+
+        @Override
+        public <T> T admit(List<Admission> prompts, LogitsReader<T> reader) {
+          long t = mx.getCurrentThreadCpuTime();
+          try {
+            admitCalls++;
+            admittedPrompts += prompts.size();
+            return b.admit(prompts, reader);
           } finally {
             prefillNs += mx.getCurrentThreadCpuTime() - t;
           }
@@ -253,6 +293,8 @@ public final class SchedulingBreakdown {
         public float[] admit(int[] rows, int[] prompt, int sharedPrefix) {
           long t = mx.getCurrentThreadCpuTime();
           try {
+            admitCalls++;
+            admittedPrompts++;
             return b.admit(rows, prompt, sharedPrefix);
           } finally {
             prefillNs += mx.getCurrentThreadCpuTime() - t;

@@ -96,6 +96,30 @@ public final class KvCache implements AutoCloseable {
   }
 
   /**
+   * Copies row {@code fromRow}'s slots {@code [from, from + length)} of {@code source} (a cache of
+   * the same layers and heads) into this cache's row {@code toRow} at slots {@code [to, to +
+   * length)}, every layer: a multi-prompt admission prefills its prompts in a cache of their own and
+   * moves each into its rows.
+   */
+  public void copyFrom(KvCache source, int fromRow, int from, int toRow, int to, int length) {
+    long[] step = {1, 1, 1, 1};
+    for (int l = 0; l < keys.length; l++) {
+      copyInto(source.keys[l], fromRow, from, keys[l], toRow, to, length, step);
+      copyInto(source.values[l], fromRow, from, values[l], toRow, to, length, step);
+    }
+  }
+
+  private static void copyInto(NDArray src, int fromRow, int from, NDArray dst, int toRow, int to, int length,
+      long[] step) {
+    Shape s = dst.getShape();
+    try (PtNDArray row = JniUtils.slice((PtNDArray) src, 0, fromRow, fromRow + 1, 1);
+        NDArray part = JniUtils.slice(row, 2, from, from + length, 1)) {
+      JniUtils.indexSet((PtNDArray) dst, (PtNDArray) part, new long[] {toRow, 0, to, 0},
+          new long[] {toRow + 1, s.get(1), to + length, s.get(3)}, step); // dst[toRow, :, to:to+n] = src[fromRow, :, from:from+n]
+    }
+  }
+
+  /**
    * Moves every row's slots {@code [first, end)} by {@code delta} (to {@code [first + delta, end +
    * delta)}) into new tensors of {@code newCapacity} slots; other slots become zeros. One copy of
    * the used slots: a continuous batch compacts its rows towards slot 0 when the write slot reaches

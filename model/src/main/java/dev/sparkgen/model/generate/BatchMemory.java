@@ -13,7 +13,9 @@ import java.util.Locale;
  *   <li>KV cache: 2 (keys, values) x layers x rows x kvHeads x slots x headDim x 4 bytes, where a
  *       static batch has slots = longest prompt + min(max_new_tokens, context - 1) (rows are
  *       left-padded to the longest) and a continuous one slots = span + span / 2 with span =
- *       min(context, longest prompt + max_new_tokens) ({@link CausalLm#continuousSlots});
+ *       min(context, longest prompt + max_new_tokens) ({@link CausalLm#continuousSlots}), plus,
+ *       when a continuous batch admits several prompts in one call, their own cache of prefill rows
+ *       x longest prompt slots;
  *   <li>stored prefixes: a continuous batch with shared-prefix reuse, or with num_return_sequences
  *       above 1, keeps up to {@link CausalLm#STORED_PREFIXES} prompts' keys and values;
  *   <li>attention, one layer at a time: the larger of a prefill chunk's scores and probabilities,
@@ -26,7 +28,8 @@ import java.util.Locale;
  *
  * Rows: a static batch holds batch_size / (num_return_sequences, or num_beams) prompts' rows, at
  * least one prompt's, and prefills its prompts together; a continuous batch holds batch_size rows
- * (at least one prompt's samples) and prefills one prompt at a time. Beam search is always static.
+ * (at least one prompt's samples) and prefills up to {@link CausalLm#ADMITTED_PROMPTS} prompts
+ * together (one admission call; their further samples are copies). Beam search is always static.
  * The weights are not included (one copy per executor, shared by its tasks).
  *
  * @param rows rows decoding together
@@ -49,7 +52,8 @@ public record BatchMemory(int rows, int slots, long kvCache, long prefixes, long
     long slots;
     if (continuous) {
       rows = Math.max(batchSize, perPrompt);
-      prefillRows = 1;
+      // Up to ADMITTED_PROMPTS prompts share one admission prefill (the batch's rows hold so many).
+      prefillRows = Math.min(CausalLm.ADMITTED_PROMPTS, Math.max(1, rows / perPrompt));
       slots = CausalLm.continuousSlots((int) Math.max(1, Math.min(c.maxPositions(), longest + g.maxNewTokens())));
     } else {
       prefillRows = Generator.promptsPerBatch(g, batchSize);
@@ -57,7 +61,8 @@ public record BatchMemory(int rows, int slots, long kvCache, long prefixes, long
       slots = longest + Math.min(g.maxNewTokens(), c.maxPositions() - 1L);
     }
     long perSlot = 2L * c.numLayers() * c.numKvHeads() * c.headDim() * Float.BYTES; // keys and values of one token
-    long kv = rows * slots * perSlot;
+    // A multi-prompt admission prefills in a cache of its own, prefill rows x longest prompt slots.
+    long kv = rows * slots * perSlot + (continuous && prefillRows > 1 ? prefillRows * longest * perSlot : 0);
     long prefixes = continuous && (prefixReuse || perPrompt > 1) ? CausalLm.STORED_PREFIXES * longest * perSlot : 0;
     long chunk = Math.min(longest, CausalLm.prefillChunk(c.numHeads(), (int) prefillRows, (int) longest));
     long prefillScores = 2L * prefillRows * c.numHeads() * chunk * longest * Float.BYTES;

@@ -45,15 +45,23 @@ class BatchMemoryTest {
   }
 
   @Test
-  void continuousBatchHoldsBatchSizeRowsOfHalfAgainTheSpanAndPrefillsOneAtATime() {
+  void continuousBatchHoldsBatchSizeRowsOfHalfAgainTheSpanAndPrefillsTheRowsPromptsTogether() {
     GenerationConfig g = config("max_new_tokens", "20", "do_sample", "true", "num_return_sequences", "3");
     BatchMemory m = BatchMemory.of(GPT2_SMALL, g, Scheduler.CONTINUOUS, 8, 100, true);
     assertEquals(8, m.rows()); // rows, not whole prompts: a prompt's samples may join at other times
     assertEquals(120 + 60, m.slots());
-    assertEquals(2L * 12 * 8 * 12 * 180 * 64 * 4, m.kvCache());
+    // 8 rows hold 2 prompts of 3 samples: one admission prefills both, in a cache of 2 x 100 slots.
+    assertEquals(2L * 12 * 8 * 12 * 180 * 64 * 4 + 2L * 12 * 2 * 12 * 100 * 64 * 4, m.kvCache());
     assertEquals(4L * 100 * 2 * 12 * 12 * 64 * 4, m.prefixes());
-    assertEquals(Math.max(2L * 12 * 100 * 100 * 4, 2L * 8 * 12 * 180 * 4), m.attention());
-    assertEquals(100L * (36 * 64 + 3072 + 2 * 768) * 4, m.activations());
+    assertEquals(Math.max(2L * 2 * 12 * 100 * 100 * 4, 2L * 8 * 12 * 180 * 4), m.attention());
+    assertEquals(2L * 100 * (36 * 64 + 3072 + 2 * 768) * 4, m.activations());
+    // Greedy, 32 rows: at most ADMITTED_PROMPTS (8) prompts per admission.
+    BatchMemory greedy = BatchMemory.of(GPT2_SMALL, config("max_new_tokens", "20"), Scheduler.CONTINUOUS, 32, 100, true);
+    assertEquals(8L * 100 * (36 * 64 + 3072 + 2 * 768) * 4, greedy.activations());
+    assertEquals(2L * 12 * 32 * 12 * 180 * 64 * 4 + 2L * 12 * 8 * 12 * 100 * 64 * 4, greedy.kvCache());
+    // One row: one prompt per admission, prefilled in place (no cache of its own).
+    BatchMemory one = BatchMemory.of(GPT2_SMALL, config("max_new_tokens", "20"), Scheduler.CONTINUOUS, 1, 100, true);
+    assertEquals(2L * 12 * 1 * 12 * 180 * 64 * 4, one.kvCache());
     assertEquals(3, BatchMemory.of(GPT2_SMALL, g, Scheduler.CONTINUOUS, 1, 100, false).rows()); // one prompt's samples
     // Beam search is static whatever the scheduler: 8 rows are 2 prompts of 4 beams, prefilled together.
     GenerationConfig beams = config("num_beams", "4", "max_new_tokens", "20");

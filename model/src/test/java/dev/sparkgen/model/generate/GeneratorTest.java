@@ -299,6 +299,65 @@ class GeneratorTest {
         () -> new Generator(nan, config("do_sample", "true", "top_k", "0"), null).generate(prompt, 1));
   }
 
+  /**
+   * A batch that takes several prompts per admit call gets the waiting prompts that fit its free
+   * rows in few calls, their samples sharing one prefill; the tokens equal one prompt per call and
+   * each prompt alone; a refused prompt (an id outside the vocabulary) fails alone, the others of its
+   * call go on; first tokens are chosen on the device ([k, V] gathered to one row per sample).
+   */
+  @Test
+  void continuousRunAdmitsWaitingPromptsTogetherAndARefusedOneFailsAlone() {
+    List<PromptInput> prompts = new ArrayList<>();
+    Random r = new Random(5);
+    for (int i = 0; i < 9; i++) {
+      int[] ids = new int[3 + r.nextInt(2)];
+      for (int j = 0; j < ids.length; j++) {
+        ids[j] = r.nextInt(16);
+      }
+      if (i == 4) {
+        ids[1] = 16; // outside the vocabulary of 16: refused by the batch, in a call with others
+      }
+      prompts.add(new PromptInput(100 + i, ids));
+    }
+    for (GenerationConfig c : List.of(config("max_new_tokens", "5", "output_logprobs", "true"),
+        config("do_sample", "true", "num_return_sequences", "2", "max_new_tokens", "5", "seed", "4"))) {
+      TableModel together = TableModel.seeded(16, 64, 3);
+      together.admitsAtOnce = 4;
+      TableModel oneByOne = TableModel.seeded(16, 64, 3);
+      Map<Integer, ContinuousDecoding.Done> a = decodeAll(new Generator(together, c, null), prompts, 8);
+      Map<Integer, ContinuousDecoding.Done> b = decodeAll(new Generator(oneByOne, c, null), prompts, 8);
+      assertTrue(together.admissionCalls.stream().anyMatch(n -> n > 1), "calls: " + together.admissionCalls);
+      assertTrue(together.admissionCalls.stream().allMatch(n -> n <= 4), "calls: " + together.admissionCalls);
+      assertTrue(together.refusedCalls > 0, "the refused prompt should have come in a call with others");
+      assertTrue(together.deviceReads.contains("admit"), together.deviceReads.toString());
+      assertTrue(a.get(4).error() instanceof IllegalArgumentException, String.valueOf(a.get(4).error()));
+      assertTrue(b.get(4).error() instanceof IllegalArgumentException, String.valueOf(b.get(4).error()));
+      for (int p = 0; p < prompts.size(); p++) {
+        if (p == 4) {
+          continue;
+        }
+        assertNull(a.get(p).error(), "prompt " + p);
+        List<Sequence> alone = new Generator(TableModel.seeded(16, 64, 3), c, null)
+            .withScheduler(Scheduler.STATIC, 0).generate(List.of(prompts.get(p)), 1).get(0);
+        for (int s = 0; s < alone.size(); s++) {
+          assertArrayEquals(alone.get(s).tokenIds(), a.get(p).sequences().get(s).tokenIds(), "prompt " + p);
+          assertArrayEquals(b.get(p).sequences().get(s).tokenIds(), a.get(p).sequences().get(s).tokenIds());
+        }
+      }
+    }
+  }
+
+  private static Map<Integer, ContinuousDecoding.Done> decodeAll(Generator g, List<PromptInput> prompts, int rows) {
+    Map<Integer, ContinuousDecoding.Done> done = new HashMap<>();
+    try (ContinuousDecoding run = g.decode(prompts, rows)) {
+      for (ContinuousDecoding.Done d = run.next(); d != null; d = run.next()) {
+        assertNull(done.put(d.prompt(), d), "prompt " + d.prompt() + " came out twice");
+      }
+    }
+    assertEquals(prompts.size(), done.size());
+    return done;
+  }
+
   @Test
   void continuousRunFailsAPromptWithNothingToSampleAloneAndGoesOn() {
     // Vocabulary 4, no_repeat_ngram_size=1: prompt [0] never sees eos (3) and, drawing 1 and 2,
@@ -459,7 +518,15 @@ class GeneratorTest {
           .generate(prompts, 4);
       assertEquals(List.of(), model.hostReads, c + ": continuous batch");
       assertTrue(model.deviceReads.contains("admit"), c + ": " + model.deviceReads);
-      for (List<List<Sequence>> got : List.of(statically, continuous)) {
+      // Several prompts per admission call: their [k, V] first logits, gathered to one row per sample.
+      model.admitsAtOnce = 4;
+      model.admissionCalls.clear();
+      List<List<Sequence>> together = new Generator(model, c, null).withScheduler(Scheduler.CONTINUOUS, 0)
+          .generate(prompts, 8);
+      model.admitsAtOnce = 1;
+      assertEquals(List.of(), model.hostReads, c + ": continuous batch, several prompts per admission");
+      assertTrue(model.admissionCalls.stream().anyMatch(n -> n > 1), c + ": " + model.admissionCalls);
+      for (List<List<Sequence>> got : List.of(statically, continuous, together)) {
         for (int p = 0; p < prompts.size(); p++) {
           for (int s = 0; s < want.get(p).size(); s++) {
             Sequence w = want.get(p).get(s);

@@ -20,7 +20,10 @@ final class TableModel implements BatchModel {
   private final Function<int[], float[]> logits;
   final List<Integer> prefillRows = new ArrayList<>();
   final List<Integer> stepRows = new ArrayList<>();
-  final List<Integer> admittedRows = new ArrayList<>(); // rows of each admit call (continuous batches)
+  final List<Integer> admittedRows = new ArrayList<>(); // rows of each admitted prompt (continuous batches)
+  final List<Integer> admissionCalls = new ArrayList<>(); // prompts of each multi-prompt admit call
+  int admitsAtOnce = 1; // prompts a continuous batch takes per admit call
+  int refusedCalls; // multi-prompt admit calls refused for one prompt's tokens
   // Calls that handed logits to the caller: on the host (prefill, admit, step) or as a device array (the LogitsReader
   // forms, by name), so tests can tell where tokens were chosen.
   final List<String> hostReads = new ArrayList<>();
@@ -99,7 +102,7 @@ final class TableModel implements BatchModel {
       if (!continuous) {
         throw new UnsupportedOperationException("static batch");
       }
-      if (prompt.length == 0 || prompt.length > maxPositions) {
+      if (prompt.length == 0 || prompt.length > maxPositions || Arrays.stream(prompt).anyMatch(t -> t < 0 || t >= vocab)) {
         throw new IllegalArgumentException("bad prompt");
       }
       admittedRows.add(at.length);
@@ -108,6 +111,38 @@ final class TableModel implements BatchModel {
       }
       hostRead("admit");
       return logits.apply(prompt);
+    }
+
+    @Override
+    public int admitsAtOnce() {
+      return admitsAtOnce;
+    }
+
+    @Override
+    public float[][] admit(List<dev.sparkgen.model.Admission> prompts) {
+      if (prompts.size() > admitsAtOnce) {
+        throw new IllegalStateException(prompts.size() + " prompts in one call, more than " + admitsAtOnce);
+      }
+      for (dev.sparkgen.model.Admission a : prompts) { // checked first, as CausalLm's batch does
+        if (a.prompt().length == 0 || a.prompt().length > maxPositions
+            || Arrays.stream(a.prompt()).anyMatch(t -> t < 0 || t >= vocab)) {
+          refusedCalls += prompts.size() > 1 ? 1 : 0;
+          throw new IllegalArgumentException("bad prompt");
+        }
+      }
+      admissionCalls.add(prompts.size());
+      return DecodeBatch.super.admit(prompts);
+    }
+
+    @Override
+    public <T> T admit(List<dev.sparkgen.model.Admission> prompts, LogitsReader<T> reader) {
+      deviceReads.add("admit");
+      reading = true;
+      try {
+        return DecodeBatch.super.admit(prompts, reader);
+      } finally {
+        reading = false;
+      }
     }
 
     @Override

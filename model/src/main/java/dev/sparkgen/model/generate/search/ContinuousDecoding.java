@@ -1,5 +1,7 @@
 package dev.sparkgen.model.generate.search;
 
+import ai.djl.ndarray.NDArray;
+import dev.sparkgen.model.Admission;
 import dev.sparkgen.model.BatchModel;
 import dev.sparkgen.model.DecodeBatch;
 import dev.sparkgen.model.GreedyPicks;
@@ -11,6 +13,7 @@ import dev.sparkgen.model.generate.logits.LogitsPipeline;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.Deque;
 import java.util.List;
 
@@ -18,10 +21,13 @@ import java.util.List;
  * Greedy or sampling decoding with continuous batching: one {@link BatchModel#openContinuous
  * continuous batch} keeps up to {@code batchRows} rows decoding, and when a row finishes (eos,
  * stop string, length) the next prompt is prefilled into its row before the next step, instead of
- * the batch running until its longest row ends. Each of a prompt's num_return_sequences samples
- * is one row; samples admitted together share one prefill, and one admitted later finds the
- * prompt in the batch's prefix store. Prompts that share a token prefix of at least {@code
- * prefixMinTokens} ({@link SharedPrefixes}) are admitted one after another and compute it once.
+ * the batch running until its longest row ends. When several rows are free, several waiting
+ * prompts are prefilled in one call ({@link #calls}: prompts of similar length, up to {@link
+ * DecodeBatch#admitsAtOnce()}), so that the weights stream once for all of them. Each of a prompt's
+ * num_return_sequences samples is one row; samples admitted together share one prefill, and one
+ * admitted later finds the prompt in the batch's prefix store. Prompts that share a token prefix of
+ * at least {@code prefixMinTokens} ({@link SharedPrefixes}) are queued one after another and
+ * compute it once.
  * Rows leave the batch (it shrinks) only when no prompt is left to take their place.
  *
  * <p>Each row's tokens and log-probabilities are those of the row decoded alone (within float
@@ -32,6 +38,9 @@ import java.util.List;
  * have no result yet.
  */
 public final class ContinuousDecoding implements AutoCloseable {
+  /** The least share of an admission call's width a prompt's own width must be to join it ({@link #calls}). */
+  static final double CALL_FILL = 0.75;
+
   /**
    * One prompt's outcome: its sequences by sample index, or the error that ended it.
    *
@@ -138,7 +147,7 @@ public final class ContinuousDecoding implements AutoCloseable {
       first = sampling.deviceSampling(pipeline); // greedy's too: the empty pipeline's device form is argmax
     }
     while (!queue.isEmpty() && !free.isEmpty()) {
-      admit();
+      admitWaiting();
     }
     if (free.size() == batch.rows()) { // nothing left to decode
       if (queue.isEmpty()) {
@@ -185,64 +194,152 @@ public final class ContinuousDecoding implements AutoCloseable {
   }
 
   /**
-   * Admits the next prompt into free rows: as many of its queued samples as there are free rows
-   * share one prefill; each chooses its first token at once.
+   * Admits waiting prompts into the free rows: takes, in queue order, as many prompts as the free
+   * rows hold (each with as many of its queued samples as fit; a prompt's samples share one prefill,
+   * and one admitted later finds the prompt in the batch's prefix store), then admits them in
+   * {@link #calls} of several prompts each, one prefill per call.
    */
-  private void admit() {
-    int p = queue.peek()[0];
-    if (failed[p]) {
-      queue.poll();
-      return;
+  private void admitWaiting() {
+    List<Waiting> waiting = new ArrayList<>();
+    int rowsLeft = free.size();
+    while (!queue.isEmpty() && rowsLeft > 0) {
+      int p = queue.peek()[0];
+      if (failed[p]) {
+        queue.poll();
+        continue;
+      }
+      List<int[]> samples = new ArrayList<>();
+      while (!queue.isEmpty() && queue.peek()[0] == p && samples.size() < rowsLeft) {
+        samples.add(queue.poll());
+      }
+      rowsLeft -= samples.size();
+      waiting.add(new Waiting(p, samples, Math.max(1, prompts.get(p).tokenIds().length - shared[p])));
     }
-    List<int[]> samples = new ArrayList<>();
-    while (!queue.isEmpty() && queue.peek()[0] == p && samples.size() < free.size()) {
-      samples.add(queue.poll());
+    for (List<Waiting> call : calls(waiting, batch.admitsAtOnce())) {
+      admit(call);
     }
-    int[] at = new int[samples.size()];
-    for (int i = 0; i < at.length; i++) {
-      at[i] = free.poll();
+  }
+
+  /** A prompt about to be admitted: its queued samples, and the tokens its prefill likely computes. */
+  record Waiting(int prompt, List<int[]> samples, int width) {}
+
+  /**
+   * Splits the prompts to admit into admission calls of at most {@code most} prompts. A call pads
+   * its prompts to the one with the most tokens to compute (its width: the prompt less a prefix
+   * other prompts share, which usually comes from the prefix store), and a padded token costs as
+   * much as a real one, so prompts go together only when each is at least {@link #CALL_FILL} of the
+   * call's width: sorted widest first, a call takes prompts while they are that wide. On this
+   * project's CPU a token of an 8 x 96 prefill costs about 0.75 of one prefilled alone (2.2
+   * against 2.6-3.3 ms, model/bench/README.md, issue 14's workload), so a call padded by more than a
+   * quarter would lose what the batched GEMMs gain; where a prefill mostly streams weights (a GPU,
+   * a large model) fuller calls still gain with more padding, and a smaller fill would do. The
+   * order of calls changes no row's result.
+   */
+  static List<List<Waiting>> calls(List<Waiting> waiting, int most) {
+    if (most <= 1) { // one prompt per call: in queue order
+      return waiting.stream().map(List::of).toList();
     }
-    PromptInput in = prompts.get(p);
-    int[] ids = in.tokenIds();
-    // A prompt with further samples shares all of itself with them (the store serves those admitted later).
-    int reuse = config.numReturnSequences() > 1 ? ids.length : shared[p];
-    List<DecodeRow> admitted = new ArrayList<>(at.length);
-    for (int[] sample : samples) {
-      ContinuationText text = stops.continuation(ids); // one per row: it decodes incrementally
-      admitted.add(new DecodeRow(p, sample[1], ids, in.constraint(), uniforms.stream(in.key(), sample[1]), text));
+    List<Waiting> sorted = new ArrayList<>(waiting);
+    sorted.sort(Comparator.comparingInt(Waiting::width).reversed()); // stable: queue order among equals
+    List<List<Waiting>> out = new ArrayList<>();
+    List<Waiting> call = new ArrayList<>();
+    for (Waiting w : sorted) {
+      if (!call.isEmpty() && (call.size() >= most || w.width() < CALL_FILL * call.get(0).width())) {
+        out.add(call);
+        call = new ArrayList<>();
+      }
+      call.add(w);
     }
-    // Its first tokens where the logits are, unless the prompt fills the context (its rows end at once).
-    DeviceSampling picker = ids.length < model.maxPositions() ? first : null;
-    float[] logits = null;
+    if (!call.isEmpty()) {
+      out.add(call);
+    }
+    return out;
+  }
+
+  /**
+   * Admits {@code call}'s prompts into free rows in one prefill; each sample chooses its first token
+   * at once. When the batch refuses a prompt's own tokens (IllegalArgumentException, nothing
+   * admitted), each prompt of the call is admitted alone, so that the refused one fails alone.
+   */
+  private void admit(List<Waiting> call) {
+    List<Admission> admissions = new ArrayList<>(call.size());
+    List<DecodeRow> admitted = new ArrayList<>();
+    List<Integer> at = new ArrayList<>(); // per admitted sample: its batch row
+    List<Integer> promptOf = new ArrayList<>(); // per admitted sample: its prompt's index in the call
+    boolean fillsContext = false;
+    for (int c = 0; c < call.size(); c++) {
+      Waiting w = call.get(c);
+      PromptInput in = prompts.get(w.prompt());
+      int[] ids = in.tokenIds();
+      int[] rows = new int[w.samples().size()];
+      for (int i = 0; i < rows.length; i++) {
+        rows[i] = free.poll();
+        at.add(rows[i]);
+        promptOf.add(c);
+        int sample = w.samples().get(i)[1];
+        ContinuationText text = stops.continuation(ids); // one per row: it decodes incrementally
+        admitted.add(new DecodeRow(w.prompt(), sample, ids, in.constraint(), uniforms.stream(in.key(), sample), text));
+      }
+      // A prompt with further samples shares all of itself with them (the store serves those admitted later).
+      int reuse = config.numReturnSequences() > 1 ? ids.length : shared[w.prompt()];
+      admissions.add(new Admission(rows, ids, reuse));
+      fillsContext |= ids.length >= model.maxPositions();
+    }
+    // First tokens where the logits are, unless a prompt fills the context (its rows end at once).
+    DeviceSampling picker = fillsContext ? null : first;
+    float[][] logits = null;
     Picks picks = null;
     try {
-      if (picker != null) {
-        // [1, V] logits, one row per admitted sample
-        picks = batch.admit(at, ids, reuse, last -> picker.pick(at.length == 1 ? last : last.repeat(0, at.length),
-            admitted));
+      if (admissions.size() == 1) {
+        Admission a = admissions.get(0);
+        if (picker != null) { // [1, V] logits, one row per admitted sample
+          picks = batch.admit(a.rows(), a.prompt(), a.sharedPrefix(),
+              last -> picker.pick(at.size() == 1 ? last : last.repeat(0, at.size()), admitted));
+        } else {
+          logits = new float[][] {batch.admit(a.rows(), a.prompt(), a.sharedPrefix())};
+        }
+      } else if (picker != null) { // [k, V] logits, gathered to one row per admitted sample
+        picks = batch.admit(admissions, last -> picker.pick(perSample(last, promptOf), admitted));
       } else {
-        logits = batch.admit(at, ids, reuse);
+        logits = batch.admit(admissions);
       }
-    } catch (IllegalArgumentException e) { // the prompt's own tokens: it fails alone
+    } catch (IllegalArgumentException e) { // a prompt's own tokens: the call's rows are free again
       for (int r : at) {
         free.add(r);
       }
-      fail(p, e);
+      if (call.size() == 1) {
+        fail(call.get(0).prompt(), e);
+      } else {
+        for (Waiting w : call) {
+          admit(List.of(w));
+        }
+      }
       return;
     }
-    for (int i = 0; i < at.length; i++) {
+    for (int i = 0; i < at.size(); i++) {
+      int r = at.get(i);
       DecodeRow row = admitted.get(i);
-      row.limit = Math.min(config.maxNewTokens(), batch.remaining(at[i]));
-      rowAt[at[i]] = row;
+      row.limit = Math.min(config.maxNewTokens(), batch.remaining(r));
+      rowAt[r] = row;
       if (row.limit <= 0) {
         sampling.finish(row, FinishReason.LENGTH); // a prompt that already fills the context
-        settle(at[i]);
+        settle(r);
       } else if (picks != null) {
-        accept(at[i], picks, i);
+        accept(r, picks, i);
       } else {
-        choose(at[i], logits); // choose never writes into the logits: samples may share them
+        choose(r, logits[promptOf.get(i)]); // choose never writes into the logits: samples may share them
       }
     }
+  }
+
+  /** [k, V] logits, one row per prompt, as one row per sample: [samples, V]. */
+  private static NDArray perSample(NDArray last, List<Integer> promptOf) {
+    int[] index = promptOf.stream().mapToInt(Integer::intValue).toArray();
+    boolean same = index.length == last.getShape().get(0);
+    for (int i = 0; same && i < index.length; i++) {
+      same = index[i] == i;
+    }
+    return same ? last : last.get(last.getManager().create(index));
   }
 
   /** Row {@code r} takes its pick {@code i} of {@code picks}; a pick with nothing to sample fails its prompt. */
