@@ -130,6 +130,39 @@ class PromptReadingTest {
   }
 
   @Test
+  void aJsonRowWhoseIdsAreNotTokenIdsIsThatRowsErrorWhateverTypeSparkInfers() throws Exception {
+    // A string beside arrays makes Spark infer the whole column as string (arrays kept as JSON text).
+    Path mixed = Files.writeString(tmp.resolve("mixed.jsonl"), String.join("\n",
+        "{\"id\":\"1\",\"prompt_ids\":[3,9]}", "{\"id\":\"2\",\"prompt_ids\":\"3 9\"}",
+        "{\"id\":\"3\",\"prompt_ids\":[3,1.5]}", "{\"id\":\"4\",\"prompt_ids\":\"3 x\"}",
+        "{\"id\":\"5\",\"prompt_ids\":[\"3\",9]}", "{\"id\":\"6\",\"prompt_ids\":[3,99999999999]}",
+        "{\"id\":\"7\",\"prompt_ids\":[3,[9]]}", "{\"id\":\"8\",\"prompt_ids\":[3,9.0]}") + "\n");
+    JobConfig cfg = llama(mixed, "json-mixed");
+    assertEquals(Main.ROW_ERRORS, execute(cfg));
+    Map<String, Row> byId = new LinkedHashMap<>();
+    spark.session().read().parquet(cfg.output()).collectAsList().forEach(r -> byId.put(r.getAs("id"), r));
+    assertEquals(8, byId.size());
+    for (String good : List.of("1", "2", "5", "8")) {
+      assertNull(byId.get(good).getAs("error"), good);
+      assertEquals(ids(byId.get("1")), ids(byId.get(good)), good); // greedy: the same ids, the same tokens
+    }
+    for (String bad : List.of("3", "4", "6", "7")) {
+      assertEquals("prompt_ids[1] is null", byId.get(bad).getAs("error"), bad);
+    }
+
+    // Only a fraction among arrays: Spark infers array<double>, read back per row.
+    Path fractions = Files.writeString(tmp.resolve("fractions.jsonl"),
+        "{\"id\":\"1\",\"prompt_ids\":[3,9]}\n{\"id\":\"2\",\"prompt_ids\":[3,1.5]}\n");
+    JobConfig f = llama(fractions, "json-fractions");
+    assertEquals(Main.ROW_ERRORS, execute(f));
+    Map<String, Row> fById = new LinkedHashMap<>();
+    spark.session().read().parquet(f.output()).collectAsList().forEach(r -> fById.put(r.getAs("id"), r));
+    assertNull(fById.get("1").getAs("error"));
+    assertEquals(ids(byId.get("1")), ids(fById.get("1")));
+    assertEquals("prompt_ids[1] is null", fById.get("2").getAs("error"));
+  }
+
+  @Test
   void blankLinesOfTextInputAreSkippedAndCountedUnlessSkipBlankIsFalse() throws Exception {
     Path txt = Files.writeString(tmp.resolve("p.txt"), "t3 t9\n\n   \nt27\n\n");
     JobConfig cfg = llama(txt, "skipped");

@@ -21,7 +21,8 @@ import org.apache.spark.sql.types.DataTypes;
 
 /**
  * Reads the prompts: Parquet, JSON Lines, CSV (with a header; a string prompt_ids column holds ids
- * separated by spaces or commas) or text (one prompt per line, in the prompt column).
+ * separated by spaces or commas) or text (one prompt per line, in the prompt column). A prompt_ids
+ * column that CSV or JSON Lines does not give as integer arrays is read back per row ({@link IdsColumn}).
  *
  * <p>The format is {@code input_format}, else the input's extension, else Parquet for a folder or
  * a name without an extension (Spark's default source). CSV is read as RFC 4180 by default
@@ -101,7 +102,9 @@ public final class PromptReader {
     if (format == InputFormat.TEXT) {
       rows = rows.withColumnRenamed("value", cfg.promptColumn());
     } else if (format == InputFormat.CSV) {
-      rows = idsFromText(rows, cfg.promptIdsColumn());
+      rows = IdsColumn.fromText(rows, cfg.promptIdsColumn());
+    } else if (format == InputFormat.JSON) {
+      rows = IdsColumn.fromJson(rows, cfg.promptIdsColumn());
     }
     if (!cfg.skipsBlank(format) || !List.of(rows.columns()).contains(cfg.promptColumn())) {
       return new Prompts(rows, 0);
@@ -199,17 +202,5 @@ public final class PromptReader {
     String m = e.getMessage() == null ? e.toString() : e.getMessage();
     int nl = m.indexOf('\n');
     return nl < 0 ? m : m.substring(0, nl);
-  }
-
-  private static Dataset<Row> idsFromText(Dataset<Row> csv, String idsColumn) {
-    if (!List.of(csv.columns()).contains(idsColumn)) {
-      return csv;
-    }
-    // A cell that is not a token id ("7 x 9", a float, past the int range) must cost its row alone, not fail
-    // the job: try_cast makes it null, which the row's preparation reports ("prompt_ids[1] is null"); the
-    // column stays array<int>, as before. A blank cell is no ids (null).
-    Column trimmed = functions.trim(functions.col(idsColumn));
-    return csv.withColumn(idsColumn, functions.when(trimmed.notEqual(""), functions.transform(
-        functions.split(trimmed, "[ ,]+"), x -> x.try_cast(DataTypes.IntegerType))));
   }
 }
