@@ -137,10 +137,18 @@ public final class BatchJob {
     }
     double wall = (System.nanoTime() - t0) / 1e9;
     spark.sparkContext().setJobDescription("sparkgen: summarise " + cfg.output());
-    Summary summary = Summary.of(ResultWriter.read(spark, cfg, results.schema()), skippedBlank, wall,
-        run.generationSeconds(), run.modelLoads(), run.identity(), run.generationSettings(), cfg.output());
-    summary.write(spark);
-    spark.sparkContext().setJobDescription(null);
-    return summary;
+    try {
+      Summary summary = Summary.of(ResultWriter.read(spark, cfg, results.schema()), skippedBlank, wall,
+          run.generationSeconds(), run.modelLoads(), run.identity(), run.generationSettings(), cfg.output());
+      summary.write(spark);
+      return summary;
+    } catch (Exception e) {
+      // The rows are written (with _SUCCESS) but the run cannot account for them: a pipeline that looks for
+      // _SUCCESS would take them while the job exits 1. A failed job leaves nothing; this output is this run's own
+      // (checkOutput refused an existing one unless mode=overwrite, whose write replaced it).
+      throw new JobFailedException(e, cfg.output(), ResultWriter.removeOutput(spark, cfg));
+    } finally {
+      spark.sparkContext().setJobDescription(null);
+    }
   }
 }

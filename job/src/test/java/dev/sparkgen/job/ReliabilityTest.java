@@ -262,6 +262,23 @@ class ReliabilityTest {
   }
 
   @Test
+  void aFailureAfterTheRowsAreWrittenLeavesNoOutputAndExitsOne() throws Exception {
+    // Rows written, then the summary cannot be: a complete output with _SUCCESS must not outlive exit code 1.
+    org.apache.hadoop.conf.Configuration hadoop = spark.session().sparkContext().hadoopConfiguration();
+    hadoop.set("fs." + SummaryRefusingFileSystem.SCHEME + ".impl", SummaryRefusingFileSystem.class.getName());
+    hadoop.setBoolean("fs." + SummaryRefusingFileSystem.SCHEME + ".impl.disable.cache", true);
+    Path out = tmp.resolve("summary-refused");
+    JobConfig cfg = TestSpark.settings("model", MODEL, "tokenizer", "", "input", prompts(3).toString(),
+        "output", SummaryRefusingFileSystem.SCHEME + "://" + out, "max_new_tokens", "2");
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    assertEquals(Main.FAILED, execute(cfg, err));
+    String message = text(err);
+    assertTrue(message.contains("_summary.json"), message);
+    assertTrue(message.contains("nothing was written to"), message);
+    assertFalse(Files.exists(out), "a failed job leaves nothing behind");
+  }
+
+  @Test
   void maxBatchMemoryTooSmallForOneRowIsRefusedOnTheDriverWithTheEstimate() {
     JobConfig cfg = TestSpark.settings("model", MODEL, "max_new_tokens", "20", "max_batch_memory", "16k");
     ModelConfigAndSettings m = new ModelConfigAndSettings(cfg);

@@ -109,6 +109,21 @@ public final class ResultWriter {
     }
   }
 
+  /**
+   * Removes this run's output, complete or not (a failure after the write, e.g. in the summary).
+   *
+   * @return whether nothing is left at the output
+   */
+  public static boolean removeOutput(SparkSession spark, JobConfig cfg) {
+    try {
+      Path p = new Path(cfg.output());
+      FileSystem fs = p.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      return !fs.exists(p) || fs.delete(p, true);
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
   /** Whether {@code output} is a folder holding nothing but Spark's {@code _temporary} (a killed write). */
   private static boolean onlyTemporary(SparkSession spark, String output) {
     try {
