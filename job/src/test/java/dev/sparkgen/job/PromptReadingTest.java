@@ -163,6 +163,16 @@ class PromptReadingTest {
   }
 
   @Test
+  void aFileThatIsNotJsonLinesReadAsJsonIsRefusedSayingSo() throws Exception {
+    Path csv = Files.writeString(tmp.resolve("really-csv.txt"), "id,prompt\n1,t3 t9\n");
+    JobConfig cfg = llama(csv, "not-json", "input_format", "json");
+    dev.sparkgen.job.error.SetupException e = org.junit.jupiter.api.Assertions.assertThrows(
+        dev.sparkgen.job.error.SetupException.class, () -> PromptReader.load(spark.session(), cfg, false));
+    assertEquals("input " + csv + ": no line is a JSON object, as JSON Lines needs (one object per line, e.g."
+        + " {\"prompt\": \"...\"}); if it is another format, set input_format", e.getMessage());
+  }
+
+  @Test
   void blankLinesOfTextInputAreSkippedAndCountedUnlessSkipBlankIsFalse() throws Exception {
     Path txt = Files.writeString(tmp.resolve("p.txt"), "t3 t9\n\n   \nt27\n\n");
     JobConfig cfg = llama(txt, "skipped");

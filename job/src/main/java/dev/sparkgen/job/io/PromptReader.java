@@ -86,6 +86,11 @@ public final class PromptReader {
         case TEXT -> reader.text(input);
         case CSV -> reader.csv(input);
       };
+      if (format == InputFormat.JSON && List.of(rows.columns()).equals(List.of("_corrupt_record"))) {
+        // Spark's one column when no line parses as a JSON object
+        throw new SetupException("input " + input + ": no line is a JSON object, as JSON Lines needs (one object per"
+            + " line, e.g. {\"prompt\": \"...\"}); if it is another format, set input_format");
+      }
       if (positions) {
         rows = RowPositions.attach(spark, rows, input);
       }
