@@ -173,6 +173,24 @@ class PromptReadingTest {
   }
 
   @Test
+  void aMalformedJsonLineIsItsRowsErrorSayingSoWhileTheOthersAreGenerated() throws Exception {
+    Path json = Files.writeString(tmp.resolve("one-bad.jsonl"),
+        "{\"id\":\"1\",\"prompt\":\"t3 t9\"}\n{\"id\":\"2\", prompt: t3}\n{\"id\":\"3\"}\n");
+    for (String doSample : List.of("false", "true")) { // sampling attaches each row's position key
+      JobConfig cfg = llama(json, "one-bad-" + doSample, "do_sample", doSample);
+      assertEquals(Main.ROW_ERRORS, execute(cfg));
+      List<Row> rows = spark.session().read().parquet(cfg.output()).collectAsList();
+      assertEquals(3, rows.size());
+      assertEquals(1, rows.stream().filter(r -> r.getAs("error") == null).count());
+      Row bad = rows.stream().filter(r -> r.getAs("_corrupt_record") != null).findFirst().orElseThrow();
+      assertEquals("{\"id\":\"2\", prompt: t3}", bad.getAs("_corrupt_record"));
+      assertEquals("the input line is not a JSON object (kept in _corrupt_record)", bad.getAs("error"), doSample);
+      Row none = rows.stream().filter(r -> "3".equals(r.getAs("id"))).findFirst().orElseThrow();
+      assertEquals("no prompt: prompt null", none.getAs("error")); // valid JSON without a prompt
+    }
+  }
+
+  @Test
   void blankLinesOfTextInputAreSkippedAndCountedUnlessSkipBlankIsFalse() throws Exception {
     Path txt = Files.writeString(tmp.resolve("p.txt"), "t3 t9\n\n   \nt27\n\n");
     JobConfig cfg = llama(txt, "skipped");

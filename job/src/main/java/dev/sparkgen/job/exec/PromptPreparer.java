@@ -33,6 +33,7 @@ import org.apache.spark.sql.Row;
 public record PromptPreparer(int idsIndex, int textIndex, int idIndex, String idsColumn, String textColumn,
     String idColumn, boolean keepEnd, int positionIndex, boolean addSpecialTokens, ChatPrompts chat)
     implements Serializable {
+  private static final String CORRUPT_RECORD = "_corrupt_record";
 
   /** Prepares one row for a model with this vocabulary and context. */
   public PreparedPrompt prepare(Row input, Tokenizer tokenizer, int vocabSize, int maxPositions) {
@@ -88,6 +89,10 @@ public record PromptPreparer(int idsIndex, int textIndex, int idIndex, String id
         return failed(row, outside);
       }
     } else {
+      String malformed = malformedLine(input); // the input row: it has the schema (the position column aside)
+      if (malformed != null) {
+        return failed(row, malformed);
+      }
       java.util.List<String> columns = new java.util.ArrayList<>();
       if (chat.messagesIndex() >= 0) {
         columns.add(chat.settings().messagesColumn());
@@ -115,6 +120,18 @@ public record PromptPreparer(int idsIndex, int textIndex, int idIndex, String id
       ids = Arrays.copyOfRange(ids, ids.length - fits, ids.length); // the key stays that of the whole prompt
     }
     return new PreparedPrompt(row, key, ids, null, text, opensReasoning);
+  }
+
+  /**
+   * Spark's JSON reader keeps a line that does not parse in {@code _corrupt_record} (its default
+   * columnNameOfCorruptRecord) and nulls the other columns: say so rather than "no prompt".
+   */
+  private static String malformedLine(Row row) {
+    if (row.schema() == null || !Arrays.asList(row.schema().fieldNames()).contains(CORRUPT_RECORD)) {
+      return null;
+    }
+    int at = row.fieldIndex(CORRUPT_RECORD);
+    return row.isNullAt(at) ? null : "the input line is not a JSON object (kept in " + CORRUPT_RECORD + ")";
   }
 
   private static String outsideVocabulary(int[] ids, int vocabSize) {
