@@ -201,6 +201,13 @@ class ChatJobTest {
       Map<Long, Row> out = byId(run.apply(input).collectAsList());
       assertEquals("<|im_start|>system\nBe terse.<|im_end|>\n<|im_start|>user\nWhat is 2+2?<|im_end|>\n<|im_start|>assistant\n",
           out.get(1L).getAs("prompt_text"));
+      // A prompt refused as too long for the context still shows, under output_prompt, what was rendered.
+      String words = "x ".repeat(4000);
+      Row tooLong = byId(run.apply(spark.session().createDataFrame(List.of(RowFactory.create(3L, words)), schema))
+          .collectAsList()).get(3L);
+      assertTrue(tooLong.<String>getAs("error").startsWith("the prompt has "), tooLong.<String>getAs("error"));
+      assertEquals("<|im_start|>system\nBe terse.<|im_end|>\n<|im_start|>user\n" + words + "<|im_end|>\n<|im_start|>assistant\n",
+          tooLong.getAs("prompt_text"));
     }
     // Without system_prompt, plain prompts stay plain (and chat_template=none refuses a system prompt).
     JobConfig plain = TestSpark.settings("model", model.toString(), "output_prompt", "true");

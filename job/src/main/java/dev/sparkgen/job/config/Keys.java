@@ -164,7 +164,7 @@ public final class Keys {
               + " none) and the rest to generated_text; keep: all in generated_text"),
       job("output_prompt", "false", "true | false",
           "add a 'prompt_text' column: the rendered prompt the model saw (the prompt text for plain prompts,"
-              + " null for prompt_ids)"));
+              + " null for prompt_ids; also on the error row of a prompt refused after rendering, e.g. too long)"));
 
   private Keys() {}
 

@@ -101,9 +101,13 @@ public final class OutputColumns implements Serializable {
         reasoningText);
   }
 
-  /** The output row of a failed input row for one sample index: every generated column null, {@code error} set. */
-  public Row errorRow(Row in, int sampleIndex, String error) {
-    return row(in, new Object[] {sampleIndex, null, null, null, null, null, null, null, null, error}, null, null);
+  /**
+   * The output row of a failed input row for one sample index: every generated column null, {@code
+   * error} set; {@code promptText} (null when the row failed before it was rendered or tokenised) fills
+   * prompt_text under output_prompt, so a prompt refused as too long can be read.
+   */
+  public Row errorRow(Row in, int sampleIndex, String error, String promptText) {
+    return row(in, new Object[] {sampleIndex, null, null, null, null, null, null, null, null, error}, promptText, null);
   }
 
   private Row row(Row in, Object[] job, String promptTextValue, String reasoningValue) {

@@ -164,7 +164,7 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
       if (error == null) {
         good.add(p);
       } else {
-        failed(ready, p.row(), error, 0, samples);
+        failed(ready, p, error, 0, samples);
       }
     }
     int longest = good.stream().mapToInt(p -> p.ids().length).max().orElse(1);
@@ -195,13 +195,13 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
     return out.values();
   }
 
-  /** Queues error rows for sample indexes [from, samples) of {@code in}, or stops the task under on_error=fail. */
-  private void failed(Deque<Row> ready, Row in, String error, int from, int samples) {
+  /** Queues error rows for sample indexes [from, samples) of {@code p}, or stops the task under on_error=fail. */
+  private void failed(Deque<Row> ready, PreparedPrompt p, String error, int from, int samples) {
     if (failOnError) {
-      throw new BadRowException(preparer.name(in) + ": " + error);
+      throw new BadRowException(preparer.name(p.row()) + ": " + error);
     }
     for (int s = from; s < samples; s++) {
-      ready.add(columns.errorRow(in, s, error));
+      ready.add(columns.errorRow(p.row(), s, error, p.text()));
     }
     if (progress != null && from == 0) { // from > 0: the prompt's generated rows counted it
       progress.prompt(0);
@@ -291,7 +291,7 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
           run.close();
           run = null;
         } else if (d.error() != null) {
-          failed(ready, prompts.get(d.prompt()).row(), why(d.error()), 0, settings(d.prompt()).numReturnSequences());
+          failed(ready, prompts.get(d.prompt()), why(d.error()), 0, settings(d.prompt()).numReturnSequences());
         } else {
           emit(new int[] {d.prompt()}, List.of(d.sequences()));
         }
@@ -319,7 +319,7 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
         results = generator.generateBatch(batchInputs);
       } catch (RuntimeException e) {
         if (batch.length == 1) {
-          failed(ready, prompts.get(batch[0]).row(), why(e), 0, settings(batch[0]).numReturnSequences());
+          failed(ready, prompts.get(batch[0]), why(e), 0, settings(batch[0]).numReturnSequences());
           return;
         }
         // Find the row that broke the batch: each row alone; only the failing ones get an error.
@@ -363,7 +363,7 @@ public final class PartitionGenerator implements MapPartitionsFunction<Row, Row>
           progress.prompt(rowTokens);
         }
         if (seqs.size() < samples) { // beam search with -inf scores: still one row per sample
-          failed(ready, p.row(), "beam search found " + seqs.size() + " of " + samples + " sequences (the other beams"
+          failed(ready, p, "beam search found " + seqs.size() + " of " + samples + " sequences (the other beams"
               + " scored -inf)", seqs.size(), samples);
         }
       }

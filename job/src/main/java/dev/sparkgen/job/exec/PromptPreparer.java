@@ -55,7 +55,7 @@ public record PromptPreparer(int idsIndex, int textIndex, int idIndex, String id
       }
       String outside = outsideVocabulary(ids, vocabSize);
       if (outside != null) {
-        return failed(row, outside);
+        return new PreparedPrompt(row, 0, null, outside, text, false);
       }
     } else if (idsIndex >= 0 && !row.isNullAt(idsIndex)) {
       List<Object> list = row.getList(idsIndex);
@@ -86,7 +86,7 @@ public record PromptPreparer(int idsIndex, int textIndex, int idIndex, String id
       }
       String outside = outsideVocabulary(ids, vocabSize);
       if (outside != null) {
-        return failed(row, outside);
+        return new PreparedPrompt(row, 0, null, outside, text, false);
       }
     } else {
       String malformed = malformedLine(input); // the input row: it has the schema (the position column aside)
@@ -114,8 +114,9 @@ public record PromptPreparer(int idsIndex, int textIndex, int idIndex, String id
     int fits = maxPositions - 1;
     if (ids.length > fits) {
       if (!keepEnd) {
-        return failed(row, "the prompt has " + ids.length + " tokens; the model's context is " + maxPositions
-            + " positions, so at most " + fits + " fit with room to generate (truncation=left keeps the last " + fits + ")");
+        return new PreparedPrompt(row, 0, null, "the prompt has " + ids.length + " tokens; the model's context is "
+            + maxPositions + " positions, so at most " + fits + " fit with room to generate (truncation=left keeps the"
+            + " last " + fits + ")", text, false); // the text kept for prompt_text: what was too long
       }
       ids = Arrays.copyOfRange(ids, ids.length - fits, ids.length); // the key stays that of the whole prompt
     }

@@ -50,7 +50,7 @@ class OutputColumnsTest {
   void errorRowHasOnlyTheErrorAndTheSampleIndexAndNoChatColumnsByDefault() {
     OutputColumns columns = new OutputColumns(chat(false, ChatSettings.Reasoning.KEEP));
     StructType schema = columns.schema(INPUT);
-    Row row = columns.errorRow(RowFactory.create(7L, "hi"), 1, "bad row");
+    Row row = columns.errorRow(RowFactory.create(7L, "hi"), 1, "bad row", null);
     assertEquals(INPUT.size() + OutputColumns.FIELDS.size(), schema.size());
     assertEquals(schema.size(), row.length());
     assertEquals(1, row.get(schema.fieldIndex(OutputColumns.SAMPLE_INDEX)));
