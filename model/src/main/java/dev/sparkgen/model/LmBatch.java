@@ -74,7 +74,6 @@ final class LmBatch implements DecodeBatch {
   private final PrefixStore prefixes;
   private long prefillTokens; // tokens whose keys and values were computed by a prefill (tests, benchmarks)
   private long reusedTokens; // prompt tokens whose keys and values came from the prefix store
-  private boolean storedPrefix; // whether the last prefix() found its prefix in the store
 
   /** A static batch of {@code prompts}; {@code chunk} tokens per prefill chunk, 0 for the default. */
   LmBatch(CausalLm lm, List<int[]> prompts, int maxNewTokens, int chunk) {
@@ -295,16 +294,8 @@ final class LmBatch implements DecodeBatch {
       throw new UnsupportedOperationException("a static batch takes no rows after it opens");
     }
     checkPrompt(prompt);
-    if (rows.length == 0) {
-      throw new IllegalArgumentException("admit needs at least one row");
-    }
     boolean[] taken = new boolean[prompts.length];
-    for (int r : rows) {
-      if (r < 0 || r >= prompts.length || taken[r]) {
-        throw new IllegalArgumentException("row " + r + " is not a distinct row of this batch of " + prompts.length);
-      }
-      taken[r] = true;
-    }
+    take(rows, taken);
     int len = prompt.length;
     if (slots < len) {
       makeRoomBefore(len, taken); // move every other row up so the prompt fits before the write slot
@@ -323,6 +314,19 @@ final class LmBatch implements DecodeBatch {
       cache.copyRow(rows[0], rows[i], start, slots);
     }
     return logits;
+  }
+
+  /** Marks {@code rows} (at least one) in {@code taken}; refuses a row outside the batch or already taken. */
+  private void take(int[] rows, boolean[] taken) {
+    if (rows.length == 0) {
+      throw new IllegalArgumentException("admit needs at least one row per prompt");
+    }
+    for (int r : rows) {
+      if (r < 0 || r >= prompts.length || taken[r]) {
+        throw new IllegalArgumentException("row " + r + " is not a distinct row of this batch of " + prompts.length);
+      }
+      taken[r] = true;
+    }
   }
 
   @Override
@@ -380,15 +384,7 @@ final class LmBatch implements DecodeBatch {
     int longest = 0;
     for (Admission a : admissions) {
       checkPrompt(a.prompt());
-      if (a.rows().length == 0) {
-        throw new IllegalArgumentException("admit needs at least one row per prompt");
-      }
-      for (int r : a.rows()) {
-        if (r < 0 || r >= prompts.length || taken[r]) {
-          throw new IllegalArgumentException("row " + r + " is not a distinct row of this batch of " + prompts.length);
-        }
-        taken[r] = true;
-      }
+      take(a.rows(), taken);
       longest = Math.max(longest, a.prompt().length);
     }
     if (slots < longest) {
@@ -405,8 +401,8 @@ final class LmBatch implements DecodeBatch {
       len[i] = p.length;
       freshPad[i] = longest - p.length;
       System.arraycopy(p, 0, ids[i], freshPad[i], p.length);
-      reuse[i] = Math.max(0, Math.min(admissions.get(i).sharedPrefix(), p.length - 1));
-      longTable[i] = rope != null && p.length > rope.longAfter();
+      reuse[i] = reusable(admissions.get(i).sharedPrefix(), p.length);
+      longTable[i] = longTable(p.length);
     }
     NDArray logits;
     try (KvCache fresh = lm.newCache(k, longest)) {
@@ -419,14 +415,8 @@ final class LmBatch implements DecodeBatch {
         if (reuse[i] > 0) {
           PrefixKv hit = prefixes.find(p, reuse[i], longTable[i]);
           if (hit != null || neededLater(admissions, reuse, longTable, i)) {
-            try (KvCache row = fresh.row(i)) {
-              if (hit != null) {
-                row.writePrefix(hit, reuse[i], freshPad[i]);
-                stored[i] = true;
-              } else { // a later prompt of this admission shares it: computed alone first, stored
-                forwardRow(row, p, 0, reuse[i], freshPad[i]).close();
-                prefixes.add(row.copyPrefix(Arrays.copyOf(p, reuse[i]), longTable[i], freshPad[i], manager));
-              }
+            try (KvCache row = fresh.row(i)) { // no hit: a later prompt of this admission shares it
+              stored[i] = writePrefix(row, p, reuse[i], longTable[i], freshPad[i], hit);
             }
             done[i] = reuse[i];
           } else {
@@ -444,7 +434,7 @@ final class LmBatch implements DecodeBatch {
         }
         if (toStore[i]) {
           try (KvCache row = fresh.row(i)) {
-            prefixes.add(row.copyPrefix(Arrays.copyOf(admissions.get(i).prompt(), reuse[i]), longTable[i], freshPad[i], manager));
+            storePrefix(row, admissions.get(i).prompt(), reuse[i], longTable[i], freshPad[i]);
           }
         }
         for (int r : admissions.get(i).rows()) {
@@ -481,35 +471,46 @@ final class LmBatch implements DecodeBatch {
    */
   private NDArray prefillRow(int r, int[] seq, int start, int shared) {
     ensureRope(seq.length);
+    int reuse = reusable(shared, seq.length);
     try (KvCache row = cache.row(r)) {
-      int done = prefix(row, seq, start, shared);
-      if (done > 0 && storedPrefix) {
-        reusedTokens += done;
+      if (reuse > 0) {
+        boolean longTable = longTable(seq.length);
+        if (writePrefix(row, seq, reuse, longTable, start, prefixes.find(seq, reuse, longTable))) {
+          reusedTokens += reuse;
+        }
       }
-      return forwardRow(row, seq, done, seq.length, start);
+      return forwardRow(row, seq, reuse, seq.length, start);
     }
   }
 
+  /** How many of a prompt's L tokens a shared prefix of {@code shared} can supply: at most L - 1 (the last is run). */
+  private static int reusable(int shared, int length) {
+    return Math.max(0, Math.min(shared, length - 1));
+  }
+
+  /** Whether a sequence of {@code length} tokens takes the long rope table (LongRoPE past its original context). */
+  private boolean longTable(int length) {
+    return rope != null && length > rope.longAfter();
+  }
+
   /**
-   * Puts the keys and values of {@code seq}'s first {@code shared} tokens (capped at its length - 1)
-   * into the one-row cache {@code row} at slots [start, ...): from the prefix store when there
-   * ({@link #storedPrefix} true), else computed alone and stored. Returns how many (0 for none).
+   * Puts the keys and values of {@code seq}'s first {@code reuse} tokens into the one-row cache
+   * {@code row} at slots [start, start + reuse): {@code hit}'s from the prefix store, or (null)
+   * computed alone and stored. Returns whether they came from the store.
    */
-  private int prefix(KvCache row, int[] seq, int start, int shared) {
-    int reuse = Math.max(0, Math.min(shared, seq.length - 1));
-    storedPrefix = false;
-    if (reuse > 0) {
-      boolean longTable = rope != null && seq.length > rope.longAfter();
-      PrefixKv hit = prefixes.find(seq, reuse, longTable);
-      if (hit != null) {
-        row.writePrefix(hit, reuse, start);
-        storedPrefix = true;
-      } else {
-        forwardRow(row, seq, 0, reuse, start).close();
-        prefixes.add(row.copyPrefix(Arrays.copyOf(seq, reuse), longTable, start, manager));
-      }
+  private boolean writePrefix(KvCache row, int[] seq, int reuse, boolean longTable, int start, PrefixKv hit) {
+    if (hit != null) {
+      row.writePrefix(hit, reuse, start);
+      return true;
     }
-    return reuse;
+    forwardRow(row, seq, 0, reuse, start).close();
+    storePrefix(row, seq, reuse, longTable, start);
+    return false;
+  }
+
+  /** Stores the keys and values of {@code seq}'s first {@code reuse} tokens, at {@code row}'s slots from {@code start}. */
+  private void storePrefix(KvCache row, int[] seq, int reuse, boolean longTable, int start) {
+    prefixes.add(row.copyPrefix(Arrays.copyOf(seq, reuse), longTable, start, manager));
   }
 
   /**

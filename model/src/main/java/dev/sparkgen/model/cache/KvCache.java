@@ -79,20 +79,7 @@ public final class KvCache implements AutoCloseable {
    * of a prefilled prompt into the rows of its other samples.
    */
   public void copyRow(int from, int to, int first, int end) {
-    long[] step = {1, 1, 1, 1};
-    for (int l = 0; l < keys.length; l++) {
-      copy(keys[l], from, to, first, end, step);
-      copy(values[l], from, to, first, end, step);
-    }
-  }
-
-  private static void copy(NDArray t, int from, int to, int first, int end, long[] step) {
-    Shape s = t.getShape();
-    try (PtNDArray row = JniUtils.slice((PtNDArray) t, 0, from, from + 1, 1);
-        NDArray src = JniUtils.slice(row, 2, first, end, 1)) {
-      JniUtils.indexSet((PtNDArray) t, (PtNDArray) src, new long[] {to, 0, first, 0},
-          new long[] {to + 1, s.get(1), end, s.get(3)}, step); // t[to, :, first:end] = t[from, :, first:end]
-    }
+    copyFrom(this, from, first, to, first, end - first);
   }
 
   /**
