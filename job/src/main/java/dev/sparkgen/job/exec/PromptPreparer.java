@@ -33,7 +33,8 @@ import org.apache.spark.sql.Row;
 public record PromptPreparer(int idsIndex, int textIndex, int idIndex, String idsColumn, String textColumn,
     String idColumn, boolean keepEnd, int positionIndex, boolean addSpecialTokens, ChatPrompts chat)
     implements Serializable {
-  private static final String CORRUPT_RECORD = "_corrupt_record";
+  /** The column in which Spark's JSON reader keeps a line that does not parse (its default columnNameOfCorruptRecord). */
+  public static final String CORRUPT_RECORD = "_corrupt_record";
 
   /** Prepares one row for a model with this vocabulary and context. */
   public PreparedPrompt prepare(Row input, Tokenizer tokenizer, int vocabSize, int maxPositions) {
@@ -55,7 +56,7 @@ public record PromptPreparer(int idsIndex, int textIndex, int idIndex, String id
       }
       String outside = outsideVocabulary(ids, vocabSize);
       if (outside != null) {
-        return new PreparedPrompt(row, 0, null, outside, text, false);
+        return failed(row, outside, text);
       }
     } else if (idsIndex >= 0 && !row.isNullAt(idsIndex)) {
       List<Object> list = row.getList(idsIndex);
@@ -86,7 +87,7 @@ public record PromptPreparer(int idsIndex, int textIndex, int idIndex, String id
       }
       String outside = outsideVocabulary(ids, vocabSize);
       if (outside != null) {
-        return new PreparedPrompt(row, 0, null, outside, text, false);
+        return failed(row, outside, text);
       }
     } else {
       String malformed = malformedLine(input); // the input row: it has the schema (the position column aside)
@@ -114,9 +115,9 @@ public record PromptPreparer(int idsIndex, int textIndex, int idIndex, String id
     int fits = maxPositions - 1;
     if (ids.length > fits) {
       if (!keepEnd) {
-        return new PreparedPrompt(row, 0, null, "the prompt has " + ids.length + " tokens; the model's context is "
-            + maxPositions + " positions, so at most " + fits + " fit with room to generate (truncation=left keeps the"
-            + " last " + fits + ")", text, false); // the text kept for prompt_text: what was too long
+        return failed(row, "the prompt has " + ids.length + " tokens; the model's context is " + maxPositions
+            + " positions, so at most " + fits + " fit with room to generate (truncation=left keeps the last " + fits + ")",
+            text); // the text kept for prompt_text: what was too long
       }
       ids = Arrays.copyOfRange(ids, ids.length - fits, ids.length); // the key stays that of the whole prompt
     }
@@ -167,6 +168,11 @@ public record PromptPreparer(int idsIndex, int textIndex, int idIndex, String id
   }
 
   private static PreparedPrompt failed(Row row, String error) {
-    return new PreparedPrompt(row, 0, null, error);
+    return failed(row, error, null);
+  }
+
+  /** A failed row that was rendered or tokenised from {@code text} (kept for output_prompt). */
+  private static PreparedPrompt failed(Row row, String error, String text) {
+    return new PreparedPrompt(row, 0, null, error, text, false);
   }
 }

@@ -1,6 +1,7 @@
 package dev.sparkgen.job.io;
 
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -9,7 +10,6 @@ import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.FractionalType;
-import org.apache.spark.sql.types.IntegralType;
 
 /**
  * Turns a prompt_ids column that text formats did not read as an integer array into {@code
@@ -46,12 +46,12 @@ final class IdsColumn {
       Column trimmed = functions.trim(c);
       // an array's JSON text, else ids as in a CSV cell; JSON text that does not parse is one null entry
       Column parsed = functions.from_json(trimmed, DataTypes.createArrayType(DataTypes.StringType),
-          java.util.Map.of("mode", "PERMISSIVE"));
+          Map.of("mode", "PERMISSIVE"));
       Column fromArray = functions.when(parsed.isNull(), functions.array(functions.lit(null).cast(DataTypes.IntegerType)))
           .otherwise(functions.transform(parsed, IdsColumn::entry));
       return rows.withColumn(column, functions.when(trimmed.startsWith("["), fromArray).otherwise(idsInText(c)));
     }
-    if (type instanceof ArrayType a && !(a.elementType() instanceof IntegralType)
+    if (type instanceof ArrayType a
         && (a.elementType() instanceof FractionalType || a.elementType().equals(DataTypes.StringType))) {
       return rows.withColumn(column, functions.transform(c, IdsColumn::entry));
     }

@@ -3,6 +3,7 @@ package dev.sparkgen.job.io;
 import dev.sparkgen.job.config.JobConfig.InputFormat;
 import dev.sparkgen.job.config.JobConfig;
 import dev.sparkgen.job.error.SetupException;
+import dev.sparkgen.job.exec.PromptPreparer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.LinkedHashMap;
@@ -69,9 +70,13 @@ public final class PromptReader {
     if (!input.contains("://") && !input.startsWith("file:") && !Files.exists(java.nio.file.Path.of(input))) {
       throw new SetupException("input " + input + ": no such file or folder");
     }
-    InputFormat format = cfg.inputFormat() != null ? cfg.inputFormat() : infer(input, isDirectory(spark, input));
-    if (cfg.inputFormat() == null && format == InputFormat.PARQUET && isDirectory(spark, input)) {
-      format = folderFormat(spark, input);
+    InputFormat format = cfg.inputFormat();
+    if (format == null) {
+      boolean folder = isDirectory(spark, input);
+      format = infer(input, folder);
+      if (format == InputFormat.PARQUET && folder) {
+        format = folderFormat(spark, input);
+      }
     }
     DataFrameReader reader = spark.read();
     if (format == InputFormat.CSV) {
@@ -86,7 +91,7 @@ public final class PromptReader {
         case TEXT -> reader.text(input);
         case CSV -> reader.csv(input);
       };
-      if (format == InputFormat.JSON && List.of(rows.columns()).equals(List.of("_corrupt_record"))) {
+      if (format == InputFormat.JSON && List.of(rows.columns()).equals(List.of(PromptPreparer.CORRUPT_RECORD))) {
         // Spark's one column when no line parses as a JSON object
         throw new SetupException("input " + input + ": no line is a JSON object, as JSON Lines needs (one object per"
             + " line, e.g. {\"prompt\": \"...\"}); if it is another format, set input_format");
