@@ -97,15 +97,6 @@ public interface DecodeBatch extends AutoCloseable {
   }
 
   /**
-   * Like {@link #admit(int[], int[], int)}, but hands the logits at the prompt's last token to
-   * {@code reader} as a [1, vocab] array on the model's device and returns what it returns (the
-   * first token chosen where the logits are). This default copies the host logits.
-   */
-  default <T> T admit(int[] rows, int[] prompt, int sharedPrefix, LogitsReader<T> reader) {
-    return readOnDevice(new float[][] {admit(rows, prompt, sharedPrefix)}, reader);
-  }
-
-  /**
    * How many prompts one {@link #admit(List)} call takes at most (1: one prompt per call, the
    * default). A batch that prefills several prompts in one forward pass says how many its memory
    * estimate allows.

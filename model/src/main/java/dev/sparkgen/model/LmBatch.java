@@ -281,13 +281,6 @@ final class LmBatch implements DecodeBatch {
     }
   }
 
-  @Override
-  public <T> T admit(int[] rows, int[] prompt, int sharedPrefix, LogitsReader<T> reader) {
-    try (NDScope ignored = new NDScope()) {
-      return reader.read(admitted(rows, prompt, sharedPrefix).reshape(1, vocab)); // [1, V]; freed with the scope
-    }
-  }
-
   /** {@link #admit}'s work; the prompt's last logits, [1, V] or [1, 1, V], in the caller's scope. */
   private NDArray admitted(int[] rows, int[] prompt, int sharedPrefix) {
     if (!continuous) {

@@ -249,18 +249,6 @@ public final class SchedulingBreakdown {
         }
 
         @Override
-        public <T> T admit(int[] rows, int[] prompt, int sharedPrefix, LogitsReader<T> reader) {
-          long t = mx.getCurrentThreadCpuTime();
-          try {
-            admitCalls++;
-            admittedPrompts++;
-            return b.admit(rows, prompt, sharedPrefix, reader);
-          } finally {
-            prefillNs += mx.getCurrentThreadCpuTime() - t;
-          }
-        }
-
-        @Override
         public int admitsAtOnce() {
           return b.admitsAtOnce();
         }

@@ -146,17 +146,6 @@ final class TableModel implements BatchModel {
     }
 
     @Override
-    public <T> T admit(int[] at, int[] prompt, int sharedPrefix, LogitsReader<T> reader) {
-      deviceReads.add("admit");
-      reading = true;
-      try {
-        return DecodeBatch.super.admit(at, prompt, sharedPrefix, reader);
-      } finally {
-        reading = false;
-      }
-    }
-
-    @Override
     public float[][] prefill() {
       if (continuous) {
         throw new IllegalStateException("continuous");

@@ -290,15 +290,7 @@ public final class ContinuousDecoding implements AutoCloseable {
     float[][] logits = null;
     Picks picks = null;
     try {
-      if (admissions.size() == 1) {
-        Admission a = admissions.get(0);
-        if (picker != null) { // [1, V] logits, one row per admitted sample
-          picks = batch.admit(a.rows(), a.prompt(), a.sharedPrefix(),
-              last -> picker.pick(at.size() == 1 ? last : last.repeat(0, at.size()), admitted));
-        } else {
-          logits = new float[][] {batch.admit(a.rows(), a.prompt(), a.sharedPrefix())};
-        }
-      } else if (picker != null) { // [k, V] logits, gathered to one row per admitted sample
+      if (picker != null) { // [k, V] logits, one row per prompt, gathered to one row per admitted sample
         picks = batch.admit(admissions, last -> picker.pick(perSample(last, promptOf), admitted));
       } else {
         logits = batch.admit(admissions);
